@@ -1,0 +1,89 @@
+#include "services/common/ids/ids.h"
+
+#include <sys/random.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+namespace olif {
+namespace {
+
+void RandomBytes(uint8_t* out, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t got = getrandom(out + done, n - done, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      // Without the kernel's random source no safe identifier can be made.
+      std::perror("getrandom");
+      std::abort();
+    }
+    done += static_cast<size_t>(got);
+  }
+}
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  std::array<uint8_t, 16> b{};
+  RandomBytes(b.data(), b.size());
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0x0f]);
+  }
+  return out;
+}
+
+bool IsUuid(absl::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !IsHex(s[i])) return false;
+  }
+  return true;
+}
+
+bool IsDirectoryId(absl::string_view s) {
+  if (s.size() < 3 || s.size() > 64) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && !(c == '-' && i > 0)) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateBsn(absl::string_view bsn) {
+  if (bsn.size() != 8 && bsn.size() != 9) {
+    return absl::InvalidArgumentError("a BSN has 9 digits (or 8 read with a leading 0)");
+  }
+  for (char c : bsn) {
+    if (c < '0' || c > '9') return absl::InvalidArgumentError("a BSN has digits only");
+  }
+  const std::string digits = NormaliseBsn(bsn);
+  int sum = 0;
+  for (int i = 0; i < 8; ++i) sum += (9 - i) * (digits[i] - '0');
+  sum -= digits[8] - '0';
+  if (sum == 0) return absl::InvalidArgumentError("a BSN's check sum must not be 0");
+  if (sum % 11 != 0) return absl::InvalidArgumentError("the BSN fails the 11-check");
+  return absl::OkStatus();
+}
+
+std::string NormaliseBsn(absl::string_view bsn) {
+  return bsn.size() == 8 ? "0" + std::string(bsn) : std::string(bsn);
+}
+
+}  // namespace olif

@@ -1,0 +1,32 @@
+#pragma once
+
+// Identifiers: random UUIDs for everything the hub issues, and validation of
+// identifiers it receives (UUIDs, directory ids, the Dutch BSN).
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+
+namespace olif {
+
+// A random (version 4) UUID in lower-case canonical form, drawn from the
+// kernel's random source. Thread-safe.
+std::string NewUuid();
+
+// True for a UUID in canonical 8-4-4-4-12 hexadecimal form (either case).
+bool IsUuid(absl::string_view s);
+
+// True for a directory identifier: 3 to 64 characters of [a-z0-9-], starting
+// with a letter or digit (e.g. "loc-boomgaard-noord").
+bool IsDirectoryId(absl::string_view s);
+
+// Validates a BSN (burgerservicenummer): 9 digits, or 8 digits that are read
+// with a leading 0; valid when 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible
+// by 11 and not 0. The error says which rule failed.
+absl::Status ValidateBsn(absl::string_view bsn);
+
+// The 9-digit form of a valid BSN (8 digits get their leading 0).
+std::string NormaliseBsn(absl::string_view bsn);
+
+}  // namespace olif

@@ -1,0 +1,76 @@
+#include "services/common/ids/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace olif {
+namespace {
+
+TEST(BsnTest, AcceptsValidNumbers) {
+  EXPECT_TRUE(ValidateBsn("123456782").ok());  // the example of DOMAIN.md
+  EXPECT_TRUE(ValidateBsn("111222333").ok());
+  // 9*0+8*1+7*2+6*3+5*4+4*5+3*6+2*7 = 112, 112 - 2 = 110 = 10*11.
+  EXPECT_TRUE(ValidateBsn("012345672").ok());
+}
+
+TEST(BsnTest, EightDigitsReadWithLeadingZero) {
+  EXPECT_TRUE(ValidateBsn("12345672").ok());
+  EXPECT_EQ(NormaliseBsn("12345672"), "012345672");
+  EXPECT_FALSE(ValidateBsn("12345673").ok());
+}
+
+TEST(BsnTest, RefusesFailedElevenCheck) {
+  absl::Status s = ValidateBsn("123456789");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "the BSN fails the 11-check");
+  EXPECT_FALSE(ValidateBsn("123456781").ok());
+}
+
+TEST(BsnTest, RefusesAllZeros) {
+  absl::Status s = ValidateBsn("000000000");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "a BSN's check sum must not be 0");
+  EXPECT_FALSE(ValidateBsn("00000000").ok());
+}
+
+TEST(BsnTest, RefusesWrongLengthAndNonDigits) {
+  EXPECT_FALSE(ValidateBsn("").ok());
+  EXPECT_FALSE(ValidateBsn("1234567").ok());
+  EXPECT_FALSE(ValidateBsn("1234567820").ok());
+  EXPECT_EQ(ValidateBsn("12345678a").message(), "a BSN has digits only");
+  EXPECT_FALSE(ValidateBsn("1234 5678").ok());
+}
+
+TEST(UuidTest, NewUuidsAreVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string u = NewUuid();
+    ASSERT_TRUE(IsUuid(u)) << u;
+    EXPECT_EQ(u[14], '4');
+    EXPECT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b') << u;
+    seen.insert(u);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(UuidTest, RecognisesCanonicalFormOnly) {
+  EXPECT_TRUE(IsUuid("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"));
+  EXPECT_TRUE(IsUuid("6F1C2A3B-4D5E-4F60-8A7B-9C0D1E2F3A4B"));
+  EXPECT_FALSE(IsUuid("6f1c2a3b4d5e4f608a7b9c0d1e2f3a4b"));
+  EXPECT_FALSE(IsUuid("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4"));
+  EXPECT_FALSE(IsUuid("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4g"));
+}
+
+TEST(DirectoryIdTest, Format) {
+  EXPECT_TRUE(IsDirectoryId("loc-boomgaard-noord"));
+  EXPECT_TRUE(IsDirectoryId("p01"));
+  EXPECT_FALSE(IsDirectoryId("ab"));
+  EXPECT_FALSE(IsDirectoryId("-abc"));
+  EXPECT_FALSE(IsDirectoryId("Loc-Noord"));
+  EXPECT_FALSE(IsDirectoryId("loc_noord"));
+  EXPECT_FALSE(IsDirectoryId(std::string(65, 'a')));
+}
+
+}  // namespace
+}  // namespace olif

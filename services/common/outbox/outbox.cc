@@ -1,0 +1,89 @@
+#include "services/common/outbox/outbox.h"
+
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "services/common/ids/ids.h"
+
+namespace olif::outbox {
+
+namespace common = olifantenpad::common::v1;
+using google::protobuf::util::TimeUtil;
+
+absl::StatusOr<common::EventEnvelope> Append(sqlite::Database& db, const std::string& producer,
+                                             const Draft& draft) {
+  common::EventEnvelope envelope;
+  envelope.set_event_id(NewUuid());
+  envelope.set_producer(producer);
+  envelope.set_topic(draft.topic);
+  envelope.set_trace_id(draft.trace_id);
+  const int64_t micros = absl::ToUnixMicros(draft.occurred_at);
+  *envelope.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(micros);
+  envelope.mutable_payload()->PackFrom(*draft.payload);
+
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "INSERT INTO outbox (event_id, topic, occurred_at_us, trace_id, payload) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, envelope.event_id())
+      .Bind(2, envelope.topic())
+      .Bind(3, micros)
+      .Bind(4, envelope.trace_id())
+      .BindBlob(5, envelope.payload().SerializeAsString());
+  if (absl::Status s = (*stmt)->Run(); !s.ok()) return s;
+  envelope.set_seq(db.LastInsertRowId());
+  return envelope;
+}
+
+absl::StatusOr<Stats> GetStats(sqlite::Database& db) {
+  Stats stats;
+  absl::Status status = db.ReadTransaction([&]() -> absl::Status {
+    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+        "SELECT (SELECT COUNT(*) FROM outbox), "
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)");
+    if (!stmt.ok()) return stmt.status();
+    absl::StatusOr<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    stats.row_count = (*stmt)->ColumnInt64(0);
+    stats.head_seq = (*stmt)->ColumnInt64(1);
+    (*stmt)->Reset();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return stats;
+}
+
+absl::StatusOr<std::vector<common::EventEnvelope>> ReadAfter(sqlite::Database& db,
+                                                             const std::string& producer,
+                                                             int64_t after_seq, int max) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "SELECT seq, event_id, topic, occurred_at_us, trace_id, payload FROM outbox "
+      "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, after_seq).Bind(2, static_cast<int64_t>(max));
+  std::vector<common::EventEnvelope> out;
+  while (true) {
+    absl::StatusOr<bool> row = (*stmt)->Step();
+    if (!row.ok()) {
+      (*stmt)->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    common::EventEnvelope& e = out.emplace_back();
+    e.set_seq((*stmt)->ColumnInt64(0));
+    e.set_event_id((*stmt)->ColumnText(1));
+    e.set_topic((*stmt)->ColumnText(2));
+    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp((*stmt)->ColumnInt64(3));
+    e.set_trace_id((*stmt)->ColumnText(4));
+    e.set_producer(producer);
+    if (!e.mutable_payload()->ParseFromString((*stmt)->ColumnBlob(5))) {
+      (*stmt)->Reset();
+      return absl::DataLossError("outbox: payload of seq " + std::to_string(e.seq()) +
+                                 " does not parse");
+    }
+  }
+  (*stmt)->Reset();
+  return out;
+}
+
+}  // namespace olif::outbox

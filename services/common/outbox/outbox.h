@@ -1,0 +1,56 @@
+#pragma once
+
+// The producer's outbox: events written in the same SQLite transaction as the
+// state change they report, so that a committed change always has its event
+// and an event never reports an uncommitted change.
+//
+// The owning service creates the table in one of its migrations:
+//
+//   CREATE TABLE outbox (
+//     seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, even after pruning
+//     event_id TEXT NOT NULL UNIQUE,
+//     topic TEXT NOT NULL,
+//     occurred_at_us INTEGER NOT NULL,        -- microseconds since the Unix epoch
+//     trace_id TEXT NOT NULL,
+//     payload BLOB NOT NULL                   -- a serialized google.protobuf.Any
+//   );
+//
+// Functions take the caller's Database and inherit its thread-safety rules.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "olifantenpad/common/v1/event.pb.h"
+#include "services/common/sqlite/database.h"
+
+namespace olif::outbox {
+
+struct Draft {
+  std::string topic;
+  const google::protobuf::Message* payload = nullptr;
+  std::string trace_id;
+  absl::Time occurred_at;
+};
+
+// Appends an event; must run inside the caller's write transaction. Returns
+// the envelope as stored (event_id and seq assigned).
+absl::StatusOr<olifantenpad::common::v1::EventEnvelope> Append(sqlite::Database& db,
+                                                               const std::string& producer,
+                                                               const Draft& draft);
+
+struct Stats {
+  int64_t head_seq = 0;   // newest seq ever assigned; 0 when none
+  int64_t row_count = 0;  // rows stored now
+};
+absl::StatusOr<Stats> GetStats(sqlite::Database& db);
+
+// Up to `max` events with seq > after_seq, oldest first.
+absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>> ReadAfter(
+    sqlite::Database& db, const std::string& producer, int64_t after_seq, int max);
+
+}  // namespace olif::outbox

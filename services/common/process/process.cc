@@ -1,0 +1,189 @@
+#include "services/common/process/process.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/config/config_loader.h"
+#include "services/common/logging/logging.h"
+#include "services/common/strings/host_port.h"
+
+#ifndef OLIF_VERSION
+#define OLIF_VERSION "0.0.0-dev"
+#endif
+
+namespace olif {
+namespace {
+
+namespace cfg = olifantenpad::config::v1;
+
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+std::chrono::milliseconds Grace(const cfg::RuntimeConfig& runtime) {
+  if (!runtime.has_shutdown_grace()) return std::chrono::seconds(10);
+  return std::chrono::milliseconds(
+      google::protobuf::util::TimeUtil::DurationToMilliseconds(runtime.shutdown_grace()));
+}
+
+constexpr char kUsage[] =
+    "usage: %s --config FILE [--check-config]\n"
+    "       %s --version | --help\n"
+    "\n"
+    "  --config FILE    the process's YAML config (see config/dev/)\n"
+    "  --check-config   validate the config, print what is wrong, and exit\n"
+    "  --version        print the version and exit\n";
+
+}  // namespace
+
+const char* Version() { return OLIF_VERSION; }
+
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
+  CommandLine cl;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--version") {
+      cl.version = true;
+    } else if (arg == "--help" || arg == "-h") {
+      cl.help = true;
+    } else if (arg == "--check-config") {
+      cl.check_config = true;
+    } else if (arg == "--config") {
+      if (i + 1 >= argc) return absl::InvalidArgumentError("--config needs a file");
+      cl.config_path = argv[++i];
+    } else if (absl::StartsWith(arg, "--config=")) {
+      cl.config_path = std::string(arg.substr(9));
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown argument '", arg, "'"));
+    }
+  }
+  if (!cl.version && !cl.help && cl.config_path.empty()) {
+    return absl::InvalidArgumentError("--config FILE is required");
+  }
+  return cl;
+}
+
+absl::Status ValidateRuntimeConfig(const cfg::RuntimeConfig& runtime) {
+  for (const auto& [key, address] :
+       {std::pair{"runtime.grpc.listen_address", runtime.grpc().listen_address()},
+        std::pair{"runtime.metrics.listen_address", runtime.metrics().listen_address()}}) {
+    absl::StatusOr<HostPort> hp = ParseHostPort(address);
+    if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", hp.status().message()));
+    if (runtime.dev_mode() && !IsLoopbackHost(hp->host)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": dev_mode binds loopback only, not ", address));
+    }
+  }
+  if (!runtime.dev_mode()) {
+    return absl::InvalidArgumentError(
+        "runtime.dev_mode: must be true; TLS settings for production are not available in this "
+        "version");
+  }
+  return absl::OkStatus();
+}
+
+std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
+                                  google::protobuf::Message* config,
+                                  const cfg::RuntimeConfig& runtime) {
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(argc, argv);
+  if (!cl.ok()) {
+    std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(process.size()), process.data(),
+                 std::string(cl.status().message()).c_str());
+    std::fprintf(stderr, kUsage, argv[0], argv[0]);
+    return 2;
+  }
+  if (cl->help) {
+    std::printf(kUsage, argv[0], argv[0]);
+    return 0;
+  }
+  if (cl->version) {
+    std::printf("%.*s %s\n", static_cast<int>(process.size()), process.data(), Version());
+    return 0;
+  }
+  absl::Status status = config::LoadFile(cl->config_path, config);
+  if (status.ok()) status = ValidateRuntimeConfig(runtime);
+  if (!status.ok()) {
+    std::fprintf(stderr, "%.*s: config %s: %s\n", static_cast<int>(process.size()), process.data(),
+                 cl->config_path.c_str(), std::string(status.message()).c_str());
+    return 1;
+  }
+  if (cl->check_config) {
+    std::printf("%s: OK\n", cl->config_path.c_str());
+    return 0;
+  }
+  return std::nullopt;
+}
+
+Process::Process(std::string name, const cfg::RuntimeConfig& runtime)
+    : name_(std::move(name)),
+      runtime_(runtime),
+      server_({.process = name_,
+               .listen_address = runtime.grpc().listen_address(),
+               .dev_mode = runtime.dev_mode(),
+               .shutdown_grace = Grace(runtime)},
+              registry_),
+      http_(registry_, [this] { return server_.serving(); }) {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  log::Init(name_, runtime.logging());
+}
+
+Process::~Process() { Shutdown(); }
+
+void Process::SetStatusFiller(grpcx::AdminService::Filler filler) { filler_ = std::move(filler); }
+
+absl::Status Process::Start() {
+  admin_ = std::make_unique<grpcx::AdminService>(name_, Version(), filler_);
+  server_.AddService(admin_.get());
+  if (absl::Status s = server_.Start(); !s.ok()) return s;
+  absl::StatusOr<int> port = http_.Start(runtime_.metrics().listen_address());
+  if (!port.ok()) {
+    server_.Shutdown();
+    return port.status();
+  }
+  metrics_port_ = *port;
+  const HostPort grpc_hp = *ParseHostPort(runtime_.grpc().listen_address());
+  const HostPort metrics_hp = *ParseHostPort(runtime_.metrics().listen_address());
+  log::Info("listening", {{"grpc", absl::StrCat(grpc_hp.host, ":", server_.port())},
+                          {"metrics", absl::StrCat(metrics_hp.host, ":", metrics_port_)},
+                          {"version", Version()}});
+  return absl::OkStatus();
+}
+
+int Process::RunUntilSignal() {
+  sigset_t set = TerminationSignals();
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+                         {"grace_ms", absl::StrCat(Grace(runtime_).count())}});
+  // An operator who signals again does not want to wait for the drain.
+  std::thread([set] {
+    int again = 0;
+    sigwait(&set, &again);
+    std::fprintf(stderr, "second signal: stopping now\n");
+    _exit(128 + again);
+  }).detach();
+  Shutdown();
+  log::Info("stopped");
+  return sig;
+}
+
+void Process::Shutdown() {
+  server_.Shutdown();
+  http_.Stop();
+}
+
+}  // namespace olif

@@ -1,0 +1,84 @@
+#pragma once
+
+// What every Olifantenpad process shares: the command line (--config,
+// --check-config, --version, --help), logging set up from the runtime config,
+// the metrics endpoint, the gRPC server with the Admin service, and a
+// graceful stop on SIGTERM or SIGINT (a second signal stops at once).
+//
+// A service's main.cc parses the command line, opens its store, builds its
+// service objects and hands them to a Process; see services/referrals/main.cc.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/status.h"
+#include "olifantenpad/config/v1/runtime.pb.h"
+#include "services/common/grpc/admin_service.h"
+#include "services/common/grpc/server_runner.h"
+#include "services/common/metrics/http_endpoint.h"
+#include "services/common/metrics/metrics.h"
+
+namespace olif {
+
+// The build's version, e.g. "0.1.0".
+const char* Version();
+
+struct CommandLine {
+  std::string config_path;
+  bool check_config = false;
+  bool version = false;
+  bool help = false;
+};
+
+// Parses the flags every process takes. --config is required unless
+// --version or --help is given.
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
+
+// Checks what the loader cannot: addresses parse, plaintext only in dev mode
+// and on loopback.
+absl::Status ValidateRuntimeConfig(const olifantenpad::config::v1::RuntimeConfig& runtime);
+
+// Parses the command line and loads the config file into `config`, whose
+// field `runtime` is validated. Returns an exit code when the process should
+// stop here (--version, --help, --check-config, or an error, which is printed
+// to stderr), and nothing when it should run.
+std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
+                                  google::protobuf::Message* config,
+                                  const olifantenpad::config::v1::RuntimeConfig& runtime);
+
+class Process {
+ public:
+  // Sets up logging and blocks SIGTERM/SIGINT so that only WaitForSignal()
+  // receives them; construct it before any thread is started.
+  Process(std::string name, const olifantenpad::config::v1::RuntimeConfig& runtime);
+  ~Process();
+
+  metrics::Registry& metrics() { return registry_; }
+  void AddService(grpc::Service* service) { server_.AddService(service); }
+  void SetStatusFiller(grpcx::AdminService::Filler filler);
+
+  // Starts gRPC and the metrics endpoint and logs where they listen.
+  absl::Status Start();
+  int grpc_port() const { return server_.port(); }
+  int metrics_port() const { return metrics_port_; }
+
+  // Blocks until SIGTERM or SIGINT, then drains; returns the signal number.
+  int RunUntilSignal();
+  void Shutdown();
+
+ private:
+  std::string name_;
+  olifantenpad::config::v1::RuntimeConfig runtime_;
+  metrics::Registry registry_;
+  grpcx::ServerRunner server_;
+  std::unique_ptr<grpcx::AdminService> admin_;
+  grpcx::AdminService::Filler filler_;
+  metrics::HttpEndpoint http_;
+  int metrics_port_ = 0;
+};
+
+}  // namespace olif

@@ -1,0 +1,121 @@
+#pragma once
+
+// A thin SQLite layer: a connection opened with the hub's durability settings
+// (WAL, synchronous=FULL, foreign keys, busy timeout), numbered migrations
+// tracked with PRAGMA user_version, cached prepared statements and write
+// transactions that start with BEGIN IMMEDIATE. Every SQLite error becomes an
+// absl::Status whose message names the statement.
+//
+// Thread safety: a Database and its Statements are NOT thread-safe; the owner
+// serialises access (one writer thread or a mutex). Statements returned by
+// Prepare() are owned by the Database and must not outlive it.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/common/sqlite/migrations.h"
+
+namespace olif::sqlite {
+
+// Turns an SQLite result code into a Status naming the statement.
+// BUSY/LOCKED -> UNAVAILABLE, unique/primary key -> ALREADY_EXISTS, other
+// constraints -> FAILED_PRECONDITION, FULL -> RESOURCE_EXHAUSTED,
+// CORRUPT/NOTADB -> DATA_LOSS, everything else -> INTERNAL.
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view statement);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Binds by 1-based index. Text and blobs are copied.
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, absl::string_view text);
+  Statement& BindBlob(int index, absl::string_view bytes);
+  Statement& BindNull(int index);
+
+  // Advances: true when a row is ready, false when done.
+  absl::StatusOr<bool> Step();
+  // Steps to completion, ignoring rows; then resets.
+  absl::Status Run();
+  // Clears bindings and rewinds so the statement can run again.
+  void Reset();
+
+  int64_t ColumnInt64(int column) const;
+  std::string ColumnText(int column) const;
+  std::string ColumnBlob(int column) const;
+  bool ColumnIsNull(int column) const;
+
+  const std::string& sql() const { return sql_; }
+
+ private:
+  absl::Status bind_status_;  // first bind error, reported by Step()
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+};
+
+struct OpenOptions {
+  // Highest migration to apply; all of them when unset (tests pin older ones).
+  std::optional<int> target_version;
+  int busy_timeout_ms = 5000;
+};
+
+class Database {
+ public:
+  // Opens (creating when missing) the database at `path` and applies the
+  // pending `migrations`, each in its own transaction. Refuses a database
+  // whose schema is newer than the migrations know.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                        const std::vector<Migration>& migrations,
+                                                        const OpenOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs SQL that returns no rows (may hold several statements).
+  absl::Status Exec(absl::string_view sql);
+
+  // A prepared statement for `sql`, compiled once and cached; it is reset
+  // before it is handed out.
+  absl::StatusOr<Statement*> Prepare(absl::string_view sql);
+
+  // Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when `work`
+  // returns an error or the commit fails, and returns that error.
+  absl::Status WriteTransaction(const std::function<absl::Status()>& work);
+
+  // Runs `work` inside a deferred (read) transaction, for a consistent view.
+  absl::Status ReadTransaction(const std::function<absl::Status()>& work);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+
+  // PRAGMA user_version: the last migration applied.
+  absl::StatusOr<int> SchemaVersion();
+  // Size of the database file plus its write-ahead log, in bytes.
+  int64_t SizeBytes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path);
+  absl::Status Migrate(const std::vector<Migration>& migrations, const OpenOptions& options);
+  absl::Status Transaction(absl::string_view begin, const std::function<absl::Status()>& work);
+
+  sqlite3* db_;
+  std::string path_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+};
+
+}  // namespace olif::sqlite

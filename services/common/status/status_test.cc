@@ -1,0 +1,64 @@
+#include "services/common/status/status.h"
+
+#include <gtest/gtest.h>
+
+#include "google/rpc/status.pb.h"
+
+namespace olif {
+namespace {
+
+TEST(StatusTest, CodesMapOneToOneBothWays) {
+  for (int c = 0; c <= 16; ++c) {
+    const auto code = static_cast<absl::StatusCode>(c);
+    absl::Status in = c == 0 ? absl::OkStatus() : absl::Status(code, "why");
+    grpc::Status g = ToGrpcStatus(in);
+    EXPECT_EQ(static_cast<int>(g.error_code()), c);
+    absl::Status back = FromGrpcStatus(g);
+    EXPECT_EQ(back.code(), code);
+    if (c != 0) {
+      EXPECT_EQ(back.message(), "why");
+    }
+  }
+}
+
+TEST(StatusTest, ViolationsNameEveryFieldAndCarryBadRequest) {
+  Violations v;
+  EXPECT_TRUE(v.ToStatus().ok());
+  v.Add("request.question", "must not be empty");
+  v.Add("request_id", "must be a UUID");
+  absl::Status s = v.ToStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "request.question: must not be empty; request_id: must be a UUID");
+  google::rpc::BadRequest br;
+  ASSERT_TRUE(GetBadRequest(s, &br));
+  ASSERT_EQ(br.field_violations_size(), 2);
+  EXPECT_EQ(br.field_violations(0).field(), "request.question");
+  EXPECT_EQ(br.field_violations(1).description(), "must be a UUID");
+}
+
+TEST(StatusTest, BadRequestTravelsInGrpcStatusDetails) {
+  grpc::Status g = ToGrpcStatus(InvalidField("page_size", "must not be negative"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(g.error_details()));
+  EXPECT_EQ(details.code(), 3);
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest br;
+  ASSERT_TRUE(details.details(0).UnpackTo(&br));
+  EXPECT_EQ(br.field_violations(0).field(), "page_size");
+
+  google::rpc::BadRequest round;
+  ASSERT_TRUE(GetBadRequest(FromGrpcStatus(g), &round));
+  EXPECT_EQ(round.field_violations(0).description(), "must not be negative");
+}
+
+TEST(StatusTest, PlainErrorsHaveNoDetails) {
+  grpc::Status g = ToGrpcStatus(absl::NotFoundError("request 42 not found"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(g.error_details().empty());
+  google::rpc::BadRequest br;
+  EXPECT_FALSE(GetBadRequest(FromGrpcStatus(g), &br));
+}
+
+}  // namespace
+}  // namespace olif
