@@ -2,7 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
-#include "services/common/status/status.h"
+#include "services/common/grpc/unary.h"
 
 namespace olif::grpcx {
 
@@ -28,9 +28,7 @@ grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* c
                                                             started_steady_)
           .count());
   absl::Status status = filler_ ? filler_(response) : absl::OkStatus();
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return FinishUnary(context, status);
 }
 
 }  // namespace olif::grpcx

@@ -96,8 +96,7 @@ absl::Status ValidateRuntimeConfig(const cfg::RuntimeConfig& runtime) {
 }
 
 std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
-                                  google::protobuf::Message* config,
-                                  const cfg::RuntimeConfig& runtime) {
+                                  google::protobuf::Message* config) {
   absl::StatusOr<CommandLine> cl = ParseCommandLine(argc, argv);
   if (!cl.ok()) {
     std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(process.size()), process.data(),
@@ -114,7 +113,15 @@ std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::strin
     return 0;
   }
   absl::Status status = config::LoadFile(cl->config_path, config);
-  if (status.ok()) status = ValidateRuntimeConfig(runtime);
+  if (status.ok()) {
+    const auto* field = config->GetDescriptor()->FindFieldByName("runtime");
+    if (field == nullptr || field->message_type() != cfg::RuntimeConfig::descriptor()) {
+      status = absl::InternalError("config message has no RuntimeConfig field 'runtime'");
+    } else {
+      status = ValidateRuntimeConfig(static_cast<const cfg::RuntimeConfig&>(
+          config->GetReflection()->GetMessage(*config, field)));
+    }
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "%.*s: config %s: %s\n", static_cast<int>(process.size()), process.data(),
                  cl->config_path.c_str(), std::string(status.message()).c_str());

@@ -43,12 +43,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
 absl::Status ValidateRuntimeConfig(const olifantenpad::config::v1::RuntimeConfig& runtime);
 
 // Parses the command line and loads the config file into `config`, whose
-// field `runtime` is validated. Returns an exit code when the process should
-// stop here (--version, --help, --check-config, or an error, which is printed
-// to stderr), and nothing when it should run.
+// field `runtime` (an olifantenpad.config.v1.RuntimeConfig, as in every
+// process's config) is validated. Returns an exit code when the process
+// should stop here (--version, --help, --check-config, or an error, which is
+// printed to stderr), and nothing when it should run.
 std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
-                                  google::protobuf::Message* config,
-                                  const olifantenpad::config::v1::RuntimeConfig& runtime);
+                                  google::protobuf::Message* config);
 
 class Process {
  public:

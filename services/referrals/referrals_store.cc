@@ -1,0 +1,176 @@
+#include "services/referrals/referrals_store.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace olif::referrals {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+absl::Status Corrupt(const std::string& id) {
+  return absl::DataLossError(absl::StrCat("request ", id, ": stored record does not parse"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open(
+    const std::string& path, const sqlite::OpenOptions& options) {
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
+      sqlite::Database::Open(path, Migrations(), options);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<SqliteReferralsStore>(new SqliteReferralsStore(std::move(*db)));
+}
+
+absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>>
+SqliteReferralsStore::FindByRequestId(const std::string& request_id) {
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db_->Prepare("SELECT id, content, record FROM requests WHERE request_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, request_id);
+  absl::StatusOr<bool> row = (*stmt)->Step();
+  if (!row.ok() || !*row) {
+    (*stmt)->Reset();
+    if (!row.ok()) return row.status();
+    return std::nullopt;
+  }
+  std::pair<v1::DirectLineRequest, std::string> found;
+  found.second = (*stmt)->ColumnBlob(1);
+  const bool parsed = found.first.ParseFromString((*stmt)->ColumnBlob(2));
+  const std::string id = (*stmt)->ColumnText(0);
+  (*stmt)->Reset();
+  if (!parsed) return Corrupt(id);
+  return found;
+}
+
+absl::StatusOr<CreateOutcome> SqliteReferralsStore::Create(const NewRequest& in) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CreateOutcome outcome;
+  absl::Status status = db_->WriteTransaction([&]() -> absl::Status {
+    // Checked inside the write transaction, so two calls with one request_id
+    // cannot both insert.
+    auto existing = FindByRequestId(in.request.request_id());
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) {
+      if ((*existing)->second != in.content) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "request_id ", in.request.request_id(), " was used before for a different request (",
+            (*existing)->first.id(), "); use a new request_id for a new request"));
+      }
+      outcome.request = std::move((*existing)->first);
+      outcome.created = false;
+      return absl::OkStatus();
+    }
+    const v1::DirectLineRequest& r = in.request;
+    absl::StatusOr<sqlite::Statement*> insert = db_->Prepare(
+        "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
+        " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!insert.ok()) return insert.status();
+    (*insert)
+        ->Bind(1, r.id())
+        .Bind(2, r.request_id())
+        .Bind(3, static_cast<int64_t>(r.kind()))
+        .Bind(4, r.requester().location_id())
+        .Bind(5, static_cast<int64_t>(r.status()))
+        .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
+        .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
+        .BindBlob(8, in.content)
+        .BindBlob(9, r.SerializeAsString());
+    if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
+    auto event = outbox::Append(*db_, kProducer, in.event);
+    if (!event.ok()) return event.status();
+    outcome.request = r;
+    outcome.created = true;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare("SELECT record FROM requests WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, id);
+  absl::StatusOr<bool> row = (*stmt)->Step();
+  if (!row.ok() || !*row) {
+    (*stmt)->Reset();
+    if (!row.ok()) return row.status();
+    return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
+  }
+  v1::DirectLineRequest request;
+  const bool parsed = request.ParseFromString((*stmt)->ColumnBlob(0));
+  (*stmt)->Reset();
+  if (!parsed) return Corrupt(id);
+  return request;
+}
+
+absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One statement for every filter combination: a NULL parameter means "no
+  // filter". Rows come newest first; the cursor is the last row returned.
+  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
+      "SELECT id, create_time_us, record FROM requests"
+      " WHERE location_id = ?1 AND (?2 IS NULL OR status = ?2)"
+      " AND (?3 IS NULL OR (create_time_us, id) < (?3, ?4))"
+      " ORDER BY create_time_us DESC, id DESC LIMIT ?5");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, q.location_id);
+  if (q.status != v1::REQUEST_STATUS_UNSPECIFIED) {
+    (*stmt)->Bind(2, static_cast<int64_t>(q.status));
+  } else {
+    (*stmt)->BindNull(2);
+  }
+  if (q.after.has_value()) {
+    (*stmt)->Bind(3, q.after->create_time_us).Bind(4, q.after->id);
+  } else {
+    (*stmt)->BindNull(3).BindNull(4);
+  }
+  (*stmt)->Bind(5, static_cast<int64_t>(q.limit) + 1);  // one more tells whether a page follows
+  ListResult result;
+  ListCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = (*stmt)->Step();
+    if (!row.ok()) {
+      (*stmt)->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    if (static_cast<int>(result.requests.size()) == q.limit) {
+      result.next = last;
+      break;
+    }
+    last.id = (*stmt)->ColumnText(0);
+    last.create_time_us = (*stmt)->ColumnInt64(1);
+    if (!result.requests.emplace_back().ParseFromString((*stmt)->ColumnBlob(2))) {
+      (*stmt)->Reset();
+      return Corrupt(last.id);
+    }
+  }
+  (*stmt)->Reset();
+  return result;
+}
+
+absl::Status SqliteReferralsStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto* database = status->mutable_database();
+  database->set_path(db_->path());
+  database->set_size_bytes(db_->SizeBytes());
+  absl::StatusOr<int> version = db_->SchemaVersion();
+  if (!version.ok()) return version.status();
+  database->set_schema_version(*version);
+  absl::StatusOr<outbox::Stats> stats = outbox::GetStats(*db_);
+  if (!stats.ok()) return stats.status();
+  status->mutable_outbox()->set_head_seq(stats->head_seq);
+  status->mutable_outbox()->set_row_count(stats->row_count);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>>
+SqliteReferralsStore::EventsAfter(int64_t after_seq, int max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outbox::ReadAfter(*db_, kProducer, after_seq, max);
+}
+
+}  // namespace olif::referrals

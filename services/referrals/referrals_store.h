@@ -1,0 +1,100 @@
+#pragma once
+
+// Where the referrals service keeps its requests: the ReferralsStore interface
+// the service is written against, and its SQLite implementation, which owns
+// all SQL of the service.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "olifantenpad/admin/v1/admin.pb.h"
+#include "olifantenpad/referrals/v1/referrals.pb.h"
+#include "services/common/outbox/outbox.h"
+#include "services/common/sqlite/database.h"
+
+namespace olif::referrals {
+
+namespace v1 = olifantenpad::referrals::v1;
+
+// The position after which a listing continues: the last request returned.
+struct ListCursor {
+  int64_t create_time_us = 0;
+  std::string id;
+};
+
+struct ListQuery {
+  std::string location_id;
+  v1::RequestStatus status = v1::REQUEST_STATUS_UNSPECIFIED;  // any
+  int limit = 50;
+  std::optional<ListCursor> after;
+};
+
+struct ListResult {
+  std::vector<v1::DirectLineRequest> requests;  // newest first
+  std::optional<ListCursor> next;               // set when more follow
+};
+
+// A request to store with the event that announces it.
+struct NewRequest {
+  v1::DirectLineRequest request;  // complete: id, status and times assigned
+  std::string content;            // the client's content, for idempotency
+  outbox::Draft event;
+};
+
+struct CreateOutcome {
+  v1::DirectLineRequest request;  // as stored
+  bool created = false;           // false: an earlier call with this request_id
+};
+
+class ReferralsStore {
+ public:
+  virtual ~ReferralsStore() = default;
+
+  // Stores the request and appends its event in one transaction. When the
+  // request_id is taken: the stored request if the content is the same,
+  // ALREADY_EXISTS if it differs.
+  virtual absl::StatusOr<CreateOutcome> Create(const NewRequest& request) = 0;
+  // NOT_FOUND for an unknown id.
+  virtual absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) = 0;
+  virtual absl::StatusOr<ListResult> List(const ListQuery& query) = 0;
+  // Database and outbox facts for the admin status.
+  virtual absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) = 0;
+};
+
+// The SQLite store. Thread-safe: calls are serialised on one connection.
+class SqliteReferralsStore final : public ReferralsStore {
+ public:
+  static constexpr char kProducer[] = "referrals";
+
+  // Opens (and migrates) the database at `path`.
+  static absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> Open(
+      const std::string& path, const sqlite::OpenOptions& options = {});
+
+  absl::StatusOr<CreateOutcome> Create(const NewRequest& request) override;
+  absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) override;
+  absl::StatusOr<ListResult> List(const ListQuery& query) override;
+  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
+
+  // The outbox's events after `after_seq`, oldest first (for tests and tools).
+  absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>> EventsAfter(
+      int64_t after_seq, int max);
+
+ private:
+  explicit SqliteReferralsStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  // The stored request with this request_id, if any, and its content.
+  absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>> FindByRequestId(
+      const std::string& request_id);
+
+  std::mutex mu_;
+  std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
+};
+
+// The compiled-in schema/*.sql migrations.
+const std::vector<sqlite::Migration>& Migrations();
+
+}  // namespace olif::referrals

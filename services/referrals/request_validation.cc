@@ -1,0 +1,116 @@
+#include "services/referrals/request_validation.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/ids/ids.h"
+#include "services/common/status/status.h"
+
+namespace olif::referrals {
+namespace {
+
+// Characters as a person counts them: UTF-8 code points.
+int CodePoints(const std::string& s) {
+  int n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+void CheckDirectoryId(Violations& v, const std::string& field, const std::string& value) {
+  if (value.empty()) {
+    v.Add(field, "is required");
+  } else if (!IsDirectoryId(value)) {
+    v.Add(field, "must be a directory id: 3-64 characters of a-z, 0-9 and '-'");
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateCreate(const v1::CreateRequestRequest& call) {
+  Violations v;
+  if (call.request_id().empty()) {
+    v.Add("request_id", "is required: a UUID chosen by the client, reused on retries");
+  } else if (!IsUuid(call.request_id())) {
+    v.Add("request_id", "must be a UUID (8-4-4-4-12 hexadecimal)");
+  }
+  if (!call.has_request()) {
+    v.Add("request", "is required");
+    return v.ToStatus();
+  }
+  const v1::DirectLineRequest& r = call.request();
+
+  switch (r.kind()) {
+    case v1::REQUEST_KIND_ANONYMOUS:
+    case v1::REQUEST_KIND_GROUP:
+      break;
+    case v1::REQUEST_KIND_CHILD:
+      if (v.empty()) {
+        return absl::UnimplementedError(
+            "request.kind: REQUEST_KIND_CHILD needs parental consent, which this version does not "
+            "handle yet; ask anonymously (REQUEST_KIND_ANONYMOUS) or about the group");
+      }
+      break;
+    case v1::REQUEST_KIND_UNSPECIFIED:
+      v.Add("request.kind", "is required: REQUEST_KIND_ANONYMOUS or REQUEST_KIND_GROUP");
+      break;
+    default:
+      v.Add("request.kind", absl::StrCat("unknown value ", r.kind()));
+  }
+
+  if (!r.has_requester()) {
+    v.Add("request.requester", "is required");
+  } else {
+    CheckDirectoryId(v, "request.requester.professional_id", r.requester().professional_id());
+    CheckDirectoryId(v, "request.requester.organisation_id", r.requester().organisation_id());
+    CheckDirectoryId(v, "request.requester.location_id", r.requester().location_id());
+  }
+
+  if (r.kind() == v1::REQUEST_KIND_GROUP) {
+    if (!r.has_group()) {
+      v.Add("request.group", "is required for REQUEST_KIND_GROUP");
+    } else {
+      CheckDirectoryId(v, "request.group.group_id", r.group().group_id());
+      if (r.group().location_id() != r.requester().location_id()) {
+        v.Add("request.group.location_id", "must be the requester's location");
+      }
+    }
+  } else if (r.has_group() && r.kind() == v1::REQUEST_KIND_ANONYMOUS) {
+    v.Add("request.group", "must not be set for REQUEST_KIND_ANONYMOUS");
+  }
+
+  if (r.question_domains_size() == 0) {
+    v.Add("request.question_domains", "needs at least one domain");
+  }
+  std::set<int> domains;
+  for (int i = 0; i < r.question_domains_size(); ++i) {
+    const int d = r.question_domains(i);
+    const std::string field = absl::StrCat("request.question_domains[", i, "]");
+    if (d == v1::QUESTION_DOMAIN_UNSPECIFIED) {
+      v.Add(field, "must not be QUESTION_DOMAIN_UNSPECIFIED");
+    } else if (!v1::QuestionDomain_IsValid(d)) {
+      v.Add(field, absl::StrCat("unknown value ", d));
+    } else if (!domains.insert(d).second) {
+      v.Add(field, absl::StrCat("repeats ", v1::QuestionDomain_Name(d)));
+    }
+  }
+
+  const std::string question(absl::StripAsciiWhitespace(r.question()));
+  const int question_chars = CodePoints(question);
+  if (question.empty()) {
+    v.Add("request.question", "is required");
+  } else if (question_chars < kMinQuestionChars || question_chars > kMaxQuestionChars) {
+    v.Add("request.question", absl::StrCat("must be ", kMinQuestionChars, " to ",
+                                           kMaxQuestionChars, " characters, not ", question_chars));
+  }
+  if (const int n = CodePoints(r.observations()); n > kMaxObservationsChars) {
+    v.Add("request.observations",
+          absl::StrCat("must be at most ", kMaxObservationsChars, " characters, not ", n));
+  }
+  if (!v1::Priority_IsValid(r.priority())) {
+    v.Add("request.priority", absl::StrCat("unknown value ", r.priority()));
+  }
+  return v.ToStatus();
+}
+
+}  // namespace olif::referrals
