@@ -81,10 +81,8 @@ absl::StatusOr<v1::DirectLineRequest> ReferralsServiceImpl::Create(
   event.set_observations(r.observations());
   event.set_priority(r.priority());
   *event.mutable_submitted_at() = now_ts;
-  n.event = {.topic = kTopicRequestSubmitted,
-             .payload = &event,
-             .trace_id = trace_id,
-             .occurred_at = now};
+  n.event = {
+      .topic = kTopicRequestSubmitted, .payload = &event, .trace_id = trace_id, .occurred_at = now};
 
   absl::StatusOr<CreateOutcome> outcome = store_.Create(n);
   if (!outcome.ok()) return outcome.status();
@@ -135,9 +133,9 @@ absl::Status ReferralsServiceImpl::List(const v1::ListRequestsRequest& call,
   return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ReferralsServiceImpl::CreateRequest(grpc::CallbackServerContext* context,
-                                                              const v1::CreateRequestRequest* request,
-                                                              v1::CreateRequestResponse* response) {
+grpc::ServerUnaryReactor* ReferralsServiceImpl::CreateRequest(
+    grpc::CallbackServerContext* context, const v1::CreateRequestRequest* request,
+    v1::CreateRequestResponse* response) {
   absl::StatusOr<v1::DirectLineRequest> created = Create(*request, grpcx::TraceIdOf(context));
   if (created.ok()) *response->mutable_request() = std::move(*created);
   return grpcx::FinishUnary(context, created.status());
@@ -160,11 +158,10 @@ grpc::ServerUnaryReactor* ReferralsServiceImpl::ListRequests(grpc::CallbackServe
 }
 
 std::string EncodePageToken(const v1::ListRequestsRequest& filters, const ListCursor& cursor) {
-  const std::string plain =
-      absl::StrCat(kTokenVersion, std::string(1, kTokenSeparator), filters.location_id(),
-                   std::string(1, kTokenSeparator), filters.status(),
-                   std::string(1, kTokenSeparator), cursor.create_time_us,
-                   std::string(1, kTokenSeparator), cursor.id);
+  const std::string plain = absl::StrCat(
+      kTokenVersion, std::string(1, kTokenSeparator), filters.location_id(),
+      std::string(1, kTokenSeparator), filters.status(), std::string(1, kTokenSeparator),
+      cursor.create_time_us, std::string(1, kTokenSeparator), cursor.id);
   return absl::WebSafeBase64Escape(plain);
 }
 

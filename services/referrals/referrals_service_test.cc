@@ -28,8 +28,8 @@ class ReferralsServiceTest : public testing::Test {
     service_ = std::make_unique<ReferralsServiceImpl>(
         *store_, clock_, Settings{.default_page_size = 3, .max_page_size = 4});
     runner_ = std::make_unique<grpcx::ServerRunner>(
-        grpcx::ServerSettings{.process = "referrals", .listen_address = "127.0.0.1:0",
-                              .dev_mode = true},
+        grpcx::ServerSettings{
+            .process = "referrals", .listen_address = "127.0.0.1:0", .dev_mode = true},
         registry_);
     runner_->AddService(service_.get());
     ASSERT_TRUE(runner_->Start().ok());
@@ -83,8 +83,7 @@ TEST_F(ReferralsServiceTest, CreatesAnonymousRequestAndPublishesItInTheOutbox) {
   EXPECT_EQ(created.status(), v1::REQUEST_STATUS_SUBMITTED);
   EXPECT_EQ(created.priority(), v1::PRIORITY_NORMAL);
   EXPECT_EQ(created.question(), call.request().question());
-  EXPECT_EQ(TimeUtil::TimestampToSeconds(created.create_time()),
-            absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToSeconds(created.create_time()), absl::ToUnixSeconds(clock_.Now()));
   EXPECT_EQ(created.trace_id(), "trace-create-1");
 
   grpc::ClientContext ctx;
@@ -155,7 +154,8 @@ struct Malformed {
   const char* field;
 };
 
-TEST_F(ReferralsServiceTest, MalformedCreateRequestsAreInvalidArgumentNamingTheFieldAndStoreNothing) {
+TEST_F(ReferralsServiceTest,
+       MalformedCreateRequestsAreInvalidArgumentNamingTheFieldAndStoreNothing) {
   const std::vector<Malformed> cases = {
       {"no request_id", [](auto& c) { c.clear_request_id(); }, "request_id"},
       {"request_id not a UUID", [](auto& c) { c.set_request_id("req-1"); }, "request_id"},

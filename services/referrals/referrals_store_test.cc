@@ -119,9 +119,8 @@ TEST(ReferralsStoreTest, ListPagesNewestFirstByLocationAndStatus) {
   EXPECT_EQ(seen, ids_newest_first);
   EXPECT_EQ(pages, 3);
 
-  auto resolved = store->List({.location_id = "loc-a01",
-                               .status = v1::REQUEST_STATUS_RESOLVED,
-                               .limit = 50});
+  auto resolved =
+      store->List({.location_id = "loc-a01", .status = v1::REQUEST_STATUS_RESOLVED, .limit = 50});
   ASSERT_TRUE(resolved.ok());
   EXPECT_EQ(resolved->requests.size(), 3u);
   for (const auto& r : resolved->requests) EXPECT_EQ(r.status(), v1::REQUEST_STATUS_RESOLVED);

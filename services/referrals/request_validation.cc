@@ -100,8 +100,8 @@ absl::Status ValidateCreate(const v1::CreateRequestRequest& call) {
   if (question.empty()) {
     v.Add("request.question", "is required");
   } else if (question_chars < kMinQuestionChars || question_chars > kMaxQuestionChars) {
-    v.Add("request.question", absl::StrCat("must be ", kMinQuestionChars, " to ",
-                                           kMaxQuestionChars, " characters, not ", question_chars));
+    v.Add("request.question", absl::StrCat("must be ", kMinQuestionChars, " to ", kMaxQuestionChars,
+                                           " characters, not ", question_chars));
   }
   if (const int n = CodePoints(r.observations()); n > kMaxObservationsChars) {
     v.Add("request.observations",

@@ -39,7 +39,8 @@ TEST(RequestValidationTest, EveryViolationIsReportedAtOnce) {
 TEST(RequestValidationTest, QuestionLengthCountsCharactersNotBytes) {
   v1::CreateRequestRequest call = ValidAnonymous();
   call.mutable_request()->set_question("ééééééééé");  // 9 characters, 18 bytes
-  EXPECT_EQ(ValidateCreate(call).message(), "request.question: must be 10 to 4000 characters, not 9");
+  EXPECT_EQ(ValidateCreate(call).message(),
+            "request.question: must be 10 to 4000 characters, not 9");
   call.mutable_request()->set_question(std::string(4000, 'a'));
   EXPECT_TRUE(ValidateCreate(call).ok());
   call.mutable_request()->set_question("   too short    ");

@@ -26,7 +26,8 @@ inline std::string FreshDbPath() {
 }
 
 // A well-formed anonymous question from a made-up worker at a made-up location.
-inline v1::CreateRequestRequest ValidAnonymous(const std::string& location = "loc-boomgaard-noord") {
+inline v1::CreateRequestRequest ValidAnonymous(
+    const std::string& location = "loc-boomgaard-noord") {
   v1::CreateRequestRequest call;
   call.set_request_id(NewUuid());
   v1::DirectLineRequest* r = call.mutable_request();

@@ -163,9 +163,9 @@ class Converter {
       }
       allowed.push_back(std::move(short_name));
     }
-    return Error(node, path,
-                 absl::StrCat("unknown value '", value, "' (allowed: ", absl::StrJoin(allowed, ", "),
-                              ")"));
+    return Error(
+        node, path,
+        absl::StrCat("unknown value '", value, "' (allowed: ", absl::StrJoin(allowed, ", "), ")"));
   }
 
   static std::string ShortNamePrefix(const pb::EnumDescriptor* e) {
@@ -220,16 +220,16 @@ class Converter {
 
 // Fields marked required must be present (messages) or non-default (scalars).
 // A missing optional message is not descended into.
-void CheckRequired(const pb::Message& m, const std::string& path, std::vector<std::string>* missing) {
+void CheckRequired(const pb::Message& m, const std::string& path,
+                   std::vector<std::string>* missing) {
   const pb::Descriptor* d = m.GetDescriptor();
   const pb::Reflection* r = m.GetReflection();
   for (int i = 0; i < d->field_count(); ++i) {
     const FD* f = d->field(i);
     const std::string field_path = path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
     const bool present = f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
-    const bool required =
-        f->options().HasExtension(olifantenpad::config::v1::field) &&
-        f->options().GetExtension(olifantenpad::config::v1::field).required();
+    const bool required = f->options().HasExtension(olifantenpad::config::v1::field) &&
+                          f->options().GetExtension(olifantenpad::config::v1::field).required();
     if (required && !present) missing->push_back(field_path);
     if (f->type() == FD::TYPE_MESSAGE && !f->is_repeated() && present) {
       CheckRequired(r->GetMessage(m, f), field_path, missing);
@@ -254,7 +254,8 @@ absl::Status LoadYaml(absl::string_view yaml, absl::string_view source, pb::Mess
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
   }
   Converter converter(source, env);
   std::string json;
@@ -270,9 +271,9 @@ absl::Status LoadYaml(absl::string_view yaml, absl::string_view source, pb::Mess
   CheckRequired(*out, "", &missing);
   if (!missing.empty()) {
     out->Clear();
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": missing required ", missing.size() == 1 ? "key " : "keys ",
-                     absl::StrJoin(missing, ", ")));
+    return absl::InvalidArgumentError(absl::StrCat(source, ": missing required ",
+                                                   missing.size() == 1 ? "key " : "keys ",
+                                                   absl::StrJoin(missing, ", ")));
   }
   return absl::OkStatus();
 }

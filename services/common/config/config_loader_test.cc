@@ -54,9 +54,9 @@ TEST(ConfigLoaderTest, LoadsEveryKindOfField) {
 
 TEST(ConfigLoaderTest, UnknownKeyIsNamedWithFileLineAndPath) {
   cfg::ReferralsConfig c;
-  absl::Status s = LoadYaml(
-      "runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n    listen_adress: x\n", "r.yaml", &c,
-      FakeEnv({}));
+  absl::Status s =
+      LoadYaml("runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n    listen_adress: x\n",
+               "r.yaml", &c, FakeEnv({}));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "r.yaml:4: runtime.grpc.listen_adress: unknown key (allowed here: listen_address)");
@@ -64,8 +64,8 @@ TEST(ConfigLoaderTest, UnknownKeyIsNamedWithFileLineAndPath) {
 
 TEST(ConfigLoaderTest, MissingRequiredFieldsAreNamed) {
   cfg::ReferralsConfig c;
-  absl::Status s = LoadYaml("runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n", "r.yaml", &c,
-                            FakeEnv({}));
+  absl::Status s =
+      LoadYaml("runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n", "r.yaml", &c, FakeEnv({}));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "r.yaml: missing required keys runtime.data_dir, runtime.metrics");
   EXPECT_EQ(LoadYaml("referrals: {}\n", "r.yaml", &c, FakeEnv({})).message(),

@@ -23,10 +23,10 @@ grpc::ServerUnaryReactor* AdminService::GetStatus(grpc::CallbackServerContext* c
   response->set_version(version_);
   *response->mutable_started_at() = TimeUtil::MicrosecondsToTimestamp(
       std::chrono::duration_cast<std::chrono::microseconds>(started_.time_since_epoch()).count());
-  *response->mutable_uptime() = TimeUtil::MicrosecondsToDuration(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                            started_steady_)
-          .count());
+  *response->mutable_uptime() =
+      TimeUtil::MicrosecondsToDuration(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::steady_clock::now() - started_steady_)
+                                           .count());
   absl::Status status = filler_ ? filler_(response) : absl::OkStatus();
   return FinishUnary(context, status);
 }

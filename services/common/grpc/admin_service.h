@@ -20,9 +20,10 @@ class AdminService final : public olifantenpad::admin::v1::AdminService::Callbac
 
   AdminService(std::string process, std::string version, Filler filler);
 
-  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
-                                      const olifantenpad::admin::v1::GetStatusRequest* request,
-                                      olifantenpad::admin::v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatus(
+      grpc::CallbackServerContext* context,
+      const olifantenpad::admin::v1::GetStatusRequest* request,
+      olifantenpad::admin::v1::GetStatusResponse* response) override;
 
  private:
   std::string process_;

@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "services/common/grpc/call_observer.h"
 #include "services/common/strings/host_port.h"
 
@@ -18,7 +19,8 @@ void ServerRunner::AddService(grpc::Service* service) { services_.push_back(serv
 
 absl::Status ServerRunner::Start() {
   absl::StatusOr<HostPort> hp = ParseHostPort(settings_.listen_address);
-  if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat("grpc.listen_address: ", hp.status().message()));
+  if (!hp.ok())
+    return absl::InvalidArgumentError(absl::StrCat("grpc.listen_address: ", hp.status().message()));
   if (!settings_.dev_mode) {
     return absl::FailedPreconditionError(
         "gRPC without TLS needs dev_mode: true (loopback only); TLS settings are not available "
@@ -26,10 +28,13 @@ absl::Status ServerRunner::Start() {
   }
   if (!IsLoopbackHost(hp->host)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("dev_mode serves plaintext and binds loopback only; ", settings_.listen_address,
-                     " is not a loopback address"));
+        absl::StrCat("dev_mode serves plaintext and binds loopback only; ",
+                     settings_.listen_address, " is not a loopback address"));
   }
 
+  // gRPC serves health itself; referencing the generated descriptor links
+  // grpc.health.v1 into the binary so that reflection can describe it.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -45,9 +50,9 @@ absl::Status ServerRunner::Start() {
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();
-    return absl::UnavailableError(
-        absl::StrCat("gRPC server cannot listen on ", settings_.listen_address,
-                     " (address in use or not available)"));
+    return absl::UnavailableError(absl::StrCat("gRPC server cannot listen on ",
+                                               settings_.listen_address,
+                                               " (address in use or not available)"));
   }
   std::lock_guard<std::mutex> lock(mu_);
   serving_ = true;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <grpcpp/support/server_callback.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
 #include "absl/status/status.h"
 #include "services/common/status/status.h"

@@ -25,10 +25,14 @@ bool NeedsQuotes(absl::string_view v) {
 
 spdlog::level::level_enum ToSpdlog(cfg::LogLevel level) {
   switch (level) {
-    case cfg::LOG_LEVEL_DEBUG: return spdlog::level::debug;
-    case cfg::LOG_LEVEL_WARN: return spdlog::level::warn;
-    case cfg::LOG_LEVEL_ERROR: return spdlog::level::err;
-    default: return spdlog::level::info;
+    case cfg::LOG_LEVEL_DEBUG:
+      return spdlog::level::debug;
+    case cfg::LOG_LEVEL_WARN:
+      return spdlog::level::warn;
+    case cfg::LOG_LEVEL_ERROR:
+      return spdlog::level::err;
+    default:
+      return spdlog::level::info;
   }
 }
 
@@ -71,10 +75,18 @@ std::string Render(bool json, absl::string_view message, const Fields& fields) {
 void Write(Level level, absl::string_view message, const Fields& fields) {
   spdlog::level::level_enum l = spdlog::level::info;
   switch (level) {
-    case Level::kDebug: l = spdlog::level::debug; break;
-    case Level::kInfo: l = spdlog::level::info; break;
-    case Level::kWarn: l = spdlog::level::warn; break;
-    case Level::kError: l = spdlog::level::err; break;
+    case Level::kDebug:
+      l = spdlog::level::debug;
+      break;
+    case Level::kInfo:
+      l = spdlog::level::info;
+      break;
+    case Level::kWarn:
+      l = spdlog::level::warn;
+      break;
+    case Level::kError:
+      l = spdlog::level::err;
+      break;
   }
   auto logger = spdlog::default_logger();
   if (!logger->should_log(l)) return;

@@ -34,8 +34,10 @@ TEST(LoggingTest, JsonLinesAreOneObjectWithProcessAndFields) {
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.front(), '{');
   EXPECT_EQ(line.find('\n'), line.size() - 1) << "exactly one line: " << line;
-  EXPECT_NE(line.find(R"("level":"warning","process":"referrals","msg":"quote \" and\nnewline","trace_id":"t-1"})"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find(
+          R"("level":"warning","process":"referrals","msg":"quote \" and\nnewline","trace_id":"t-1"})"),
+      std::string::npos)
       << line;
 }
 

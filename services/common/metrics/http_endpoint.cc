@@ -25,6 +25,8 @@ absl::StatusOr<int> HttpEndpoint::Start(const std::string& address) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  // Scrapers reconnect cheaply; a short keep-alive lets Stop() finish quickly.
+  server_->set_keep_alive_timeout(1);
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry_.Render(), "text/plain; version=0.0.4; charset=utf-8");
   });

@@ -18,10 +18,14 @@ std::string FormatValue(double v) {
 std::string EscapeLabelValue(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -69,9 +73,8 @@ std::vector<uint64_t> Histogram::CumulativeCounts() const {
 }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                               0.05,   0.1,   0.25,   0.5,   1,    2.5,
-                                               5,      10};
+  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   return kBuckets;
 }
 
@@ -144,8 +147,8 @@ std::string Registry::Render() {
                         WithLabel(labels, absl::StrCat("le=\"", FormatValue(h->bounds()[i]), "\"")),
                         " ", counts[i], "\n");
       }
-      absl::StrAppend(&out, name, "_bucket", WithLabel(labels, "le=\"+Inf\""), " ",
-                      counts.back(), "\n");
+      absl::StrAppend(&out, name, "_bucket", WithLabel(labels, "le=\"+Inf\""), " ", counts.back(),
+                      "\n");
       absl::StrAppend(&out, name, "_sum", labels, " ", FormatValue(h->sum()), "\n");
       absl::StrAppend(&out, name, "_count", labels, " ", counts.back(), "\n");
     }

@@ -83,7 +83,7 @@ class Registry {
   Family& FamilyFor(const std::string& name, const std::string& help, Type type);
 
   std::mutex mu_;
-  std::map<std::string, Family> families_;  // guarded by mu_
+  std::map<std::string, Family> families_;                  // guarded by mu_
   std::vector<std::function<void(Registry&)>> collectors_;  // guarded by mu_
 };
 

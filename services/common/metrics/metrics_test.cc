@@ -16,7 +16,8 @@ TEST(MetricsTest, RendersCountersAndGaugesWithLabels) {
   r.GetCounter("calls_total", "Calls.", {{"method", "/a.B/C"}, {"code", "OK"}}).Inc(2);
   r.GetGauge("depth", "Queue depth.").Set(7);
   const std::string text = r.Render();
-  EXPECT_NE(text.find("# HELP calls_total Calls.\n# TYPE calls_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("# HELP calls_total Calls.\n# TYPE calls_total counter\n"),
+            std::string::npos);
   EXPECT_NE(text.find("calls_total{method=\"/a.B/C\",code=\"OK\"} 3\n"), std::string::npos) << text;
   EXPECT_NE(text.find("# TYPE depth gauge\ndepth 7\n"), std::string::npos) << text;
 }

@@ -25,7 +25,8 @@ absl::StatusOr<common::EventEnvelope> Append(sqlite::Database& db, const std::st
       "INSERT INTO outbox (event_id, topic, occurred_at_us, trace_id, payload) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, envelope.event_id())
+  (*stmt)
+      ->Bind(1, envelope.event_id())
       .Bind(2, envelope.topic())
       .Bind(3, micros)
       .Bind(4, envelope.trace_id())

@@ -29,7 +29,9 @@ class OutboxTest : public testing::Test {
     absl::StatusOr<olifantenpad::common::v1::EventEnvelope> out;
     absl::Status s = db_->WriteTransaction([&]() -> absl::Status {
       out = Append(*db_, "test",
-                   {.topic = "test.topic", .payload = &payload, .trace_id = "t1",
+                   {.topic = "test.topic",
+                    .payload = &payload,
+                    .trace_id = "t1",
                     .occurred_at = absl::FromUnixMicros(1'700'000'000'123'456)});
       return out.status();
     });

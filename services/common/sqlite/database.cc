@@ -32,8 +32,8 @@ int64_t FileSize(const std::string& path) {
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view statement) {
   const int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  std::string message = absl::StrCat("sqlite: ", detail, " (code ", extended, ") in \"",
-                                     Shorten(statement), "\"");
+  std::string message =
+      absl::StrCat("sqlite: ", detail, " (code ", extended, ") in \"", Shorten(statement), "\"");
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -65,8 +65,8 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, absl::string_view text) {
-  const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = SqliteError(db_, rc, sql_);
   return *this;
 }
@@ -143,9 +143,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
                                                          const std::vector<Migration>& migrations,
                                                          const OpenOptions& options) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     absl::Status status = SqliteError(raw, rc, absl::StrCat("open ", path));
     sqlite3_close(raw);
@@ -188,9 +188,9 @@ absl::Status Database::Migrate(const std::vector<Migration>& migrations,
   if (!current.ok()) return current.status();
   const int known = static_cast<int>(migrations.size());
   if (*current > known) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database ", path_, " has schema version ", *current,
-                     ", newer than this build knows (", known, "); run a newer build"));
+    return absl::FailedPreconditionError(absl::StrCat("database ", path_, " has schema version ",
+                                                      *current, ", newer than this build knows (",
+                                                      known, "); run a newer build"));
   }
   const int target = options.target_version.value_or(known);
   for (const Migration& m : migrations) {

@@ -10,8 +10,9 @@ namespace {
 class DatabaseTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(testing::TempDir()) /
-           ("db_test_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        std::filesystem::path(testing::TempDir()) /
+        ("db_test_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "test.db").string();
@@ -78,8 +79,7 @@ TEST_F(DatabaseTest, FailedMigrationLeavesPreviousVersion) {
   const std::vector<Migration> broken = {kTwo[0], {2, "0002_bad.sql", "CREATE TABLE notes (x);"}};
   auto db = Database::Open(path_, broken);
   EXPECT_FALSE(db.ok());
-  EXPECT_NE(db.status().message().find("migration 0002_bad.sql"), std::string::npos)
-      << db.status();
+  EXPECT_NE(db.status().message().find("migration 0002_bad.sql"), std::string::npos) << db.status();
   auto again = Database::Open(path_, kTwo, {.target_version = 1});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*(*again)->SchemaVersion(), 1);
@@ -116,7 +116,8 @@ TEST_F(DatabaseTest, WriteTransactionRollsBackOnError) {
   auto db = Database::Open(path_, kTwo);
   ASSERT_TRUE(db.ok());
   absl::Status s = (*db)->WriteTransaction([&]() -> absl::Status {
-    if (absl::Status e = (*db)->Exec("INSERT INTO notes (body) VALUES ('kept?')"); !e.ok()) return e;
+    if (absl::Status e = (*db)->Exec("INSERT INTO notes (body) VALUES ('kept?')"); !e.ok())
+      return e;
     return absl::AbortedError("caller changed its mind");
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
@@ -125,9 +126,10 @@ TEST_F(DatabaseTest, WriteTransactionRollsBackOnError) {
   EXPECT_EQ(count->ColumnInt64(0), 0);
   count->Reset();
 
-  ASSERT_TRUE((*db)->WriteTransaction([&] {
-                     return (*db)->Exec("INSERT INTO notes (body) VALUES ('kept')");
-                   }).ok());
+  ASSERT_TRUE((*db)
+                  ->WriteTransaction(
+                      [&] { return (*db)->Exec("INSERT INTO notes (body) VALUES ('kept')"); })
+                  .ok());
   count = *(*db)->Prepare("SELECT COUNT(*) FROM notes");
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->ColumnInt64(0), 1);
@@ -139,11 +141,12 @@ TEST_F(DatabaseTest, WriteTransactionTakesTheWriteLockUpFront) {
   ASSERT_TRUE(a.ok() && b.ok());
   absl::Status inner;
   ASSERT_TRUE((*a)->WriteTransaction([&] {
-                     // BEGIN IMMEDIATE in a second connection cannot start while
-                     // the first holds the write lock: it fails fast and retryably.
-                     inner = (*b)->WriteTransaction([] { return absl::OkStatus(); });
-                     return absl::OkStatus();
-                   }).ok());
+                    // BEGIN IMMEDIATE in a second connection cannot start while
+                    // the first holds the write lock: it fails fast and retryably.
+                    inner = (*b)->WriteTransaction([] { return absl::OkStatus(); });
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(inner.code(), absl::StatusCode::kUnavailable) << inner;
 }
 

@@ -17,8 +17,8 @@ TEST(HostPortTest, Parses) {
 }
 
 TEST(HostPortTest, RefusesMalformed) {
-  for (const char* bad : {"", "7401", ":7401", "host:", "host:x", "host:70000", "[::1]7401",
-                          "host:-1"}) {
+  for (const char* bad :
+       {"", "7401", ":7401", "host:", "host:x", "host:70000", "[::1]7401", "host:-1"}) {
     EXPECT_EQ(ParseHostPort(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }

@@ -1,0 +1,69 @@
+# Olifantenpad: the two commands a newcomer needs are `make run` and `make test`.
+# Both install what is missing first (deploy/install-deps.sh) and build.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+BUILD_TYPE ?= RelWithDebInfo
+# Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
+WERROR     ?= $(if $(filter true 1,$(CI)),ON,OFF)
+GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?= --output-on-failure -j $(JOBS) --timeout 300
+BUF        := tests/node_modules/.bin/buf
+SOURCES     = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find services tests -name '*.cc' -o -name '*.h')
+
+.PHONY: all deps configure build run test sanitize bench fmt lint check-config clean
+
+all: build
+
+deps:
+	@./deploy/install-deps.sh
+
+configure:
+	@cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DOLIF_WERROR=$(WERROR) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Starts the referrals service on the embedded default (config/dev/).
+run: deps build
+	@echo ""
+	@echo "Starting referrals on the dev config (gRPC 127.0.0.1:7401, metrics http://127.0.0.1:9401/metrics)."
+	@echo "Data lives in var/referrals/. Stop with Ctrl-C. Try from another terminal:"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/grpc.health.v1.Health/Check"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:7401"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d @tests/smoke/example-request.json \\"
+	@echo "      http://127.0.0.1:7401/olifantenpad.referrals.v1.ReferralsService/CreateRequest"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/olifantenpad.admin.v1.AdminService/GetStatus"
+	@echo "  curl -s http://127.0.0.1:9401/metrics | grep olif_"
+	@echo ""
+	@exec $(BUILD)/bin/referrals --config config/dev/referrals.yaml
+
+# The whole suite: lint, then every unit, service and multi-process test.
+test: deps build lint
+	@cd $(BUILD) && ctest $(CTEST_ARGS)
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DOLIF_WERROR=$(WERROR) \
+	  -DOLIF_SANITIZE=address >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_ARGS)
+
+# Benchmarks (not tests): throughput and latency, printed with the machine.
+bench: deps build
+	@./tests/bench/run.sh $(BUILD)
+
+fmt:
+	@clang-format -i $(SOURCES)
+
+lint:
+	@cd proto && ../$(BUF) lint && echo "buf lint: proto clean"
+	@clang-format --dry-run --Werror $(SOURCES) && echo "clang-format: sources clean"
+
+check-config: build
+	@$(BUILD)/bin/referrals --config config/dev/referrals.yaml --check-config
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
