@@ -62,8 +62,8 @@ void BM_GrpcCreateRequest(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("grpc"));
   ReferralsServiceImpl service(*store, Clock::Real(), {});
   metrics::Registry registry;
-  grpcx::ServerRunner runner({.process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true},
-                             registry);
+  grpcx::ServerRunner runner(
+      {.process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true}, registry);
   runner.AddService(&service);
   if (!runner.Start().ok()) {
     state.SkipWithError("server did not start");
