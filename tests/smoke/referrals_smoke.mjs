@@ -177,6 +177,7 @@ try {
     const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
     assert.match(text, /olif_grpc_server_handled_total\{method="\/olifantenpad\.referrals\.v1\.ReferralsService\/CreateRequest",code="OK"\} 1/);
     assert.match(text, /code="INVALID_ARGUMENT"\} 1/);
+    assert.match(text, /\nolif_outbox_rows 1\n/);
     const health = await fetch(`http://127.0.0.1:${ports.metrics}/healthz`);
     assert.equal(health.status, 200);
   });

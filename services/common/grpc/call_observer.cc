@@ -118,7 +118,7 @@ class CallObserver : public grpc::experimental::Interceptor {
                           {"code", code},
                           {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1000.0)},
                           {"trace_id", trace_id_}};
-    if (!status.ok()) fields.emplace_back("error", status.error_message());
+    if (!status.error_message().empty()) fields.emplace_back("error", status.error_message());
     const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
                               status.error_code() == grpc::StatusCode::UNKNOWN ||
                               status.error_code() == grpc::StatusCode::DATA_LOSS;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/config/config_loader.h"
 #include "services/common/logging/logging.h"
 #include "services/common/strings/host_port.h"
@@ -154,6 +155,21 @@ void Process::SetStatusFiller(grpcx::AdminService::Filler filler) { filler_ = st
 
 absl::Status Process::Start() {
   admin_ = std::make_unique<grpcx::AdminService>(name_, Version(), filler_);
+  // The same facts as the Admin status, for Prometheus.
+  registry_.GetGauge("olif_process_start_time_seconds", "When the process started (Unix time)")
+      .Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6);
+  if (filler_) {
+    registry_.AddCollector([filler = filler_](metrics::Registry& r) {
+      olifantenpad::admin::v1::GetStatusResponse status;
+      if (!filler(&status).ok()) return;  // the gauges keep their last values
+      r.GetGauge("olif_database_size_bytes", "Database file plus WAL, in bytes")
+          .Set(static_cast<double>(status.database().size_bytes()));
+      r.GetGauge("olif_outbox_head_seq", "Newest outbox sequence number")
+          .Set(static_cast<double>(status.outbox().head_seq()));
+      r.GetGauge("olif_outbox_rows", "Events stored in the outbox")
+          .Set(static_cast<double>(status.outbox().row_count()));
+    });
+  }
   server_.AddService(admin_.get());
   if (absl::Status s = server_.Start(); !s.ok()) return s;
   absl::StatusOr<int> port = http_.Start(runtime_.metrics().listen_address());
