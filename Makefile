@@ -3,6 +3,7 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 BUILD_TYPE ?= RelWithDebInfo
 # Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
 WERROR     ?= $(if $(filter true 1,$(CI)),ON,OFF)
@@ -12,7 +13,7 @@ CTEST_ARGS ?= --output-on-failure -j $(JOBS) --timeout 300
 BUF        := tests/node_modules/.bin/buf
 SOURCES     = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find services tests -name '*.cc' -o -name '*.h')
 
-.PHONY: all deps configure build run test sanitize bench fmt lint check-config clean
+.PHONY: all deps configure build run test sanitize tsan bench fmt lint check-config clean
 
 all: build
 
@@ -51,6 +52,14 @@ sanitize: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_ARGS)
 
+# The whole suite under ThreadSanitizer (the runtime's threads: gRPC callbacks,
+# metrics endpoint, signals, the store's lock).
+tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DOLIF_WERROR=$(WERROR) \
+	  -DOLIF_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS)
+
 # Benchmarks (not tests): throughput and latency, printed with the machine.
 bench: deps build
 	@./tests/bench/run.sh $(BUILD)
@@ -66,4 +75,4 @@ check-config: build
 	@$(BUILD)/bin/referrals --config config/dev/referrals.yaml --check-config
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

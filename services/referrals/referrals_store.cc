@@ -28,18 +28,16 @@ SqliteReferralsStore::FindByRequestId(const std::string& request_id) {
   absl::StatusOr<sqlite::Statement*> stmt =
       db_->Prepare("SELECT id, content, record FROM requests WHERE request_id = ?1");
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, request_id);
-  absl::StatusOr<bool> row = (*stmt)->Step();
-  if (!row.ok() || !*row) {
-    (*stmt)->Reset();
-    if (!row.ok()) return row.status();
-    return std::nullopt;
-  }
   std::pair<v1::DirectLineRequest, std::string> found;
-  found.second = (*stmt)->ColumnBlob(1);
-  const bool parsed = found.first.ParseFromString((*stmt)->ColumnBlob(2));
-  const std::string id = (*stmt)->ColumnText(0);
-  (*stmt)->Reset();
+  std::string id;
+  bool parsed = false;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, request_id).ReadOne([&](const sqlite::Statement& r) {
+    id = r.ColumnText(0);
+    found.second = r.ColumnBlob(1);
+    parsed = found.first.ParseFromString(r.ColumnBlob(2));
+  });
+  if (!row.ok()) return row.status();
+  if (!*row) return std::nullopt;
   if (!parsed) return Corrupt(id);
   return found;
 }
@@ -90,19 +88,14 @@ absl::StatusOr<CreateOutcome> SqliteReferralsStore::Create(const NewRequest& in)
 
 absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<sqlite::Statement*> stmt =
-      db_->Prepare("SELECT record FROM requests WHERE id = ?1");
+  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare("SELECT record FROM requests WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, id);
-  absl::StatusOr<bool> row = (*stmt)->Step();
-  if (!row.ok() || !*row) {
-    (*stmt)->Reset();
-    if (!row.ok()) return row.status();
-    return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
-  }
   v1::DirectLineRequest request;
-  const bool parsed = request.ParseFromString((*stmt)->ColumnBlob(0));
-  (*stmt)->Reset();
+  bool parsed = false;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, id).ReadOne(
+      [&](const sqlite::Statement& r) { parsed = request.ParseFromString(r.ColumnBlob(0)); });
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
   if (!parsed) return Corrupt(id);
   return request;
 }
@@ -131,25 +124,17 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
   (*stmt)->Bind(5, static_cast<int64_t>(q.limit) + 1);  // one more tells whether a page follows
   ListResult result;
   ListCursor last;
-  while (true) {
-    absl::StatusOr<bool> row = (*stmt)->Step();
-    if (!row.ok()) {
-      (*stmt)->Reset();
-      return row.status();
-    }
-    if (!*row) break;
+  absl::Status status = (*stmt)->ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
     if (static_cast<int>(result.requests.size()) == q.limit) {
-      result.next = last;
-      break;
+      result.next = last;  // the extra row only tells that a page follows
+      return absl::OkStatus();
     }
-    last.id = (*stmt)->ColumnText(0);
-    last.create_time_us = (*stmt)->ColumnInt64(1);
-    if (!result.requests.emplace_back().ParseFromString((*stmt)->ColumnBlob(2))) {
-      (*stmt)->Reset();
-      return Corrupt(last.id);
-    }
-  }
-  (*stmt)->Reset();
+    last.id = row.ColumnText(0);
+    last.create_time_us = row.ColumnInt64(1);
+    if (!result.requests.emplace_back().ParseFromString(row.ColumnBlob(2))) return Corrupt(last.id);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return result;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// Test helpers shared by the referrals tests: a fresh database path and a
-// valid CreateRequestRequest to vary.
+// Test helpers shared by the referrals tests: a fresh database path, and the
+// example requests of example_requests.h.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 
 #include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/ids/ids.h"
+#include "services/referrals/example_requests.h"
 
 namespace olif::referrals::testing_util {
 
@@ -23,34 +24,6 @@ inline std::string FreshDbPath() {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return (dir / "referrals.db").string();
-}
-
-// A well-formed anonymous question from a made-up worker at a made-up location.
-inline v1::CreateRequestRequest ValidAnonymous(
-    const std::string& location = "loc-boomgaard-noord") {
-  v1::CreateRequestRequest call;
-  call.set_request_id(NewUuid());
-  v1::DirectLineRequest* r = call.mutable_request();
-  r->set_kind(v1::REQUEST_KIND_ANONYMOUS);
-  r->mutable_requester()->set_professional_id("prof-sanne-bakker");
-  r->mutable_requester()->set_organisation_id("org-kdv-de-boomgaard");
-  r->mutable_requester()->set_location_id(location);
-  r->add_question_domains(v1::QUESTION_DOMAIN_BEHAVIOUR);
-  r->set_question("Een peuter bijt andere kinderen als hij moe is. Hoe kunnen we dat voorkomen?");
-  r->set_observations("Vooral aan het eind van de middag, bij het buitenspelen.");
-  return call;
-}
-
-inline v1::CreateRequestRequest ValidGroup(const std::string& location = "loc-boomgaard-noord") {
-  v1::CreateRequestRequest call = ValidAnonymous(location);
-  v1::DirectLineRequest* r = call.mutable_request();
-  r->set_kind(v1::REQUEST_KIND_GROUP);
-  r->mutable_group()->set_location_id(location);
-  r->mutable_group()->set_group_id("grp-egeltjes");
-  r->clear_question_domains();
-  r->add_question_domains(v1::QUESTION_DOMAIN_GROUP_DYNAMICS);
-  r->set_question("De groep is onrustig sinds de verhuizing naar het nieuwe lokaal.");
-  return call;
 }
 
 }  // namespace olif::referrals::testing_util

@@ -11,6 +11,7 @@
 #include "services/common/clock/clock.h"
 #include "services/common/grpc/server_runner.h"
 #include "services/common/ids/ids.h"
+#include "services/referrals/example_requests.h"
 #include "services/referrals/referrals_service.h"
 #include "services/referrals/request_validation.h"
 
@@ -18,16 +19,8 @@ namespace olif::referrals {
 namespace {
 
 v1::CreateRequestRequest Sample() {
-  v1::CreateRequestRequest call;
-  call.set_request_id(NewUuid());
-  v1::DirectLineRequest* r = call.mutable_request();
-  r->set_kind(v1::REQUEST_KIND_ANONYMOUS);
-  r->mutable_requester()->set_professional_id("prof-sanne-bakker");
-  r->mutable_requester()->set_organisation_id("org-kdv-de-boomgaard");
-  r->mutable_requester()->set_location_id("loc-boomgaard-noord");
-  r->add_question_domains(v1::QUESTION_DOMAIN_BEHAVIOUR);
-  r->set_question("Een peuter bijt andere kinderen als hij moe is. Hoe kunnen we dat voorkomen?");
-  r->set_observations(std::string(400, 'o'));
+  v1::CreateRequestRequest call = testing_util::ValidAnonymous();
+  call.mutable_request()->set_observations(std::string(400, 'o'));
   return call;
 }
 

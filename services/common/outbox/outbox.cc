@@ -43,12 +43,12 @@ absl::StatusOr<Stats> GetStats(sqlite::Database& db) {
         "SELECT (SELECT COUNT(*) FROM outbox), "
         "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)");
     if (!stmt.ok()) return stmt.status();
-    absl::StatusOr<bool> row = (*stmt)->Step();
-    if (!row.ok()) return row.status();
-    stats.row_count = (*stmt)->ColumnInt64(0);
-    stats.head_seq = (*stmt)->ColumnInt64(1);
-    (*stmt)->Reset();
-    return absl::OkStatus();
+    return (*stmt)
+        ->ReadOne([&](const sqlite::Statement& row) {
+          stats.row_count = row.ColumnInt64(0);
+          stats.head_seq = row.ColumnInt64(1);
+        })
+        .status();
   });
   if (!status.ok()) return status;
   return stats;
@@ -63,27 +63,21 @@ absl::StatusOr<std::vector<common::EventEnvelope>> ReadAfter(sqlite::Database& d
   if (!stmt.ok()) return stmt.status();
   (*stmt)->Bind(1, after_seq).Bind(2, static_cast<int64_t>(max));
   std::vector<common::EventEnvelope> out;
-  while (true) {
-    absl::StatusOr<bool> row = (*stmt)->Step();
-    if (!row.ok()) {
-      (*stmt)->Reset();
-      return row.status();
-    }
-    if (!*row) break;
+  absl::Status status = (*stmt)->ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
     common::EventEnvelope& e = out.emplace_back();
-    e.set_seq((*stmt)->ColumnInt64(0));
-    e.set_event_id((*stmt)->ColumnText(1));
-    e.set_topic((*stmt)->ColumnText(2));
-    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp((*stmt)->ColumnInt64(3));
-    e.set_trace_id((*stmt)->ColumnText(4));
+    e.set_seq(row.ColumnInt64(0));
+    e.set_event_id(row.ColumnText(1));
+    e.set_topic(row.ColumnText(2));
+    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(row.ColumnInt64(3));
+    e.set_trace_id(row.ColumnText(4));
     e.set_producer(producer);
-    if (!e.mutable_payload()->ParseFromString((*stmt)->ColumnBlob(5))) {
-      (*stmt)->Reset();
+    if (!e.mutable_payload()->ParseFromString(row.ColumnBlob(5))) {
       return absl::DataLossError("outbox: payload of seq " + std::to_string(e.seq()) +
                                  " does not parse");
     }
-  }
-  (*stmt)->Reset();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return out;
 }
 

@@ -95,17 +95,30 @@ absl::StatusOr<bool> Statement::Step() {
 }
 
 absl::Status Statement::Run() {
+  return ForEachRow([](const Statement&) { return absl::OkStatus(); });
+}
+
+absl::Status Statement::ForEachRow(const std::function<absl::Status(const Statement&)>& row) {
   absl::Status status;
-  while (true) {
-    absl::StatusOr<bool> row = Step();
-    if (!row.ok()) {
-      status = row.status();
+  while (status.ok()) {
+    absl::StatusOr<bool> more = Step();
+    if (!more.ok()) {
+      status = more.status();
+    } else if (!*more) {
       break;
+    } else {
+      status = row(*this);
     }
-    if (!*row) break;
   }
   Reset();
   return status;
+}
+
+absl::StatusOr<bool> Statement::ReadOne(const std::function<void(const Statement&)>& row) {
+  absl::StatusOr<bool> found = Step();
+  if (found.ok() && *found) row(*this);
+  Reset();
+  return found;
 }
 
 void Statement::Reset() {
@@ -161,10 +174,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   // (e.g. a file system that cannot hold the shared-memory index).
   absl::StatusOr<Statement*> mode = db->Prepare("PRAGMA journal_mode = WAL");
   if (!mode.ok()) return mode.status();
-  absl::StatusOr<bool> row = (*mode)->Step();
+  std::string journal;
+  absl::StatusOr<bool> row = (*mode)->ReadOne([&](const Statement& s) { journal = s.ColumnText(0); });
   if (!row.ok()) return row.status();
-  const std::string journal = *row ? (*mode)->ColumnText(0) : "";
-  (*mode)->Reset();
   if (journal != "wal") {
     return absl::FailedPreconditionError(
         absl::StrCat("sqlite: ", path, ": journal_mode is '", journal, "', WAL is required"));
@@ -259,10 +271,10 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 absl::StatusOr<int> Database::SchemaVersion() {
   absl::StatusOr<Statement*> stmt = Prepare("PRAGMA user_version");
   if (!stmt.ok()) return stmt.status();
-  absl::StatusOr<bool> row = (*stmt)->Step();
+  int version = 0;
+  absl::StatusOr<bool> row =
+      (*stmt)->ReadOne([&](const Statement& s) { version = static_cast<int>(s.ColumnInt64(0)); });
   if (!row.ok()) return row.status();
-  const int version = *row ? static_cast<int>((*stmt)->ColumnInt64(0)) : 0;
-  (*stmt)->Reset();
   return version;
 }
 

@@ -50,6 +50,11 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Steps to completion, ignoring rows; then resets.
   absl::Status Run();
+  // Calls `row` for each result row until done or `row` fails; then resets.
+  absl::Status ForEachRow(const std::function<absl::Status(const Statement&)>& row);
+  // Steps once: calls `row` and returns true when there is a row, returns
+  // false when there is none; then resets.
+  absl::StatusOr<bool> ReadOne(const std::function<void(const Statement&)>& row);
   // Clears bindings and rewinds so the statement can run again.
   void Reset();
 
