@@ -88,7 +88,8 @@ absl::StatusOr<CreateOutcome> SqliteReferralsStore::Create(const NewRequest& in)
 
 absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare("SELECT record FROM requests WHERE id = ?1");
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db_->Prepare("SELECT record FROM requests WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   v1::DirectLineRequest request;
   bool parsed = false;

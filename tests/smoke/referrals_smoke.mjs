@@ -5,8 +5,8 @@
 //
 // usage: node referrals_smoke.mjs <path to the referrals binary>
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,6 +132,19 @@ const question = "De groep Egeltjes is onrustig na de lunch. Wat kunnen we ander
 let createdId = "";
 
 try {
+  await step("--version and --check-config answer without starting", () => {
+    const version = spawnSync(binary, ["--version"], { encoding: "utf8" });
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^referrals \d+\.\d+\.\d+/);
+    const good = spawnSync(binary, ["--config", join(root, "config/dev/referrals.yaml"), "--check-config"], { encoding: "utf8" });
+    assert.equal(good.status, 0, good.stderr);
+    const bad = join(dataDir, "bad.yaml");
+    writeFileSync(bad, "runtime:\n  grpc:\n    listen_address: 127.0.0.1:0\n    listen_port: 7\n");
+    const refused = spawnSync(binary, ["--config", bad, "--check-config"], { encoding: "utf8" });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /bad\.yaml:4: runtime\.grpc\.listen_port: unknown key/);
+  });
+
   let ports = await start();
 
   await step("health check answers SERVING", () => {
@@ -215,4 +228,4 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 && results.passed === 9 ? 0 : 1);
+process.exit(results.failed === 0 && results.passed === 10 ? 0 : 1);

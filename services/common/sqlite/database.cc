@@ -175,7 +175,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   absl::StatusOr<Statement*> mode = db->Prepare("PRAGMA journal_mode = WAL");
   if (!mode.ok()) return mode.status();
   std::string journal;
-  absl::StatusOr<bool> row = (*mode)->ReadOne([&](const Statement& s) { journal = s.ColumnText(0); });
+  absl::StatusOr<bool> row =
+      (*mode)->ReadOne([&](const Statement& s) { journal = s.ColumnText(0); });
   if (!row.ok()) return row.status();
   if (journal != "wal") {
     return absl::FailedPreconditionError(
