@@ -52,13 +52,16 @@ sanitize: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_ARGS)
 
-# The whole suite under ThreadSanitizer (the runtime's threads: gRPC callbacks,
-# metrics endpoint, signals, the store's lock).
+# The suite under ThreadSanitizer, less the tests that drive gRPC's own threads:
+# Debian's gRPC and abseil are not built with TSan, so it cannot see how they
+# hand calls between threads and reports races that are not there.
+TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|referrals_smoke
 tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DOLIF_WERROR=$(WERROR) \
 	  -DOLIF_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS)
-	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest $(CTEST_ARGS) -E '$(TSAN_SKIP)'
 
 # Benchmarks (not tests): throughput and latency, printed with the machine.
 bench: deps build
