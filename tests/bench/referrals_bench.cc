@@ -3,6 +3,7 @@
 // CreateRequest end to end through gRPC on loopback.
 
 #include <benchmark/benchmark.h>
+#include <spdlog/sinks/null_sink.h>
 
 #include <filesystem>
 
@@ -11,6 +12,7 @@
 #include "services/common/clock/clock.h"
 #include "services/common/grpc/server_runner.h"
 #include "services/common/ids/ids.h"
+#include "services/common/logging/logging.h"
 #include "services/referrals/example_requests.h"
 #include "services/referrals/referrals_service.h"
 #include "services/referrals/request_validation.h"
@@ -81,4 +83,12 @@ BENCHMARK(BM_GrpcCreateRequest)->UseRealTime();
 }  // namespace
 }  // namespace olif::referrals
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Calls are logged as in a running process, into a sink that drops the lines.
+  olif::log::Init("bench", {}, std::make_shared<spdlog::sinks::null_sink_mt>());
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
