@@ -259,7 +259,14 @@ absl::Status LoadYaml(absl::string_view yaml, absl::string_view source, pb::Mess
   }
   Converter converter(source, env);
   std::string json;
-  if (absl::Status s = converter.Message(root, out->GetDescriptor(), "", &json); !s.ok()) return s;
+  try {
+    if (absl::Status s = converter.Message(root, out->GetDescriptor(), "", &json); !s.ok()) {
+      return s;
+    }
+  } catch (const YAML::Exception& e) {  // e.g. a key that is a list, not a name
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", e.mark.line + 1, ": not a config value: ", e.msg));
+  }
 
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

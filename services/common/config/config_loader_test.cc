@@ -119,6 +119,13 @@ TEST(ConfigLoaderTest, InvalidYamlNamesTheLine) {
   EXPECT_NE(s.message().find("not valid YAML"), std::string::npos) << s.message();
 }
 
+TEST(ConfigLoaderTest, KeyThatIsNotANameIsRefused) {
+  cfg::ReferralsConfig c;
+  absl::Status s = LoadYaml("runtime:\n  ? [a, b]\n  : 1\n", "r.yaml", &c, FakeEnv({}));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "r.yaml:2: not a config value")) << s.message();
+}
+
 TEST(ConfigLoaderTest, LoadFileReadsFromDiskAndNamesMissingFile) {
   const std::string path = testing::TempDir() + "/config_loader_test.yaml";
   {
