@@ -19,9 +19,13 @@ const std::vector<sqlite::Migration> kSchema = {
 class OutboxTest : public testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::TempDir() + "/outbox_test.db";
+    // CTest runs tests in parallel processes: each gets its own file.
+    path_ = testing::TempDir() + "/outbox_test_" +
+            testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    db_ = *sqlite::Database::Open(path_, kSchema);
+    auto db = sqlite::Database::Open(path_, kSchema);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
   }
   absl::StatusOr<olifantenpad::common::v1::EventEnvelope> AppendOne(const std::string& field) {
     google::rpc::BadRequest payload;
