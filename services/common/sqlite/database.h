@@ -82,7 +82,8 @@ class Database {
  public:
   // Opens (creating when missing) the database at `path` and applies the
   // pending `migrations`, each in its own transaction. Refuses a database
-  // whose schema is newer than the migrations know.
+  // whose schema is newer than the migrations know. With no migrations the
+  // schema is left as it is (a second connection to an owned database).
   static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
                                                         const std::vector<Migration>& migrations,
                                                         const OpenOptions& options = {});

@@ -63,9 +63,8 @@ void Writer::CommitGroup(std::deque<Unit>& group) {
       if (absl::Status s = db_->Exec("SAVEPOINT unit"); !s.ok()) return s;
       outcomes[i] = group[i].work(*db_);
       // RELEASE keeps the unit's changes; ROLLBACK TO undoes them alone.
-      absl::Status end = outcomes[i].ok()
-                             ? db_->Exec("RELEASE unit")
-                             : db_->Exec("ROLLBACK TO unit; RELEASE unit");
+      absl::Status end = outcomes[i].ok() ? db_->Exec("RELEASE unit")
+                                          : db_->Exec("ROLLBACK TO unit; RELEASE unit");
       if (!end.ok()) return end;
     }
     return absl::OkStatus();

@@ -22,8 +22,9 @@ class WriterTest : public testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
     auto db = Database::Open(path_, kSchema);
     ASSERT_TRUE(db.ok()) << db.status();
-    writer_ = std::make_unique<Writer>(std::move(*db), WriterOptions{
-        .max_group = 64, .on_commit = [this](int n) { committed_units_ += n; }});
+    writer_ = std::make_unique<Writer>(
+        std::move(*db),
+        WriterOptions{.max_group = 64, .on_commit = [this](int n) { committed_units_ += n; }});
   }
 
   static Writer::Work Insert(int n) {

@@ -1,0 +1,258 @@
+#include "services/common/bus/consumer.h"
+
+#include <chrono>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/bus/context.h"
+#include "services/common/bus/frames.h"
+#include "services/common/logging/logging.h"
+
+namespace olif::bus {
+namespace {
+
+constexpr char kConsumerTables[] =
+    "CREATE TABLE IF NOT EXISTS bus_cursors ("
+    " producer TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, updated_at_us INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS bus_processed ("
+    " event_id TEXT PRIMARY KEY, producer TEXT NOT NULL, seq INTEGER NOT NULL);";
+
+std::unique_ptr<zmq::socket_t> Connect(const std::string& endpoint) {
+  auto socket = std::make_unique<zmq::socket_t>(ProcessContext(), zmq::socket_type::dealer);
+  socket->set(zmq::sockopt::linger, 0);
+  socket->set(zmq::sockopt::heartbeat_ivl, 1000);
+  socket->set(zmq::sockopt::heartbeat_timeout, 5000);
+  // A Fetch sent before the connection is up waits in the socket's queue; a
+  // reconnect replaces the socket, dropping what was queued for the old peer.
+  socket->connect(endpoint);
+  return socket;
+}
+
+}  // namespace
+
+Consumer::Consumer(ConsumerOptions options, sqlite::Writer& writer, EventHandler& handler,
+                   metrics::Registry& metrics)
+    : options_(std::move(options)), writer_(writer), handler_(handler), metrics_(metrics) {}
+
+Consumer::~Consumer() { Stop(); }
+
+absl::Status Consumer::Start() {
+  int64_t cursor = 0;
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    if (absl::Status e = db.Exec(kConsumerTables); !e.ok()) return e;
+    auto select = db.Prepare("SELECT last_seq FROM bus_cursors WHERE producer = ?1");
+    if (!select.ok()) return select.status();
+    return (*select)
+        ->Bind(1, options_.producer)
+        .ReadOne([&](const sqlite::Statement& r) { cursor = r.ColumnInt64(0); })
+        .status();
+  });
+  if (!s.ok()) return s;
+  cursor_ = cursor;
+  started_ = true;
+  thread_ = std::thread([this] { Loop(); });
+  return absl::OkStatus();
+}
+
+void Consumer::Stop() {
+  if (!started_.exchange(false)) return;
+  stop_.Raise();
+  thread_.join();
+}
+
+void Consumer::SetError(std::string error) {
+  log::Warn("bus: consumer problem",
+            {{"consumer", options_.name}, {"producer", options_.producer}, {"error", error}});
+  metrics_
+      .GetCounter("olif_bus_consumer_errors_total",
+                  "Consumer problems (timeouts, bad batches, failed applies)",
+                  {{"consumer", options_.name}, {"producer", options_.producer}})
+      .Inc();
+  std::lock_guard<std::mutex> lock(mu_);
+  last_error_ = std::move(error);
+}
+
+absl::Status Consumer::CheckBatch(const v1::Batch& batch) const {
+  const int64_t cursor = cursor_.load();
+  if (batch.after_seq() != cursor) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("batch follows seq ", batch.after_seq(), ", cursor is ", cursor));
+  }
+  if (batch.scanned_to_seq() < cursor || batch.scanned_to_seq() > batch.head_seq()) {
+    return absl::FailedPreconditionError(absl::StrCat("batch scanned to ", batch.scanned_to_seq(),
+                                                      " outside ", cursor, "..", batch.head_seq()));
+  }
+  int64_t last = cursor;
+  for (const auto& e : batch.events()) {
+    if (e.seq() <= last || e.seq() > batch.scanned_to_seq()) {
+      return absl::FailedPreconditionError(absl::StrCat("event seq ", e.seq(), " after ", last,
+                                                        " is out of order or outside the batch"));
+    }
+    last = e.seq();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
+  int applied = 0;
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    auto seen = db.Prepare(
+        "INSERT OR IGNORE INTO bus_processed (event_id, producer, seq) VALUES (?1, ?2, ?3)");
+    if (!seen.ok()) return seen.status();
+    for (const auto& e : batch.events()) {
+      if (absl::Status r =
+              (*seen)->Bind(1, e.event_id()).Bind(2, options_.producer).Bind(3, e.seq()).Run();
+          !r.ok()) {
+        return r;
+      }
+      if (db.Changes() == 0) continue;  // applied before: a redelivery
+      if (absl::Status r = handler_.Apply(db, e); !r.ok()) {
+        return absl::Status(r.code(), absl::StrCat("applying event ", e.event_id(), " (seq ",
+                                                   e.seq(), "): ", r.message()));
+      }
+      ++applied;
+    }
+    auto cursor = db.Prepare(
+        "INSERT INTO bus_cursors (producer, last_seq, updated_at_us) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (producer) DO UPDATE SET last_seq = ?2, updated_at_us = ?3");
+    if (!cursor.ok()) return cursor.status();
+    return (*cursor)
+        ->Bind(1, options_.producer)
+        .Bind(2, batch.scanned_to_seq())
+        .Bind(3, absl::ToUnixMicros(absl::Now()))
+        .Run();
+  });
+  if (!s.ok()) return s;
+  cursor_ = batch.scanned_to_seq();
+  const metrics::Labels labels = {{"consumer", options_.name}, {"producer", options_.producer}};
+  metrics_.GetCounter("olif_bus_events_applied_total", "Events applied", labels).Inc(applied);
+  metrics_.GetHistogram("olif_bus_apply_seconds", "Time to apply and commit one batch", labels)
+      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  metrics_
+      .GetGauge("olif_bus_consumer_lag", "Producer head seq minus the consumer's cursor", labels)
+      .Set(static_cast<double>(batch.head_seq() - batch.scanned_to_seq()));
+  return absl::OkStatus();
+}
+
+void Consumer::Loop() {
+  std::unique_ptr<zmq::socket_t> socket = Connect(options_.endpoint);
+  uint64_t request_no = 0;
+  auto pause = [&](int ms) {
+    zmq::pollitem_t stop[] = {{nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
+    zmq::poll(stop, 1, std::chrono::milliseconds(ms));
+    return (stop[0].revents & ZMQ_POLLIN) != 0;
+  };
+  while (true) {
+    v1::ConsumerFrame out;
+    v1::Fetch* fetch = out.mutable_fetch();
+    fetch->set_consumer(options_.name);
+    for (const auto& t : options_.topics) fetch->add_topics(t);
+    fetch->set_after_seq(cursor_.load());
+    fetch->set_max_events(options_.max_batch);
+    fetch->set_wait_ms(options_.wait_ms);
+    fetch->set_request_no(++request_no);
+    std::vector<std::string> parts = Encode(out);
+    try {
+      socket->send(zmq::buffer(parts[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      socket->send(zmq::buffer(parts[1]), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      // Queue full (a peer long gone): wait below as for a lost reply.
+    }
+
+    // Wait for the answer to this Fetch; drop answers to earlier ones.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.wait_ms + options_.reply_grace_ms);
+    std::optional<v1::ProducerFrame> reply;
+    bool stopping = false;
+    while (!reply && std::chrono::steady_clock::now() < deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      zmq::pollitem_t items[] = {{socket->handle(), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, std::max(left, std::chrono::milliseconds(1)));
+      if (items[1].revents & ZMQ_POLLIN) {
+        stopping = true;
+        break;
+      }
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
+      std::vector<zmq::message_t> msgs;
+      if (!zmq::recv_multipart(*socket, std::back_inserter(msgs), zmq::recv_flags::dontwait))
+        continue;
+      std::vector<std::string> in;
+      for (auto& m : msgs) in.push_back(m.to_string());
+      absl::StatusOr<v1::ProducerFrame> frame = DecodeProducerFrame(in);
+      if (!frame.ok()) {
+        SetError(std::string(frame.status().message()));
+        continue;
+      }
+      const uint64_t no =
+          frame->has_batch() ? frame->batch().request_no() : frame->error().request_no();
+      if (no != 0 && no != request_no) continue;  // a late answer to an earlier Fetch
+      reply = std::move(*frame);
+    }
+    if (stopping) break;
+
+    if (!reply) {
+      connected_ = false;
+      SetError(absl::StrCat("no answer from ", options_.endpoint, " within ",
+                            options_.wait_ms + options_.reply_grace_ms, " ms; reconnecting"));
+      socket = Connect(options_.endpoint);
+      continue;
+    }
+    connected_ = true;
+    if (reply->has_error()) {
+      const auto& e = reply->error();
+      behind_horizon_ = e.code() == v1::BUS_ERROR_CODE_BEHIND_HORIZON;
+      SetError(absl::StrCat(v1::BusErrorCode_Name(e.code()), ": ", e.message()));
+      if (pause(options_.retry_pause_ms)) break;
+      continue;
+    }
+    behind_horizon_ = false;
+    const v1::Batch& batch = reply->batch();
+    head_ = batch.head_seq();
+    if (absl::Status s = CheckBatch(batch); !s.ok()) {
+      SetError(absl::StrCat("refused batch: ", s.message()));
+      if (pause(options_.retry_pause_ms)) break;
+      continue;
+    }
+    if (batch.scanned_to_seq() == cursor_.load()) continue;  // nothing new: fetch again
+    if (absl::Status s = ApplyBatch(batch); !s.ok()) {
+      SetError(std::string(s.message()));
+      if (pause(options_.retry_pause_ms)) break;
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_error_.clear();
+    }
+    v1::ConsumerFrame ack;
+    ack.mutable_ack()->set_consumer(options_.name);
+    ack.mutable_ack()->set_acked_seq(cursor_.load());
+    std::vector<std::string> ack_parts = Encode(ack);
+    try {
+      socket->send(zmq::buffer(ack_parts[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      socket->send(zmq::buffer(ack_parts[1]), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      // The next Fetch carries the same position.
+    }
+  }
+  socket.reset();
+}
+
+void Consumer::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) const {
+  auto* c = status->add_bus_consumers();
+  c->set_producer(options_.producer);
+  c->set_endpoint(options_.endpoint);
+  c->set_cursor(cursor_.load());
+  c->set_producer_head_seq(head_.load());
+  c->set_lag(std::max<int64_t>(0, head_.load() - cursor_.load()));
+  c->set_connected(connected_.load());
+  c->set_behind_horizon(behind_horizon_.load());
+  std::lock_guard<std::mutex> lock(mu_);
+  c->set_last_error(last_error_);
+}
+
+}  // namespace olif::bus

@@ -1,0 +1,91 @@
+#pragma once
+
+// The consumer side of the bus: fetches a producer's events and applies each
+// exactly once in effect, in producer order, across crashes of either side.
+//
+// A batch is applied in one transaction (through the process's Writer) that
+// also advances the durable cursor and records each event id as processed; a
+// redelivered event is skipped. Only then is the batch acknowledged. A Fetch
+// not answered within its wait plus `reply_grace` means the producer is gone:
+// the socket is replaced and the next Fetch starts again from the cursor. A
+// batch that does not follow the cursor is refused and reported, never
+// applied; a producer that pruned past the cursor is reported and retried,
+// never skipped.
+//
+// Thread-safe: the socket and the fetching live on the consumer's thread; the
+// handler runs on the Writer's thread inside the transaction.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "olifantenpad/admin/v1/admin.pb.h"
+#include "olifantenpad/bus/v1/bus.pb.h"
+#include "olifantenpad/common/v1/event.pb.h"
+#include "services/common/bus/signal.h"
+#include "services/common/metrics/metrics.h"
+#include "services/common/sqlite/writer.h"
+
+namespace olif::bus {
+
+// Applies one event inside the consumer's transaction. An error rolls the
+// whole batch back; it is retried after a pause.
+class EventHandler {
+ public:
+  virtual ~EventHandler() = default;
+  virtual absl::Status Apply(sqlite::Database& db,
+                             const olifantenpad::common::v1::EventEnvelope& event) = 0;
+};
+
+struct ConsumerOptions {
+  std::string name;                 // this consumer's name, as configured at the producer
+  std::string producer;             // the producer's name
+  std::string endpoint;             // the producer's endpoint
+  std::vector<std::string> topics;  // empty: all
+  int max_batch = 500;
+  int wait_ms = 1000;         // long-poll wait asked of the producer
+  int reply_grace_ms = 3000;  // on top of wait_ms before the producer counts as gone
+  int retry_pause_ms = 500;   // after an error, before fetching again
+};
+
+class Consumer {
+ public:
+  // `writer` and `handler` must outlive the consumer.
+  Consumer(ConsumerOptions options, sqlite::Writer& writer, EventHandler& handler,
+           metrics::Registry& metrics);
+  ~Consumer();
+
+  // Creates the bus tables when missing, reads the cursor and starts fetching.
+  absl::Status Start();
+  void Stop();
+
+  void FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) const;
+  int64_t cursor() const { return cursor_.load(); }
+
+ private:
+  void Loop();
+  // Checks that `batch` follows the cursor; the error says how it does not.
+  absl::Status CheckBatch(const olifantenpad::bus::v1::Batch& batch) const;
+  absl::Status ApplyBatch(const olifantenpad::bus::v1::Batch& batch);
+  void SetError(std::string error);
+
+  ConsumerOptions options_;
+  sqlite::Writer& writer_;
+  EventHandler& handler_;
+  metrics::Registry& metrics_;
+  Signal stop_;
+  std::thread thread_;
+  std::atomic<bool> started_{false};
+  std::atomic<int64_t> cursor_{0};
+  std::atomic<int64_t> head_{0};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> behind_horizon_{false};
+  mutable std::mutex mu_;
+  std::string last_error_;  // guarded by mu_
+};
+
+}  // namespace olif::bus
