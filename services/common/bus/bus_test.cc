@@ -62,9 +62,7 @@ class BusTest : public testing::Test {
     consumer_db_path_ = FreshPath("consumer.db");
     producer_writer_ = std::make_unique<sqlite::Writer>(
         std::move(*sqlite::Database::Open(producer_db_path_, kProducerSchema)),
-        sqlite::WriterOptions{.on_commit = [this](int) {
-          if (producer_) producer_->Notify();
-        }});
+        sqlite::WriterOptions{.on_commit = [commits = commits_](int) { commits->Raise(); }});
     consumer_writer_ = std::make_unique<sqlite::Writer>(
         std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
   }
@@ -80,7 +78,8 @@ class BusTest : public testing::Test {
                                                            .endpoint = std::move(endpoint),
                                                            .db_path = producer_db_path_,
                                                            .consumers = std::move(consumers),
-                                                           .retention = retention},
+                                                           .retention = retention,
+                                                           .commits = commits_},
                                            *producer_writer_, registry_);
     ASSERT_TRUE(producer_->Start().ok());
   }
@@ -165,6 +164,7 @@ class BusTest : public testing::Test {
   }
 
   metrics::Registry registry_;
+  std::shared_ptr<Signal> commits_ = std::make_shared<Signal>();
   std::string producer_db_path_, consumer_db_path_;
   std::unique_ptr<sqlite::Writer> producer_writer_, consumer_writer_;
   std::unique_ptr<Producer> producer_;

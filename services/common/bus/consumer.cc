@@ -62,7 +62,7 @@ void Consumer::Stop() {
   thread_.join();
 }
 
-void Consumer::SetError(std::string error) {
+void Consumer::SetError(std::string error, bool behind_horizon) {
   log::Warn("bus: consumer problem",
             {{"consumer", options_.name}, {"producer", options_.producer}, {"error", error}});
   metrics_
@@ -72,6 +72,7 @@ void Consumer::SetError(std::string error) {
       .Inc();
   std::lock_guard<std::mutex> lock(mu_);
   last_error_ = std::move(error);
+  behind_horizon_ = behind_horizon;  // with the message, so status shows both or neither
 }
 
 absl::Status Consumer::CheckBatch(const v1::Batch& batch) const {
@@ -205,12 +206,11 @@ void Consumer::Loop() {
     connected_ = true;
     if (reply->has_error()) {
       const auto& e = reply->error();
-      behind_horizon_ = e.code() == v1::BUS_ERROR_CODE_BEHIND_HORIZON;
-      SetError(absl::StrCat(v1::BusErrorCode_Name(e.code()), ": ", e.message()));
+      SetError(absl::StrCat(v1::BusErrorCode_Name(e.code()), ": ", e.message()),
+               e.code() == v1::BUS_ERROR_CODE_BEHIND_HORIZON);
       if (pause(options_.retry_pause_ms)) break;
       continue;
     }
-    behind_horizon_ = false;
     const v1::Batch& batch = reply->batch();
     head_ = batch.head_seq();
     if (absl::Status s = CheckBatch(batch); !s.ok()) {
@@ -227,6 +227,7 @@ void Consumer::Loop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       last_error_.clear();
+      behind_horizon_ = false;
     }
     v1::ConsumerFrame ack;
     ack.mutable_ack()->set_consumer(options_.name);
@@ -250,8 +251,8 @@ void Consumer::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) co
   c->set_producer_head_seq(head_.load());
   c->set_lag(std::max<int64_t>(0, head_.load() - cursor_.load()));
   c->set_connected(connected_.load());
-  c->set_behind_horizon(behind_horizon_.load());
   std::lock_guard<std::mutex> lock(mu_);
+  c->set_behind_horizon(behind_horizon_);
   c->set_last_error(last_error_);
 }
 

@@ -71,7 +71,7 @@ class Consumer {
   // Checks that `batch` follows the cursor; the error says how it does not.
   absl::Status CheckBatch(const olifantenpad::bus::v1::Batch& batch) const;
   absl::Status ApplyBatch(const olifantenpad::bus::v1::Batch& batch);
-  void SetError(std::string error);
+  void SetError(std::string error, bool behind_horizon = false);
 
   ConsumerOptions options_;
   sqlite::Writer& writer_;
@@ -83,9 +83,9 @@ class Consumer {
   std::atomic<int64_t> cursor_{0};
   std::atomic<int64_t> head_{0};
   std::atomic<bool> connected_{false};
-  std::atomic<bool> behind_horizon_{false};
   mutable std::mutex mu_;
-  std::string last_error_;  // guarded by mu_
+  std::string last_error_;       // guarded by mu_
+  bool behind_horizon_ = false;  // guarded by mu_
 };
 
 }  // namespace olif::bus

@@ -76,7 +76,9 @@ struct Producer::Parked {
 
 Producer::Producer(ProducerOptions options, sqlite::Writer& writer, metrics::Registry& metrics,
                    const Clock& clock)
-    : options_(std::move(options)), writer_(writer), metrics_(metrics), clock_(clock) {}
+    : options_(std::move(options)), writer_(writer), metrics_(metrics), clock_(clock) {
+  if (!options_.commits) options_.commits = std::make_shared<Signal>();
+}
 
 Producer::~Producer() { Stop(); }
 
@@ -269,7 +271,7 @@ void Producer::Loop() {
     const int64_t timeout_ms =
         std::clamp<int64_t>(absl::ToInt64Milliseconds(next - clock_.Now()), 0, 1000);
     zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
-                               {nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                               {nullptr, options_.commits->fd(), ZMQ_POLLIN, 0},
                                {nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
     zmq::poll(items, 3, std::chrono::milliseconds(timeout_ms));
     if (items[2].revents & ZMQ_POLLIN) break;
@@ -284,7 +286,7 @@ void Producer::Loop() {
         Handle(msgs[0].to_string(), parts, parked);
       }
     }
-    const bool woken = (items[1].revents & ZMQ_POLLIN) && wake_.Drain();
+    const bool woken = (items[1].revents & ZMQ_POLLIN) && options_.commits->Drain();
     const absl::Time now = clock_.Now();
     std::erase_if(parked, [&](const Parked& p) {
       if (!woken && p.deadline > now) return false;

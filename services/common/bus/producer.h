@@ -44,6 +44,10 @@ struct ProducerOptions {
   int max_wait_ms = 30000;                      // cap on a Fetch's wait_ms
   absl::Duration retention = absl::Hours(168);  // keep acknowledged events this long
   absl::Duration prune_every = absl::Minutes(1);
+  // Raised when the process commits events (typically from the Writer's
+  // on_commit): parked fetches are answered then. Shared, so that the writer
+  // may outlive or predate the producer. Created when not given.
+  std::shared_ptr<Signal> commits;
 };
 
 class Producer {
@@ -57,7 +61,7 @@ class Producer {
   void Stop();
 
   // New events were committed: answer parked fetches.
-  void Notify() { wake_.Raise(); }
+  void Notify() { options_.commits->Raise(); }
 
   // The endpoint bound (with the real port when "tcp://host:*" was asked).
   std::string endpoint() const;
@@ -82,7 +86,6 @@ class Producer {
   sqlite::Writer& writer_;
   metrics::Registry& metrics_;
   const Clock& clock_;
-  Signal wake_;
   Signal stop_;
   std::thread thread_;
   mutable std::mutex mu_;

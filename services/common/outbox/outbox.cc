@@ -37,20 +37,18 @@ absl::StatusOr<common::EventEnvelope> Append(sqlite::Database& db, const std::st
 }
 
 absl::StatusOr<Stats> GetStats(sqlite::Database& db) {
+  // One statement reads a consistent snapshot; no transaction of its own, so
+  // it also works inside the caller's.
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "SELECT (SELECT COUNT(*) FROM outbox), "
+      "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)");
+  if (!stmt.ok()) return stmt.status();
   Stats stats;
-  absl::Status status = db.ReadTransaction([&]() -> absl::Status {
-    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-        "SELECT (SELECT COUNT(*) FROM outbox), "
-        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)");
-    if (!stmt.ok()) return stmt.status();
-    return (*stmt)
-        ->ReadOne([&](const sqlite::Statement& row) {
-          stats.row_count = row.ColumnInt64(0);
-          stats.head_seq = row.ColumnInt64(1);
-        })
-        .status();
+  absl::StatusOr<bool> row = (*stmt)->ReadOne([&](const sqlite::Statement& r) {
+    stats.row_count = r.ColumnInt64(0);
+    stats.head_seq = r.ColumnInt64(1);
   });
-  if (!status.ok()) return status;
+  if (!row.ok()) return row.status();
   return stats;
 }
 

@@ -47,6 +47,7 @@ struct Stats {
   int64_t head_seq = 0;   // newest seq ever assigned; 0 when none
   int64_t row_count = 0;  // rows stored now
 };
+// Works inside or outside a transaction.
 absl::StatusOr<Stats> GetStats(sqlite::Database& db);
 
 // Up to `max` events with seq > after_seq, oldest first.
