@@ -1,21 +1,32 @@
-// The referrals service process: reads its config, opens its store and serves
-// olifantenpad.referrals.v1.ReferralsService. Wiring only; the logic lives in
-// referrals_service.cc and the SQL in referrals_store.cc.
+// The referrals service process: reads its config, opens its store, serves
+// olifantenpad.referrals.v1.ReferralsService and publishes its events on the
+// bus. Wiring only; the logic lives in referrals_service.cc, the SQL in
+// referrals_store.cc, the bus in services/common/bus/.
 
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
 
 #include "olifantenpad/config/v1/referrals.pb.h"
+#include "services/common/bus/producer.h"
+#include "services/common/bus/producer_config.h"
 #include "services/common/clock/clock.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
 #include "services/referrals/referrals_service.h"
 #include "services/referrals/referrals_store.h"
 
+namespace cfg = olifantenpad::config::v1;
+
 int main(int argc, char** argv) {
-  olifantenpad::config::v1::ReferralsConfig config;
-  if (auto exit_code = olif::PrepareProcess(argc, argv, "referrals", &config)) return *exit_code;
+  cfg::ReferralsConfig config;
+  if (auto exit_code = olif::PrepareProcess(
+          argc, argv, "referrals", &config, [](const google::protobuf::Message& m) {
+            const auto& c = static_cast<const cfg::ReferralsConfig&>(m);
+            return olif::bus::ValidateProducerConfig(c.bus(), c.runtime().dev_mode());
+          })) {
+    return *exit_code;
+  }
   const auto& runtime = config.runtime();
 
   olif::Process process("referrals", runtime);
@@ -28,12 +39,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string db_path = (std::filesystem::path(runtime.data_dir()) / "referrals.db").string();
-  auto store = olif::referrals::SqliteReferralsStore::Open(db_path);
+  // Every commit wakes the bus producer, so consumers waiting get events at once.
+  auto commits = std::make_shared<olif::bus::Signal>();
+  auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},
+                                                           [commits](int) { commits->Raise(); });
   if (!store.ok()) {
     olif::log::Error("cannot open database",
                      {{"path", db_path}, {"error", std::string(store.status().message())}});
     return 1;
   }
+
+  olif::bus::ProducerOptions bus_options =
+      olif::bus::ToProducerOptions(config.bus(), "referrals", db_path);
+  bus_options.commits = commits;
+  olif::bus::Producer producer(std::move(bus_options), (*store)->writer(), process.metrics());
 
   olif::referrals::Settings settings;
   if (config.referrals().default_page_size() > 0) {
@@ -45,12 +64,20 @@ int main(int argc, char** argv) {
   olif::referrals::ReferralsServiceImpl service(**store, olif::Clock::Real(), settings);
 
   process.AddService(&service);
-  process.SetStatusFiller([&store](auto* status) { return (*store)->FillStatus(status); });
+  process.SetStatusFiller([&store, &producer](auto* status) {
+    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    return producer.FillStatus(status);
+  });
+  if (absl::Status s = producer.Start(); !s.ok()) {
+    olif::log::Error("cannot start the bus producer", {{"error", std::string(s.message())}});
+    return 1;
+  }
   if (absl::Status s = process.Start(); !s.ok()) {
     olif::log::Error("cannot start", {{"error", std::string(s.message())}});
     return 1;
   }
-  olif::log::Info("database", {{"path", db_path}});
+  olif::log::Info("serving", {{"database", db_path}, {"bus", producer.endpoint()}});
   process.RunUntilSignal();
+  producer.Stop();
   return 0;
 }

@@ -52,10 +52,12 @@ ReferralsServiceImpl::ReferralsServiceImpl(ReferralsStore& store, const Clock& c
                                            Settings settings)
     : store_(store), clock_(clock), settings_(settings) {}
 
-absl::StatusOr<v1::DirectLineRequest> ReferralsServiceImpl::Create(
-    const v1::CreateRequestRequest& call, const std::string& trace_id) {
-  if (absl::Status s = ValidateCreate(call); !s.ok()) return s;
-
+void ReferralsServiceImpl::Create(const v1::CreateRequestRequest& call, const std::string& trace_id,
+                                  CreateDone done) {
+  if (absl::Status s = ValidateCreate(call); !s.ok()) {
+    done(s);
+    return;
+  }
   const absl::Time now = clock_.Now();
   const auto now_ts = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
   NewRequest n;
@@ -71,22 +73,27 @@ absl::StatusOr<v1::DirectLineRequest> ReferralsServiceImpl::Create(
   *r.mutable_update_time() = now_ts;
   r.set_trace_id(trace_id);
 
-  v1::RequestSubmitted event;
-  event.set_request_id(r.id());
-  event.set_kind(r.kind());
-  *event.mutable_requester() = r.requester();
-  if (r.has_group()) *event.mutable_group() = r.group();
-  *event.mutable_question_domains() = r.question_domains();
-  event.set_question(r.question());
-  event.set_observations(r.observations());
-  event.set_priority(r.priority());
-  *event.mutable_submitted_at() = now_ts;
-  n.event = {
-      .topic = kTopicRequestSubmitted, .payload = &event, .trace_id = trace_id, .occurred_at = now};
+  auto event = std::make_shared<v1::RequestSubmitted>();
+  event->set_request_id(r.id());
+  event->set_kind(r.kind());
+  *event->mutable_requester() = r.requester();
+  if (r.has_group()) *event->mutable_group() = r.group();
+  *event->mutable_question_domains() = r.question_domains();
+  event->set_question(r.question());
+  event->set_observations(r.observations());
+  event->set_priority(r.priority());
+  *event->mutable_submitted_at() = now_ts;
+  n.topic = kTopicRequestSubmitted;
+  n.event = std::move(event);
+  n.occurred_at = now;
 
-  absl::StatusOr<CreateOutcome> outcome = store_.Create(n);
-  if (!outcome.ok()) return outcome.status();
-  return std::move(outcome->request);
+  store_.Create(std::move(n), [done = std::move(done)](absl::StatusOr<CreateOutcome> outcome) {
+    if (!outcome.ok()) {
+      done(outcome.status());
+    } else {
+      done(std::move(outcome->request));
+    }
+  });
 }
 
 absl::StatusOr<v1::DirectLineRequest> ReferralsServiceImpl::Get(const v1::GetRequestRequest& call) {
@@ -136,9 +143,14 @@ absl::Status ReferralsServiceImpl::List(const v1::ListRequestsRequest& call,
 grpc::ServerUnaryReactor* ReferralsServiceImpl::CreateRequest(
     grpc::CallbackServerContext* context, const v1::CreateRequestRequest* request,
     v1::CreateRequestResponse* response) {
-  absl::StatusOr<v1::DirectLineRequest> created = Create(*request, grpcx::TraceIdOf(context));
-  if (created.ok()) *response->mutable_request() = std::move(*created);
-  return grpcx::FinishUnary(context, created.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Finished from the store's writer thread once the request is durable.
+  Create(*request, grpcx::TraceIdOf(context),
+         [reactor, response](absl::StatusOr<v1::DirectLineRequest> created) {
+           if (created.ok()) *response->mutable_request() = std::move(*created);
+           reactor->Finish(ToGrpcStatus(created.status()));
+         });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ReferralsServiceImpl::GetRequest(grpc::CallbackServerContext* context,

@@ -35,9 +35,10 @@ class ReferralsServiceImpl final : public v1::ReferralsService::CallbackService 
                                          const v1::ListRequestsRequest* request,
                                          v1::ListRequestsResponse* response) override;
 
-  // The logic behind the RPCs, callable without gRPC.
-  absl::StatusOr<v1::DirectLineRequest> Create(const v1::CreateRequestRequest& call,
-                                               const std::string& trace_id);
+  // The logic behind the RPCs, callable without gRPC. Create never blocks:
+  // `done` runs when the request is durably stored (or refused).
+  using CreateDone = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
+  void Create(const v1::CreateRequestRequest& call, const std::string& trace_id, CreateDone done);
   absl::StatusOr<v1::DirectLineRequest> Get(const v1::GetRequestRequest& call);
   absl::Status List(const v1::ListRequestsRequest& call, v1::ListRequestsResponse* response);
 

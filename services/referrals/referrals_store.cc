@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <future>
+
 #include "absl/strings/str_cat.h"
 
 namespace olif::referrals {
@@ -16,17 +18,26 @@ absl::Status Corrupt(const std::string& id) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open(
-    const std::string& path, const sqlite::OpenOptions& options) {
+    const std::string& path, const sqlite::OpenOptions& options,
+    std::function<void(int)> on_commit) {
   absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
       sqlite::Database::Open(path, Migrations(), options);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<SqliteReferralsStore>(new SqliteReferralsStore(std::move(*db)));
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
+  if (!reader.ok()) return reader.status();
+  auto writer = std::make_unique<sqlite::Writer>(
+      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
+  return std::unique_ptr<SqliteReferralsStore>(
+      new SqliteReferralsStore(path, std::move(writer), std::move(*reader)));
 }
 
-absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>>
-SqliteReferralsStore::FindByRequestId(const std::string& request_id) {
+namespace {
+
+// The stored request with this request_id, if any, and its content.
+absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>> FindByRequestId(
+    sqlite::Database& db, const std::string& request_id) {
   absl::StatusOr<sqlite::Statement*> stmt =
-      db_->Prepare("SELECT id, content, record FROM requests WHERE request_id = ?1");
+      db.Prepare("SELECT id, content, record FROM requests WHERE request_id = ?1");
   if (!stmt.ok()) return stmt.status();
   std::pair<v1::DirectLineRequest, std::string> found;
   std::string id;
@@ -42,48 +53,70 @@ SqliteReferralsStore::FindByRequestId(const std::string& request_id) {
   return found;
 }
 
-absl::StatusOr<CreateOutcome> SqliteReferralsStore::Create(const NewRequest& in) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CreateOutcome outcome;
-  absl::Status status = db_->WriteTransaction([&]() -> absl::Status {
-    // Checked inside the write transaction, so two calls with one request_id
-    // cannot both insert.
-    auto existing = FindByRequestId(in.request.request_id());
-    if (!existing.ok()) return existing.status();
-    if (existing->has_value()) {
-      if ((*existing)->second != in.content) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "request_id ", in.request.request_id(), " was used before for a different request (",
-            (*existing)->first.id(), "); use a new request_id for a new request"));
-      }
-      outcome.request = std::move((*existing)->first);
-      outcome.created = false;
-      return absl::OkStatus();
-    }
-    const v1::DirectLineRequest& r = in.request;
-    absl::StatusOr<sqlite::Statement*> insert = db_->Prepare(
-        "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
-        " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    if (!insert.ok()) return insert.status();
-    (*insert)
-        ->Bind(1, r.id())
-        .Bind(2, r.request_id())
-        .Bind(3, static_cast<int64_t>(r.kind()))
-        .Bind(4, r.requester().location_id())
-        .Bind(5, static_cast<int64_t>(r.status()))
-        .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
-        .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
-        .BindBlob(8, in.content)
-        .BindBlob(9, r.SerializeAsString());
-    if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
-    auto event = outbox::Append(*db_, kProducer, in.event);
-    if (!event.ok()) return event.status();
-    outcome.request = r;
-    outcome.created = true;
-    return absl::OkStatus();
+}  // namespace
+
+void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
+  auto request = std::make_shared<NewRequest>(std::move(in));
+  auto outcome = std::make_shared<CreateOutcome>();
+  writer_->Submit(
+      [request, outcome](sqlite::Database& db) -> absl::Status {
+        // Checked inside the write transaction, so two calls with one
+        // request_id cannot both insert.
+        auto existing = FindByRequestId(db, request->request.request_id());
+        if (!existing.ok()) return existing.status();
+        if (existing->has_value()) {
+          if ((*existing)->second != request->content) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("request_id ", request->request.request_id(),
+                             " was used before for a different request (", (*existing)->first.id(),
+                             "); use a new request_id for a new request"));
+          }
+          outcome->request = std::move((*existing)->first);
+          outcome->created = false;
+          return absl::OkStatus();
+        }
+        const v1::DirectLineRequest& r = request->request;
+        absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
+            "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
+            " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        if (!insert.ok()) return insert.status();
+        (*insert)
+            ->Bind(1, r.id())
+            .Bind(2, r.request_id())
+            .Bind(3, static_cast<int64_t>(r.kind()))
+            .Bind(4, r.requester().location_id())
+            .Bind(5, static_cast<int64_t>(r.status()))
+            .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
+            .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
+            .BindBlob(8, request->content)
+            .BindBlob(9, r.SerializeAsString());
+        if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
+        auto event = outbox::Append(db, kProducer,
+                                    {.topic = request->topic,
+                                     .payload = request->event.get(),
+                                     .trace_id = r.trace_id(),
+                                     .occurred_at = request->occurred_at});
+        if (!event.ok()) return event.status();
+        outcome->request = r;
+        outcome->created = true;
+        return absl::OkStatus();
+      },
+      [outcome, done = std::move(done)](const absl::Status& s) {
+        if (!s.ok()) {
+          done(s);
+        } else {
+          done(std::move(*outcome));
+        }
+      });
+}
+
+absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest request) {
+  std::promise<absl::StatusOr<CreateOutcome>> result;
+  auto future = result.get_future();
+  Create(std::move(request), [&result](absl::StatusOr<CreateOutcome> outcome) {
+    result.set_value(std::move(outcome));
   });
-  if (!status.ok()) return status;
-  return outcome;
+  return future.get();
 }
 
 absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {

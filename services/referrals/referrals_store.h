@@ -5,6 +5,7 @@
 // all SQL of the service.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/outbox/outbox.h"
 #include "services/common/sqlite/database.h"
+#include "services/common/sqlite/writer.h"
 
 namespace olif::referrals {
 
@@ -43,7 +45,9 @@ struct ListResult {
 struct NewRequest {
   v1::DirectLineRequest request;  // complete: id, status and times assigned
   std::string content;            // the client's content, for idempotency
-  outbox::Draft event;
+  std::string topic;              // of the event
+  std::shared_ptr<const google::protobuf::Message> event;
+  absl::Time occurred_at;
 };
 
 struct CreateOutcome {
@@ -55,10 +59,13 @@ class ReferralsStore {
  public:
   virtual ~ReferralsStore() = default;
 
-  // Stores the request and appends its event in one transaction. When the
+  using CreateDone = std::function<void(absl::StatusOr<CreateOutcome>)>;
+
+  // Stores the request and appends its event in one transaction; `done` runs
+  // once that is durable (or failed), on a thread of the store's. When the
   // request_id is taken: the stored request if the content is the same,
-  // ALREADY_EXISTS if it differs.
-  virtual absl::StatusOr<CreateOutcome> Create(const NewRequest& request) = 0;
+  // ALREADY_EXISTS if it differs. Never blocks on the database.
+  virtual void Create(NewRequest request, CreateDone done) = 0;
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) = 0;
   virtual absl::StatusOr<ListResult> List(const ListQuery& query) = 0;
@@ -66,16 +73,23 @@ class ReferralsStore {
   virtual absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) = 0;
 };
 
-// The SQLite store. Thread-safe: calls are serialised on one connection.
+// The SQLite store. Thread-safe: writes go through one Writer thread (group
+// commit), reads through a connection of their own, serialised by a mutex.
 class SqliteReferralsStore final : public ReferralsStore {
  public:
   static constexpr char kProducer[] = "referrals";
 
-  // Opens (and migrates) the database at `path`.
+  // Opens (and migrates) the database at `path`. `on_commit` runs after each
+  // durable commit (e.g. to wake the bus producer).
   static absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> Open(
-      const std::string& path, const sqlite::OpenOptions& options = {});
+      const std::string& path, const sqlite::OpenOptions& options = {},
+      std::function<void(int)> on_commit = nullptr);
 
-  absl::StatusOr<CreateOutcome> Create(const NewRequest& request) override;
+  void Create(NewRequest request, CreateDone done) override;
+  // Create, waiting for the outcome (tools, tests, benchmarks).
+  absl::StatusOr<CreateOutcome> CreateAndWait(NewRequest request);
+  sqlite::Writer& writer() { return *writer_; }
+  const std::string& path() const { return path_; }
   absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) override;
   absl::StatusOr<ListResult> List(const ListQuery& query) override;
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
@@ -85,13 +99,14 @@ class SqliteReferralsStore final : public ReferralsStore {
       int64_t after_seq, int max);
 
  private:
-  explicit SqliteReferralsStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
-  // The stored request with this request_id, if any, and its content.
-  absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>> FindByRequestId(
-      const std::string& request_id);
+  SqliteReferralsStore(std::string path, std::unique_ptr<sqlite::Writer> writer,
+                       std::unique_ptr<sqlite::Database> reader)
+      : path_(std::move(path)), writer_(std::move(writer)), db_(std::move(reader)) {}
 
+  std::string path_;
+  std::unique_ptr<sqlite::Writer> writer_;
   std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;  // guarded by mu_
+  std::unique_ptr<sqlite::Database> db_;  // reads; guarded by mu_
 };
 
 // The compiled-in schema/*.sql migrations.

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
-
 #include <google/protobuf/util/time_util.h>
 
 #include "olifantenpad/referrals/v1/events.pb.h"
@@ -19,8 +17,7 @@ using testing_util::FreshDbPath;
 // A complete request as the service would hand it to the store.
 NewRequest Make(const std::string& location, int64_t create_us, v1::RequestStatus status,
                 const std::string& content = "content") {
-  static std::deque<v1::RequestSubmitted> events;  // payloads outlive the calls
-  v1::RequestSubmitted& event = events.emplace_back();
+  auto event = std::make_shared<v1::RequestSubmitted>();
   NewRequest n;
   n.request = testing_util::ValidAnonymous(location).request();
   n.request.set_id(NewUuid());
@@ -29,11 +26,10 @@ NewRequest Make(const std::string& location, int64_t create_us, v1::RequestStatu
   *n.request.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(create_us);
   *n.request.mutable_update_time() = n.request.create_time();
   n.content = content;
-  event.set_request_id(n.request.id());
-  n.event = {.topic = "referrals.request.submitted",
-             .payload = &event,
-             .trace_id = "t",
-             .occurred_at = absl::FromUnixMicros(create_us)};
+  event->set_request_id(n.request.id());
+  n.topic = "referrals.request.submitted";
+  n.event = event;
+  n.occurred_at = absl::FromUnixMicros(create_us);
   return n;
 }
 
@@ -41,7 +37,7 @@ TEST(ReferralsStoreTest, CreateStoresRequestAndEventTogether) {
   auto store = SqliteReferralsStore::Open(FreshDbPath());
   ASSERT_TRUE(store.ok()) << store.status();
   NewRequest n = Make("loc-a01", 1000, v1::REQUEST_STATUS_SUBMITTED);
-  auto outcome = (*store)->Create(n);
+  auto outcome = (*store)->CreateAndWait(n);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_TRUE(outcome->created);
   auto got = (*store)->Get(n.request.id());
@@ -59,10 +55,10 @@ TEST(ReferralsStoreTest, CreateStoresRequestAndEventTogether) {
 TEST(ReferralsStoreTest, SameRequestIdSameContentReturnsStoredOnce) {
   auto store = *SqliteReferralsStore::Open(FreshDbPath());
   NewRequest first = Make("loc-a01", 1000, v1::REQUEST_STATUS_SUBMITTED, "same");
-  ASSERT_TRUE(store->Create(first).ok());
+  ASSERT_TRUE(store->CreateAndWait(first).ok());
   NewRequest retry = Make("loc-a01", 2000, v1::REQUEST_STATUS_SUBMITTED, "same");
   retry.request.set_request_id(first.request.request_id());
-  auto outcome = store->Create(retry);
+  auto outcome = store->CreateAndWait(retry);
   ASSERT_TRUE(outcome.ok());
   EXPECT_FALSE(outcome->created);
   EXPECT_EQ(outcome->request.id(), first.request.id());
@@ -72,10 +68,10 @@ TEST(ReferralsStoreTest, SameRequestIdSameContentReturnsStoredOnce) {
 TEST(ReferralsStoreTest, SameRequestIdOtherContentIsAlreadyExists) {
   auto store = *SqliteReferralsStore::Open(FreshDbPath());
   NewRequest first = Make("loc-a01", 1000, v1::REQUEST_STATUS_SUBMITTED, "one");
-  ASSERT_TRUE(store->Create(first).ok());
+  ASSERT_TRUE(store->CreateAndWait(first).ok());
   NewRequest other = Make("loc-a01", 2000, v1::REQUEST_STATUS_SUBMITTED, "two");
   other.request.set_request_id(first.request.request_id());
-  auto outcome = store->Create(other);
+  auto outcome = store->CreateAndWait(other);
   EXPECT_EQ(outcome.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_FALSE(store->Get(other.request.id()).ok());
   EXPECT_EQ(store->EventsAfter(0, 10)->size(), 1u);
@@ -92,18 +88,18 @@ TEST(ReferralsStoreTest, ListPagesNewestFirstByLocationAndStatus) {
   for (int i = 0; i < 7; ++i) {
     NewRequest n = Make("loc-a01", 1000 + i * 10,
                         i % 2 == 0 ? v1::REQUEST_STATUS_SUBMITTED : v1::REQUEST_STATUS_RESOLVED);
-    ASSERT_TRUE(store->Create(n).ok());
+    ASSERT_TRUE(store->CreateAndWait(n).ok());
     ids_newest_first.insert(ids_newest_first.begin(), n.request.id());
   }
   // Two with the same time: the id breaks the tie, nothing is skipped or repeated.
   NewRequest tie_a = Make("loc-a01", 2000, v1::REQUEST_STATUS_SUBMITTED);
   NewRequest tie_b = Make("loc-a01", 2000, v1::REQUEST_STATUS_SUBMITTED);
-  ASSERT_TRUE(store->Create(tie_a).ok());
-  ASSERT_TRUE(store->Create(tie_b).ok());
+  ASSERT_TRUE(store->CreateAndWait(tie_a).ok());
+  ASSERT_TRUE(store->CreateAndWait(tie_b).ok());
   const auto& hi = std::max(tie_a.request.id(), tie_b.request.id());
   const auto& lo = std::min(tie_a.request.id(), tie_b.request.id());
   ids_newest_first.insert(ids_newest_first.begin(), {hi, lo});
-  ASSERT_TRUE(store->Create(Make("loc-b02", 1500, v1::REQUEST_STATUS_SUBMITTED)).ok());
+  ASSERT_TRUE(store->CreateAndWait(Make("loc-b02", 1500, v1::REQUEST_STATUS_SUBMITTED)).ok());
 
   std::vector<std::string> seen;
   ListQuery q{.location_id = "loc-a01", .limit = 3};
@@ -163,8 +159,8 @@ TEST(ReferralsStoreTest, UpgradesVersionOneDatabaseHoldingDataWithoutLoss) {
   // idempotency key and new requests publish events.
   NewRequest retry = Make("loc-a01", 3000, v1::REQUEST_STATUS_SUBMITTED);
   retry.request.set_request_id(old.request.request_id());
-  EXPECT_FALSE((*store)->Create(retry)->created);
-  ASSERT_TRUE((*store)->Create(Make("loc-a01", 4000, v1::REQUEST_STATUS_SUBMITTED)).ok());
+  EXPECT_FALSE((*store)->CreateAndWait(retry)->created);
+  ASSERT_TRUE((*store)->CreateAndWait(Make("loc-a01", 4000, v1::REQUEST_STATUS_SUBMITTED)).ok());
   olifantenpad::admin::v1::GetStatusResponse status;
   ASSERT_TRUE((*store)->FillStatus(&status).ok());
   EXPECT_EQ(status.database().schema_version(), 2);

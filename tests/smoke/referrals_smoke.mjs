@@ -3,7 +3,10 @@
 // gRPC clients: `buf curl` over server reflection, and @grpc/grpc-js with the
 // project's protos. A request created before a restart is still there after it.
 //
-// usage: node referrals_smoke.mjs <path to the referrals binary>
+// RequestSubmitted reaches a consumer in another process (olif-bus-tail), and
+// one committed while that consumer was down reaches it when it is back.
+//
+// usage: node referrals_smoke.mjs <referrals binary> <olif-bus-tail binary>
 
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -26,8 +29,9 @@ try {
 }
 const buf = join(root, "tests/node_modules/.bin/buf");
 const binary = process.argv[2];
-if (!binary) {
-  console.error("usage: node referrals_smoke.mjs <referrals binary>");
+const busTail = process.argv[3];
+if (!binary || !busTail) {
+  console.error("usage: node referrals_smoke.mjs <referrals binary> <olif-bus-tail binary>");
   process.exit(2);
 }
 
@@ -55,6 +59,7 @@ function start() {
         ...process.env,
         OLIF_REFERRALS_GRPC: "127.0.0.1:0",
         OLIF_REFERRALS_METRICS: "127.0.0.1:0",
+        OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
         OLIF_DATA_DIR: dataDir,
       },
       stdio: ["ignore", "inherit", "pipe"],
@@ -65,9 +70,10 @@ function start() {
       process.stderr.write(chunk);
       buffered += chunk.toString();
       const m = buffered.match(/listening grpc=127\.0\.0\.1:(\d+) metrics=127\.0\.0\.1:(\d+)/);
-      if (m) {
+      const b = buffered.match(/serving .*bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
+      if (m && b) {
         clearTimeout(timer);
-        resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]) });
+        resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: b[1] });
         buffered = "";
       }
     });
@@ -127,6 +133,37 @@ function call(client, method, request, traceId) {
   );
 }
 
+// olif-bus-tail as the consumer "bus-tail" (configured in config/dev/referrals.yaml).
+let tail = null;
+let tailLines = [];
+function startTail(endpoint) {
+  tailLines = [];
+  tail = spawn(busTail, ["--endpoint", endpoint, "--producer", "referrals", "--consumer", "bus-tail",
+    "--db", join(dataDir, "bus-tail.db")], { stdio: ["ignore", "pipe", "inherit"] });
+  let partial = "";
+  tail.stdout.on("data", (chunk) => {
+    partial += chunk.toString();
+    const lines = partial.split("\n");
+    partial = lines.pop();
+    for (const l of lines) if (l.trim()) tailLines.push(JSON.parse(l));
+  });
+}
+function stopTail() {
+  return new Promise((res) => {
+    tail.on("exit", (code) => res(code));
+    tail.kill("SIGTERM");
+  });
+}
+async function waitForTail(predicate, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const hit = tailLines.find(predicate);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no matching event within ${ms} ms; got ${JSON.stringify(tailLines)}`);
+}
+
 const requestId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const question = "De groep Egeltjes is onrustig na de lunch. Wat kunnen we anders doen?";
 let createdId = "";
@@ -177,6 +214,37 @@ try {
     client.close();
   });
 
+  await step("RequestSubmitted reaches a consumer in another process", async () => {
+    startTail(ports.bus);
+    const event = await waitForTail((e) => e.topic === "referrals.request.submitted");
+    assert.equal(event.producer, "referrals");
+    assert.equal(event.seq, "1");
+    assert.equal(event.trace_id, "smoke-trace-1");
+    assert.equal(event.payload["@type"], "type.googleapis.com/olifantenpad.referrals.v1.RequestSubmitted");
+    assert.equal(event.payload.request_id, createdId);
+    assert.equal(event.payload.question, question);
+    assert.equal(await stopTail(), 0);
+  });
+
+  await step("an event committed while the consumer was down reaches it when it is back", async () => {
+    const client = referralsClient(ports.grpc);
+    const reply = await call(client, "CreateRequest", {
+      requestId: "0b5e9c4a-7d2f-4e81-9a36-2c4d6e8f0a1b",
+      request: {
+        kind: "REQUEST_KIND_ANONYMOUS",
+        requester: { professionalId: "prof-sanne-bakker", organisationId: "org-kdv-de-boomgaard", locationId: "loc-boomgaard-noord" },
+        questionDomains: ["QUESTION_DOMAIN_LANGUAGE"],
+        question: "Een peuter praat nog weinig; wanneer is dat reden tot zorg?",
+      },
+    });
+    client.close();
+    startTail(ports.bus);
+    const event = await waitForTail((e) => e.payload.request_id === reply.request.id);
+    assert.equal(event.seq, "2");
+    assert.equal(tailLines.length, 1, "the first event is not printed again");
+    assert.equal(await stopTail(), 0);
+  });
+
   await step("a malformed request is INVALID_ARGUMENT naming the field", async () => {
     const client = referralsClient(ports.grpc);
     await assert.rejects(
@@ -188,17 +256,19 @@ try {
 
   await step("/metrics shows the call counted", async () => {
     const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
-    assert.match(text, /olif_grpc_server_handled_total\{method="\/olifantenpad\.referrals\.v1\.ReferralsService\/CreateRequest",code="OK"\} 1/);
+    assert.match(text, /olif_grpc_server_handled_total\{method="\/olifantenpad\.referrals\.v1\.ReferralsService\/CreateRequest",code="OK"\} 2/);
     assert.match(text, /code="INVALID_ARGUMENT"\} 1/);
-    assert.match(text, /\nolif_outbox_rows 1\n/);
+    assert.match(text, /\nolif_outbox_rows 2\n/);
     const health = await fetch(`http://127.0.0.1:${ports.metrics}/healthz`);
     assert.equal(health.status, 200);
   });
 
-  await step("admin status shows the database and one outbox event", () => {
+  await step("admin status shows the database, the outbox and the consumer's position", () => {
     const out = JSON.parse(bufCurl(ports.grpc, ["$/olifantenpad.admin.v1.AdminService/GetStatus"]));
     assert.equal(out.process, "referrals");
-    assert.equal(out.outbox.rowCount, "1");
+    assert.equal(out.outbox.rowCount, "2");
+    assert.equal(out.busProducer.consumers[0].name, "bus-tail");
+    assert.equal(out.busProducer.consumers[0].ackedSeq, "2");
     assert.ok(out.database.path.endsWith("referrals/referrals.db"), out.database.path);
   });
 
@@ -214,7 +284,7 @@ try {
     assert.equal(reply.request.question, question);
     assert.equal(reply.request.requestId, requestId);
     const listed = await call(client, "ListRequests", { locationId: "loc-boomgaard-noord" });
-    assert.equal(listed.requests.length, 1);
+    assert.equal(listed.requests.length, 2);
     client.close();
   });
 
@@ -223,9 +293,10 @@ try {
   });
 } catch (e) {
   if (child && child.exitCode === null) child.kill("SIGKILL");
+  if (tail && tail.exitCode === null) tail.kill("SIGKILL");
   console.error(e.stack ?? String(e));
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 && results.passed === 10 ? 0 : 1);
+process.exit(results.failed === 0 && results.passed === 12 ? 0 : 1);

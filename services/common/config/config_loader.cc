@@ -13,7 +13,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "olifantenpad/config/v1/options.pb.h"
 #include "services/common/strings/json.h"
 
@@ -104,9 +106,23 @@ class Converter {
     std::string value;
     if (absl::Status s = Substitute(node, path, node.Scalar(), &value); !s.ok()) return s;
 
+    if (field->cpp_type() == FD::CPPTYPE_MESSAGE &&
+        field->message_type()->full_name() == "google.protobuf.Duration") {
+      // Written as people write durations (90s, 1.5h, 168h, 300ms).
+      absl::Duration d;
+      if (!absl::ParseDuration(value, &d) || d < absl::ZeroDuration()) {
+        return Error(
+            node, path,
+            absl::StrCat("must be a duration such as 30s, 5m, 1.5h or 300ms, not '", value, "'"));
+      }
+      const int64_t seconds = absl::ToInt64Seconds(d);
+      const int64_t nanos = absl::ToInt64Nanoseconds(d - absl::Seconds(seconds));
+      *out += JsonQuote(absl::StrFormat("%d.%09ds", seconds, nanos));
+      return absl::OkStatus();
+    }
     switch (field->cpp_type()) {
       case FD::CPPTYPE_STRING:
-      case FD::CPPTYPE_MESSAGE:  // Duration, Timestamp: protobuf's JSON parser checks them
+      case FD::CPPTYPE_MESSAGE:  // Timestamp: protobuf's JSON parser checks it
         *out += JsonQuote(value);
         return absl::OkStatus();
       case FD::CPPTYPE_BOOL:
@@ -231,8 +247,13 @@ void CheckRequired(const pb::Message& m, const std::string& path,
     const bool required = f->options().HasExtension(olifantenpad::config::v1::field) &&
                           f->options().GetExtension(olifantenpad::config::v1::field).required();
     if (required && !present) missing->push_back(field_path);
-    if (f->type() == FD::TYPE_MESSAGE && !f->is_repeated() && present) {
+    if (f->type() != FD::TYPE_MESSAGE || f->is_map() || !present) continue;
+    if (!f->is_repeated()) {
       CheckRequired(r->GetMessage(m, f), field_path, missing);
+      continue;
+    }
+    for (int k = 0; k < r->FieldSize(m, f); ++k) {
+      CheckRequired(r->GetRepeatedMessage(m, f, k), absl::StrCat(field_path, "[", k, "]"), missing);
     }
   }
 }

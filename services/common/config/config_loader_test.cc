@@ -37,6 +37,12 @@ runtime:
 referrals:
   default_page_size: 20
   max_page_size: 200
+bus:
+  endpoint: tcp://127.0.0.1:7402
+  consumers:
+    - name: youthcare-fhir
+    - name: bus-tail
+  retention: 72h
 )";
 
 TEST(ConfigLoaderTest, LoadsEveryKindOfField) {
@@ -50,6 +56,9 @@ TEST(ConfigLoaderTest, LoadsEveryKindOfField) {
   EXPECT_EQ(c.runtime().shutdown_grace().seconds(), 2);
   EXPECT_EQ(c.runtime().shutdown_grace().nanos(), 500'000'000);
   EXPECT_EQ(c.referrals().max_page_size(), 200);
+  ASSERT_EQ(c.bus().consumers_size(), 2);
+  EXPECT_EQ(c.bus().consumers(1).name(), "bus-tail");
+  EXPECT_EQ(c.bus().retention().seconds(), 72 * 3600);
 }
 
 TEST(ConfigLoaderTest, UnknownKeyIsNamedWithFileLineAndPath) {
@@ -67,11 +76,17 @@ TEST(ConfigLoaderTest, MissingRequiredFieldsAreNamed) {
   absl::Status s =
       LoadYaml("runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n", "r.yaml", &c, FakeEnv({}));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "r.yaml: missing required keys runtime.data_dir, runtime.metrics");
-  EXPECT_EQ(LoadYaml("referrals: {}\n", "r.yaml", &c, FakeEnv({})).message(),
-            "r.yaml: missing required key runtime");
+  EXPECT_EQ(s.message(), "r.yaml: missing required keys runtime.data_dir, runtime.metrics, bus");
+  EXPECT_EQ(
+      LoadYaml("referrals: {}\nbus:\n  endpoint: tcp://127.0.0.1:1\n", "r.yaml", &c, FakeEnv({}))
+          .message(),
+      "r.yaml: missing required key runtime");
   EXPECT_EQ(LoadYaml("", "r.yaml", &c, FakeEnv({})).message(),
-            "r.yaml: missing required key runtime");
+            "r.yaml: missing required keys runtime, bus");
+  std::string no_name = kValid;
+  no_name.replace(no_name.find("    - name: bus-tail"), 20, "    - {}");
+  EXPECT_EQ(LoadYaml(no_name, "r.yaml", &c, FakeEnv({})).message(),
+            "r.yaml: missing required key bus.consumers[1].name");
 }
 
 TEST(ConfigLoaderTest, EnvironmentSubstitution) {
@@ -107,8 +122,12 @@ TEST(ConfigLoaderTest, WrongTypesAreRefused) {
             "r.yaml:5: runtime.data_dir: must be a single value");
   EXPECT_EQ(load("  logging:\n    format: json\n    level: LOG_LEVEL_DEBUG\n", "  logging: loud\n"),
             "r.yaml:8: runtime.logging: must be a mapping of keys to values");
-  EXPECT_NE(load("shutdown_grace: 2.5s", "shutdown_grace: soon").find("r.yaml: "),
-            std::string::npos);
+  EXPECT_EQ(load("shutdown_grace: 2.5s", "shutdown_grace: soon"),
+            "r.yaml:12: runtime.shutdown_grace: must be a duration such as 30s, 5m, 1.5h or "
+            "300ms, not 'soon'");
+  EXPECT_EQ(load("shutdown_grace: 2.5s", "shutdown_grace: -1s"),
+            "r.yaml:12: runtime.shutdown_grace: must be a duration such as 30s, 5m, 1.5h or "
+            "300ms, not '-1s'");
 }
 
 TEST(ConfigLoaderTest, InvalidYamlNamesTheLine) {

@@ -96,8 +96,9 @@ absl::Status ValidateRuntimeConfig(const cfg::RuntimeConfig& runtime) {
   return absl::OkStatus();
 }
 
-std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
-                                  google::protobuf::Message* config) {
+std::optional<int> PrepareProcess(
+    int argc, const char* const* argv, absl::string_view process, google::protobuf::Message* config,
+    const std::function<absl::Status(const google::protobuf::Message&)>& validate) {
   absl::StatusOr<CommandLine> cl = ParseCommandLine(argc, argv);
   if (!cl.ok()) {
     std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(process.size()), process.data(),
@@ -123,6 +124,7 @@ std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::strin
           config->GetReflection()->GetMessage(*config, field)));
     }
   }
+  if (status.ok() && validate) status = validate(*config);
   if (!status.ok()) {
     std::fprintf(stderr, "%.*s: config %s: %s\n", static_cast<int>(process.size()), process.data(),
                  cl->config_path.c_str(), std::string(status.message()).c_str());

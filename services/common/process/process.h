@@ -8,6 +8,7 @@
 // A service's main.cc parses the command line, opens its store, builds its
 // service objects and hands them to a Process; see services/referrals/main.cc.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,8 +48,10 @@ absl::Status ValidateRuntimeConfig(const olifantenpad::config::v1::RuntimeConfig
 // process's config) is validated. Returns an exit code when the process
 // should stop here (--version, --help, --check-config, or an error, which is
 // printed to stderr), and nothing when it should run.
-std::optional<int> PrepareProcess(int argc, const char* const* argv, absl::string_view process,
-                                  google::protobuf::Message* config);
+// `validate` checks the rest of the process's config (nullptr: nothing more).
+std::optional<int> PrepareProcess(
+    int argc, const char* const* argv, absl::string_view process, google::protobuf::Message* config,
+    const std::function<absl::Status(const google::protobuf::Message&)>& validate = nullptr);
 
 class Process {
  public:

@@ -1,0 +1,60 @@
+#include "services/common/bus/producer_config.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/ids/ids.h"
+#include "services/common/strings/host_port.h"
+
+namespace olif::bus {
+
+namespace cfg = olifantenpad::config::v1;
+
+absl::Status ValidateProducerConfig(const cfg::BusProducerConfig& config, bool dev_mode) {
+  const std::string& endpoint = config.endpoint();
+  if (!absl::StartsWith(endpoint, "tcp://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bus.endpoint: must be tcp://host:port, not '", endpoint, "'"));
+  }
+  std::string address = endpoint.substr(6);
+  if (absl::EndsWith(address, ":*")) address.replace(address.size() - 1, 1, "0");
+  absl::StatusOr<HostPort> hp = ParseHostPort(address);
+  if (!hp.ok())
+    return absl::InvalidArgumentError(absl::StrCat("bus.endpoint: ", hp.status().message()));
+  if (dev_mode && !IsLoopbackHost(hp->host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bus.endpoint: dev_mode serves the bus in plaintext on loopback only, not ", endpoint));
+  }
+  std::set<std::string> names;
+  for (int i = 0; i < config.consumers_size(); ++i) {
+    const std::string& name = config.consumers(i).name();
+    const std::string key = absl::StrCat("bus.consumers[", i, "].name");
+    if (!IsDirectoryId(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": '", name, "' must be 3-64 of a-z, 0-9 and '-'"));
+    }
+    if (!names.insert(name).second) {
+      return absl::InvalidArgumentError(absl::StrCat(key, ": '", name, "' is listed twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+ProducerOptions ToProducerOptions(const cfg::BusProducerConfig& config, std::string name,
+                                  std::string db_path) {
+  ProducerOptions options;
+  options.name = std::move(name);
+  options.endpoint = config.endpoint();
+  options.db_path = std::move(db_path);
+  for (const auto& c : config.consumers()) options.consumers.push_back(c.name());
+  if (config.has_retention()) {
+    options.retention = absl::Milliseconds(
+        google::protobuf::util::TimeUtil::DurationToMilliseconds(config.retention()));
+  }
+  return options;
+}
+
+}  // namespace olif::bus

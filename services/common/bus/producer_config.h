@@ -1,0 +1,19 @@
+#pragma once
+
+// Turning a process's `bus:` config section into ProducerOptions.
+
+#include "absl/status/statusor.h"
+#include "olifantenpad/config/v1/bus.pb.h"
+#include "services/common/bus/producer.h"
+
+namespace olif::bus {
+
+// Checks the section: a tcp:// endpoint, and in dev mode (plaintext) a
+// loopback host; consumer names unique directory-style ids. Errors name the key.
+absl::Status ValidateProducerConfig(const olifantenpad::config::v1::BusProducerConfig& config,
+                                    bool dev_mode);
+
+ProducerOptions ToProducerOptions(const olifantenpad::config::v1::BusProducerConfig& config,
+                                  std::string name, std::string db_path);
+
+}  // namespace olif::bus
