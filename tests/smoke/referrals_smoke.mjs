@@ -169,10 +169,13 @@ const question = "De groep Egeltjes is onrustig na de lunch. Wat kunnen we ander
 let createdId = "";
 
 try {
-  await step("--version and --check-config answer without starting", () => {
+  await step("--version, --gen-curve-keypair and --check-config answer without starting", () => {
     const version = spawnSync(binary, ["--version"], { encoding: "utf8" });
     assert.equal(version.status, 0);
     assert.match(version.stdout, /^referrals \d+\.\d+\.\d+/);
+    const keys = spawnSync(binary, ["--gen-curve-keypair"], { encoding: "utf8" });
+    assert.equal(keys.status, 0);
+    assert.match(keys.stdout, /^public_key: \S{40}\nsecret_key: \S{40}\n$/);
     const good = spawnSync(binary, ["--config", join(root, "config/dev/referrals.yaml"), "--check-config"], { encoding: "utf8" });
     assert.equal(good.status, 0, good.stderr);
     const bad = join(dataDir, "bad.yaml");

@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/bus/context.h"
+#include "services/common/bus/curve.h"
 #include "services/common/bus/frames.h"
 #include "services/common/bus/producer.h"
 #include "services/common/outbox/outbox.h"
@@ -314,6 +315,78 @@ TEST_F(BusTest, AConsumerResumesByItselfWhenTheProducerComesBack) {
   StartProducer({"reader"}, endpoint);
   ASSERT_TRUE(WaitForCursor(20));
   EXPECT_EQ(AppliedSeqs(), Range(1, 20));
+}
+
+class CurveBusTest : public BusTest {
+ protected:
+  void StartCurveProducer(std::set<std::string> allowed) {
+    producer_ = std::make_unique<Producer>(ProducerOptions{.name = "curve-test",
+                                                           .endpoint = "tcp://127.0.0.1:*",
+                                                           .db_path = producer_db_path_,
+                                                           .consumers = {"reader"},
+                                                           .commits = commits_,
+                                                           .curve_secret_key = server_.secret_key,
+                                                           .curve_client_keys = std::move(allowed)},
+                                           *producer_writer_, registry_);
+    ASSERT_TRUE(producer_->Start().ok());
+  }
+  void StartCurveConsumer(const CurveKeyPair* client) {
+    ConsumerOptions options{.name = "reader",
+                            .producer = "curve-test",
+                            .endpoint = producer_->endpoint(),
+                            .wait_ms = 200,
+                            .reply_grace_ms = 500,
+                            .retry_pause_ms = 50};
+    if (client != nullptr) {
+      options.curve_server_key = server_.public_key;
+      options.curve_public_key = client->public_key;
+      options.curve_secret_key = client->secret_key;
+    }
+    consumer_ =
+        std::make_unique<Consumer>(std::move(options), *consumer_writer_, recorder_, registry_);
+    ASSERT_TRUE(consumer_->Start().ok());
+  }
+  CurveKeyPair server_ = *GenerateCurveKeyPair();
+  CurveKeyPair allowed_ = *GenerateCurveKeyPair();
+  CurveKeyPair stranger_ = *GenerateCurveKeyPair();
+};
+
+TEST_F(CurveBusTest, AnAllowedKeyGetsTheEvents) {
+  StartCurveProducer({allowed_.public_key});
+  Append(25);
+  StartCurveConsumer(&allowed_);
+  ASSERT_TRUE(WaitForCursor(25));
+  EXPECT_EQ(AppliedSeqs(), Range(1, 25));
+}
+
+TEST_F(CurveBusTest, AKeyThatIsNotAllowedIsRefused) {
+  StartCurveProducer({allowed_.public_key});
+  Append(5);
+  const int64_t refused_before = CurveRefusals();
+  StartCurveConsumer(&stranger_);
+  ASSERT_TRUE(WaitFor([&] { return CurveRefusals() > refused_before; }));
+  ASSERT_TRUE(WaitForError("no answer"));
+  EXPECT_EQ(consumer_->cursor(), 0);
+  EXPECT_TRUE(AppliedSeqs().empty());
+}
+
+TEST_F(CurveBusTest, APlaintextClientIsRefused) {
+  StartCurveProducer({allowed_.public_key});
+  Append(5);
+  StartCurveConsumer(nullptr);
+  ASSERT_TRUE(WaitForError("no answer"));
+  EXPECT_EQ(consumer_->cursor(), 0);
+  EXPECT_TRUE(AppliedSeqs().empty());
+}
+
+TEST(CurveKeysTest, GeneratedPairsAreValidAndDerivable) {
+  CurveKeyPair pair = *GenerateCurveKeyPair();
+  EXPECT_EQ(pair.public_key.size(), 40u);
+  EXPECT_TRUE(ValidateCurveKey(pair.secret_key, "k").ok());
+  EXPECT_EQ(*CurvePublicKey(pair.secret_key), pair.public_key);
+  EXPECT_EQ(ValidateCurveKey("short", "bus.curve_secret_key").message(),
+            "bus.curve_secret_key: must be a 40-character Z85 CURVE key (make one with "
+            "--gen-curve-keypair)");
 }
 
 TEST_F(BusTest, MalformedFramesAreAnsweredAndServingGoesOn) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/bus/context.h"
+#include "services/common/bus/curve.h"
 #include "services/common/bus/frames.h"
 #include "services/common/logging/logging.h"
 
@@ -19,14 +20,19 @@ constexpr char kConsumerTables[] =
     "CREATE TABLE IF NOT EXISTS bus_processed ("
     " event_id TEXT PRIMARY KEY, producer TEXT NOT NULL, seq INTEGER NOT NULL);";
 
-std::unique_ptr<zmq::socket_t> Connect(const std::string& endpoint) {
+std::unique_ptr<zmq::socket_t> Connect(const ConsumerOptions& options) {
   auto socket = std::make_unique<zmq::socket_t>(ProcessContext(), zmq::socket_type::dealer);
+  if (!options.curve_server_key.empty()) {
+    socket->set(zmq::sockopt::curve_serverkey, options.curve_server_key);
+    socket->set(zmq::sockopt::curve_publickey, options.curve_public_key);
+    socket->set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+  }
   socket->set(zmq::sockopt::linger, 0);
   socket->set(zmq::sockopt::heartbeat_ivl, 1000);
   socket->set(zmq::sockopt::heartbeat_timeout, 5000);
   // A Fetch sent before the connection is up waits in the socket's queue; a
   // reconnect replaces the socket, dropping what was queued for the old peer.
-  socket->connect(endpoint);
+  socket->connect(options.endpoint);
   return socket;
 }
 
@@ -39,6 +45,18 @@ Consumer::Consumer(ConsumerOptions options, sqlite::Writer& writer, EventHandler
 Consumer::~Consumer() { Stop(); }
 
 absl::Status Consumer::Start() {
+  const int curve_keys = !options_.curve_server_key.empty() + !options_.curve_public_key.empty() +
+                         !options_.curve_secret_key.empty();
+  if (curve_keys != 0 && curve_keys != 3) {
+    return absl::InvalidArgumentError(
+        "bus consumer: CURVE needs the producer's public key and this consumer's key pair");
+  }
+  for (const std::string* key :
+       {&options_.curve_server_key, &options_.curve_public_key, &options_.curve_secret_key}) {
+    if (curve_keys == 3) {
+      if (absl::Status s = ValidateCurveKey(*key, "bus consumer CURVE key"); !s.ok()) return s;
+    }
+  }
   int64_t cursor = 0;
   absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
     if (absl::Status e = db.Exec(kConsumerTables); !e.ok()) return e;
@@ -139,7 +157,7 @@ absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
 }
 
 void Consumer::Loop() {
-  std::unique_ptr<zmq::socket_t> socket = Connect(options_.endpoint);
+  std::unique_ptr<zmq::socket_t> socket = Connect(options_);
   uint64_t request_no = 0;
   auto pause = [&](int ms) {
     zmq::pollitem_t stop[] = {{nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
@@ -200,7 +218,7 @@ void Consumer::Loop() {
       connected_ = false;
       SetError(absl::StrCat("no answer from ", options_.endpoint, " within ",
                             options_.wait_ms + options_.reply_grace_ms, " ms; reconnecting"));
-      socket = Connect(options_.endpoint);
+      socket = Connect(options_);
       continue;
     }
     connected_ = true;

@@ -50,6 +50,11 @@ struct ConsumerOptions {
   int wait_ms = 1000;         // long-poll wait asked of the producer
   int reply_grace_ms = 3000;  // on top of wait_ms before the producer counts as gone
   int retry_pause_ms = 500;   // after an error, before fetching again
+  // CURVE (all three or none, Z85): the producer's public key and this
+  // consumer's key pair. None: plaintext.
+  std::string curve_server_key;
+  std::string curve_public_key;
+  std::string curve_secret_key;
 };
 
 class Consumer {

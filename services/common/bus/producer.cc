@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/bus/context.h"
+#include "services/common/bus/curve.h"
 #include "services/common/bus/frames.h"
 #include "services/common/logging/logging.h"
 #include "services/common/outbox/outbox.h"
@@ -97,7 +98,24 @@ absl::Status Producer::Start() {
   // Bind on the caller's thread so that a bad endpoint is reported here; the
   // socket then moves to the producer thread, which alone uses it from then on.
   auto socket = std::make_shared<zmq::socket_t>(ProcessContext(), zmq::socket_type::router);
+  if (!options_.curve_secret_key.empty()) {
+    if (absl::Status k = ValidateCurveKey(options_.curve_secret_key, "bus.curve_secret_key");
+        !k.ok()) {
+      return k;
+    }
+    for (const std::string& key : options_.curve_client_keys) {
+      if (absl::Status k = ValidateCurveKey(key, "consumer public key"); !k.ok()) return k;
+    }
+    if (absl::Status z = AllowCurveClients(options_.name, options_.curve_client_keys); !z.ok()) {
+      return z;
+    }
+  }
   try {
+    if (!options_.curve_secret_key.empty()) {
+      socket->set(zmq::sockopt::curve_server, 1);
+      socket->set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);
+      socket->set(zmq::sockopt::zap_domain, options_.name);
+    }
     socket->set(zmq::sockopt::linger, 0);
     socket->set(zmq::sockopt::router_mandatory, 1);  // an unroutable reply is an error, not lost
     socket->set(zmq::sockopt::heartbeat_ivl, 1000);

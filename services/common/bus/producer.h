@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,11 @@ struct ProducerOptions {
   // on_commit): parked fetches are answered then. Shared, so that the writer
   // may outlive or predate the producer. Created when not given.
   std::shared_ptr<Signal> commits;
+  // CURVE: the producer's secret key (Z85). Empty: plaintext, which the
+  // config allows only on loopback in dev mode.
+  std::string curve_secret_key;
+  // CURVE: the consumers' public keys (Z85); only these may connect.
+  std::set<std::string> curve_client_keys;
 };
 
 class Producer {

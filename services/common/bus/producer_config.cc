@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/bus/curve.h"
 #include "services/common/ids/ids.h"
 #include "services/common/strings/host_port.h"
 
@@ -24,9 +25,17 @@ absl::Status ValidateProducerConfig(const cfg::BusProducerConfig& config, bool d
   absl::StatusOr<HostPort> hp = ParseHostPort(address);
   if (!hp.ok())
     return absl::InvalidArgumentError(absl::StrCat("bus.endpoint: ", hp.status().message()));
-  if (dev_mode && !IsLoopbackHost(hp->host)) {
+  const bool curve = !config.curve_secret_key().empty();
+  if (curve) {
+    if (absl::Status k = ValidateCurveKey(config.curve_secret_key(), "bus.curve_secret_key");
+        !k.ok()) {
+      return k;
+    }
+  } else if (!dev_mode || !IsLoopbackHost(hp->host)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bus.endpoint: dev_mode serves the bus in plaintext on loopback only, not ", endpoint));
+        "bus.endpoint: without curve_secret_key the bus is plaintext, allowed in dev_mode on "
+        "loopback only, not ",
+        endpoint));
   }
   std::set<std::string> names;
   for (int i = 0; i < config.consumers_size(); ++i) {
@@ -39,6 +48,12 @@ absl::Status ValidateProducerConfig(const cfg::BusProducerConfig& config, bool d
     if (!names.insert(name).second) {
       return absl::InvalidArgumentError(absl::StrCat(key, ": '", name, "' is listed twice"));
     }
+    if (curve) {
+      const std::string key_field = absl::StrCat("bus.consumers[", i, "].public_key");
+      if (absl::Status k = ValidateCurveKey(config.consumers(i).public_key(), key_field); !k.ok()) {
+        return k;
+      }
+    }
   }
   return absl::OkStatus();
 }
@@ -49,7 +64,11 @@ ProducerOptions ToProducerOptions(const cfg::BusProducerConfig& config, std::str
   options.name = std::move(name);
   options.endpoint = config.endpoint();
   options.db_path = std::move(db_path);
-  for (const auto& c : config.consumers()) options.consumers.push_back(c.name());
+  for (const auto& c : config.consumers()) {
+    options.consumers.push_back(c.name());
+    if (!c.public_key().empty()) options.curve_client_keys.insert(c.public_key());
+  }
+  options.curve_secret_key = config.curve_secret_key();
   if (config.has_retention()) {
     options.retention = absl::Milliseconds(
         google::protobuf::util::TimeUtil::DurationToMilliseconds(config.retention()));

@@ -8,8 +8,9 @@
 
 namespace olif::bus {
 
-// Checks the section: a tcp:// endpoint, and in dev mode (plaintext) a
-// loopback host; consumer names unique directory-style ids. Errors name the key.
+// Checks the section: a tcp:// endpoint; without CURVE, dev mode and a
+// loopback host; with CURVE, valid keys for the producer and every consumer;
+// consumer names unique directory-style ids. Errors name the key.
 absl::Status ValidateProducerConfig(const olifantenpad::config::v1::BusProducerConfig& config,
                                     bool dev_mode);
 

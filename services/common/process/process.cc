@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/bus/curve.h"
 #include "services/common/config/config_loader.h"
 #include "services/common/logging/logging.h"
 #include "services/common/strings/host_port.h"
@@ -42,11 +43,12 @@ std::chrono::milliseconds Grace(const cfg::RuntimeConfig& runtime) {
 
 constexpr char kUsage[] =
     "usage: %s --config FILE [--check-config]\n"
-    "       %s --version | --help\n"
+    "       %s --version | --help | --gen-curve-keypair\n"
     "\n"
     "  --config FILE    the process's YAML config (see config/dev/)\n"
     "  --check-config   validate the config, print what is wrong, and exit\n"
-    "  --version        print the version and exit\n";
+    "  --version        print the version and exit\n"
+    "  --gen-curve-keypair  print a new CURVE key pair for the bus (Z85) and exit\n";
 
 }  // namespace
 
@@ -62,6 +64,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
       cl.help = true;
     } else if (arg == "--check-config") {
       cl.check_config = true;
+    } else if (arg == "--gen-curve-keypair") {
+      cl.gen_curve_keypair = true;
     } else if (arg == "--config") {
       if (i + 1 >= argc) return absl::InvalidArgumentError("--config needs a file");
       cl.config_path = argv[++i];
@@ -71,7 +75,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
       return absl::InvalidArgumentError(absl::StrCat("unknown argument '", arg, "'"));
     }
   }
-  if (!cl.version && !cl.help && cl.config_path.empty()) {
+  if (!cl.version && !cl.help && !cl.gen_curve_keypair && cl.config_path.empty()) {
     return absl::InvalidArgumentError("--config FILE is required");
   }
   return cl;
@@ -112,6 +116,17 @@ std::optional<int> PrepareProcess(
   }
   if (cl->version) {
     std::printf("%.*s %s\n", static_cast<int>(process.size()), process.data(), Version());
+    return 0;
+  }
+  if (cl->gen_curve_keypair) {
+    absl::StatusOr<bus::CurveKeyPair> pair = bus::GenerateCurveKeyPair();
+    if (!pair.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(pair.status().message()).c_str());
+      return 1;
+    }
+    // The secret key belongs in the environment or a secret store, never in a file under git.
+    std::printf("public_key: %s\nsecret_key: %s\n", pair->public_key.c_str(),
+                pair->secret_key.c_str());
     return 0;
   }
   absl::Status status = config::LoadFile(cl->config_path, config);

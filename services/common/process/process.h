@@ -33,6 +33,7 @@ struct CommandLine {
   bool check_config = false;
   bool version = false;
   bool help = false;
+  bool gen_curve_keypair = false;
 };
 
 // Parses the flags every process takes. --config is required unless

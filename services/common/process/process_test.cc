@@ -17,6 +17,8 @@ TEST(CommandLineTest, ParsesFlags) {
   EXPECT_EQ(ParseCommandLine(2, eq)->config_path, "d.yaml");
   const char* version[] = {"referrals", "--version"};
   EXPECT_TRUE(ParseCommandLine(2, version)->version);
+  const char* keys[] = {"referrals", "--gen-curve-keypair"};
+  EXPECT_TRUE(ParseCommandLine(2, keys)->gen_curve_keypair) << "needs no --config";
 }
 
 TEST(CommandLineTest, RefusesMissingConfigAndUnknownFlags) {
