@@ -33,6 +33,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev              # GoogleTest 1.12
   libgmock-dev              # GoogleMock
   libbenchmark-dev          # Google Benchmark for make bench
+  librabbitmq-dev           # AMQP client of the RabbitMQ comparison in make bench
   sqlite3                   # operators inspect databases
   ca-certificates
 )
