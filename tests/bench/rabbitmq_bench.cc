@@ -4,7 +4,8 @@
 // their own connections; the figure is events/s from the first publish to the
 // last message acknowledged by the consumer.
 //
-// usage: rabbitmq_bench --port PORT [--events N]   (tests/bench/run.sh starts the broker)
+// usage: rabbitmq_bench --port PORT [--events N] [--bus-rate EVENTS_PER_S]
+// (tests/bench/run.sh starts the broker and passes bus_bench's figure)
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
@@ -120,7 +121,11 @@ int main(int argc, char** argv) {
   consumer.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%-58s %14.0f\n", "4. RabbitMQ: durable, persistent, confirms, manual acks",
-              events / seconds);
+  const double rate = events / seconds;
+  std::printf("%-58s %14.0f\n", "4. RabbitMQ: durable, persistent, confirms, manual acks", rate);
+  if (flags.count("--bus-rate")) {
+    const double bus = std::atof(flags["--bus-rate"].c_str());
+    std::printf("%-58s %14.2f\n", "   ratio bus (2.) / RabbitMQ (4.)", bus / rate);
+  }
   return 0;
 }

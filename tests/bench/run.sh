@@ -19,7 +19,9 @@ echo "== referrals =="
 "$build/bin/referrals_bench" --benchmark_min_time=2
 echo
 echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL) =="
-"$build/bin/bus_bench" --events "$EVENTS" --catchup "$CATCHUP"
+bus_out="$("$build/bin/bus_bench" --events "$EVENTS" --catchup "$CATCHUP")"
+grep -v '^bus_events_per_s=' <<<"$bus_out"
+bus_rate="$(sed -n 's/^bus_events_per_s=//p' <<<"$bus_out")"
 
 # --- RabbitMQ, the peer a user would pick instead ---
 if ! command -v rabbitmq-server >/dev/null 2>&1; then
@@ -70,4 +72,4 @@ if [ -z "$started" ]; then
   tail -n 20 "$rmq_dir/server.out" "$rmq_dir/await.out" >&2
   exit 1
 fi
-"$build/bin/rabbitmq_bench" --port "$RABBITMQ_NODE_PORT" --events "$EVENTS"
+"$build/bin/rabbitmq_bench" --port "$RABBITMQ_NODE_PORT" --events "$EVENTS" --bus-rate "$bus_rate"

@@ -23,10 +23,7 @@ namespace {
 namespace common = olifantenpad::common::v1;
 
 const std::vector<sqlite::Migration> kProducerSchema = {
-    {1, "0001_outbox.sql",
-     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,"
-     " topic TEXT NOT NULL, occurred_at_us INTEGER NOT NULL, trace_id TEXT NOT NULL,"
-     " payload BLOB NOT NULL);"}};
+    {1, "0001_outbox.sql", olif::outbox::kTableSql}};
 const std::vector<sqlite::Migration> kConsumerSchema = {
     {1, "0001_applied.sql",
      "CREATE TABLE applied (n INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL,"

@@ -30,6 +30,13 @@
 
 namespace olif::outbox {
 
+// The table as the comment above describes it, for databases that hold only
+// an outbox (tests, benchmarks, tools); services keep it in their migrations.
+inline constexpr char kTableSql[] =
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,"
+    " topic TEXT NOT NULL, occurred_at_us INTEGER NOT NULL, trace_id TEXT NOT NULL,"
+    " payload BLOB NOT NULL);";
+
 struct Draft {
   std::string topic;
   const google::protobuf::Message* payload = nullptr;

@@ -10,11 +10,7 @@
 namespace olif::outbox {
 namespace {
 
-const std::vector<sqlite::Migration> kSchema = {
-    {1, "0001_outbox.sql",
-     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,"
-     " topic TEXT NOT NULL, occurred_at_us INTEGER NOT NULL, trace_id TEXT NOT NULL,"
-     " payload BLOB NOT NULL);"}};
+const std::vector<sqlite::Migration> kSchema = {{1, "0001_outbox.sql", outbox::kTableSql}};
 
 class OutboxTest : public testing::Test {
  protected:
