@@ -27,6 +27,7 @@ bus_rate="$(sed -n 's/^bus_events_per_s=//p' <<<"$bus_out")"
 if ! command -v rabbitmq-server >/dev/null 2>&1; then
   echo "bench: installing rabbitmq-server"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 fi
 # A loopback port nothing listens on (a refused connection means free).
