@@ -29,7 +29,8 @@ build: configure
 # Starts the referrals service on the embedded default (config/dev/).
 run: deps build
 	@echo ""
-	@echo "Starting referrals on the dev config (gRPC 127.0.0.1:7401, metrics http://127.0.0.1:9401/metrics)."
+	@echo "Starting referrals on the dev config (gRPC 127.0.0.1:7401, metrics http://127.0.0.1:9401/metrics,"
+	@echo "events on the bus at tcp://127.0.0.1:7402)."
 	@echo "Data lives in var/referrals/. Stop with Ctrl-C. Try from another terminal:"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/grpc.health.v1.Health/Check"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:7401"
@@ -37,6 +38,8 @@ run: deps build
 	@echo "      http://127.0.0.1:7401/olifantenpad.referrals.v1.ReferralsService/CreateRequest"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/olifantenpad.admin.v1.AdminService/GetStatus"
 	@echo "  curl -s http://127.0.0.1:9401/metrics | grep olif_"
+	@echo "  $(BUILD)/bin/olif-bus-tail --endpoint tcp://127.0.0.1:7402 --producer referrals \\"
+	@echo "      --consumer bus-tail --db var/bus-tail.db      # events as JSON lines"
 	@echo ""
 	@exec $(BUILD)/bin/referrals --config config/dev/referrals.yaml
 
