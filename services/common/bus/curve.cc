@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/bus/context.h"
+#include "services/common/bus/signal.h"
 #include "services/common/logging/logging.h"
 
 namespace olif::bus {
@@ -22,38 +23,56 @@ class ZapHandler {
 
   absl::Status Allow(const std::string& domain, const std::set<std::string>& keys) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!started_) {
+    if (!thread_.joinable()) {
       // Bound here, before any CURVE socket binds, so no handshake goes unchecked.
-      socket_ = std::make_unique<zmq::socket_t>(ProcessContext(), zmq::socket_type::rep);
-      socket_->set(zmq::sockopt::linger, 0);
+      auto socket = std::make_shared<zmq::socket_t>(ProcessContext(), zmq::socket_type::rep);
+      socket->set(zmq::sockopt::linger, 0);
       try {
-        socket_->bind("inproc://zeromq.zap.01");
+        socket->bind("inproc://zeromq.zap.01");
       } catch (const zmq::error_t& e) {
         return absl::InternalError(absl::StrCat("cannot start the ZAP handler: ", e.what()));
       }
-      // The thread owns the socket from here on; it runs for the process's life.
-      std::thread([this] { Loop(); }).detach();
-      started_ = true;
+      stop_.Drain();
+      // The thread owns the socket from here on and closes it when it stops.
+      thread_ = std::thread([this, socket]() mutable {
+        Loop(*socket);
+        socket.reset();
+      });
     }
     allowed_[domain] = keys;
     return absl::OkStatus();
   }
 
+  // The last producer gone stops the handler, so no thread outlives them.
+  void Forget(const std::string& domain) {
+    std::thread stopping;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      allowed_.erase(domain);
+      if (!allowed_.empty() || !thread_.joinable()) return;
+      stop_.Raise();
+      stopping = std::move(thread_);
+    }
+    stopping.join();
+  }
+
   int64_t refusals() const { return refusals_.load(); }
 
  private:
-  void Loop() {
+  void Loop(zmq::socket_t& socket) {
     while (true) {
+      zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, std::chrono::milliseconds(-1));
+      if (items[1].revents & ZMQ_POLLIN) return;
       std::vector<zmq::message_t> request;
-      try {
-        if (!zmq::recv_multipart(*socket_, std::back_inserter(request))) continue;
-      } catch (const zmq::error_t&) {
-        return;  // context terminated
+      if (!zmq::recv_multipart(socket, std::back_inserter(request), zmq::recv_flags::dontwait)) {
+        continue;
       }
       // ZAP/1.0: version, request id, domain, address, identity, mechanism, credentials...
       std::string status = "400", text = "not allowed";
-      std::string version = request.size() > 0 ? request[0].to_string() : "";
-      std::string request_id = request.size() > 1 ? request[1].to_string() : "";
+      const std::string version = request.size() > 0 ? request[0].to_string() : "";
+      const std::string request_id = request.size() > 1 ? request[1].to_string() : "";
       if (request.size() >= 7 && version == "1.0" && request[5].to_string() == "CURVE" &&
           request[6].size() == 32) {
         const std::string domain = request[2].to_string();
@@ -82,8 +101,8 @@ class ZapHandler {
       const std::string reply[] = {"1.0", request_id, status, text, "", ""};
       try {
         for (size_t i = 0; i < 6; ++i) {
-          socket_->send(zmq::buffer(reply[i]),
-                        i < 5 ? zmq::send_flags::sndmore : zmq::send_flags::none);
+          socket.send(zmq::buffer(reply[i]),
+                      i < 5 ? zmq::send_flags::sndmore : zmq::send_flags::none);
         }
       } catch (const zmq::error_t&) {
         return;
@@ -92,9 +111,9 @@ class ZapHandler {
   }
 
   std::mutex mu_;
-  bool started_ = false;                                  // guarded by mu_
+  std::thread thread_;                                    // guarded by mu_
   std::map<std::string, std::set<std::string>> allowed_;  // guarded by mu_
-  std::unique_ptr<zmq::socket_t> socket_;                 // used by the handler thread
+  Signal stop_;
   std::atomic<int64_t> refusals_{0};
 };
 
@@ -129,6 +148,8 @@ absl::Status ValidateCurveKey(const std::string& key, const std::string& what) {
 absl::Status AllowCurveClients(const std::string& domain, const std::set<std::string>& keys) {
   return ZapHandler::Get().Allow(domain, keys);
 }
+
+void ForgetCurveClients(const std::string& domain) { ZapHandler::Get().Forget(domain); }
 
 int64_t CurveRefusals() { return ZapHandler::Get().refusals(); }
 

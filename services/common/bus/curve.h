@@ -33,6 +33,10 @@ absl::Status ValidateCurveKey(const std::string& key, const std::string& what);
 // the process's ZAP handler on first use. Thread-safe.
 absl::Status AllowCurveClients(const std::string& domain, const std::set<std::string>& public_keys);
 
+// Stops admitting clients for `domain`; when no domain is left the ZAP
+// handler's thread stops. A producer calls it when it stops.
+void ForgetCurveClients(const std::string& domain);
+
 // How many connections the ZAP handler refused, for tests and status.
 int64_t CurveRefusals();
 

@@ -124,6 +124,7 @@ absl::Status Producer::Start() {
     std::lock_guard<std::mutex> lock(mu_);
     bound_endpoint_ = socket->get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
+    if (!options_.curve_secret_key.empty()) ForgetCurveClients(options_.name);
     return absl::UnavailableError(absl::StrCat("bus producer ", options_.name, ": cannot bind ",
                                                options_.endpoint, ": ", e.what()));
   }
@@ -140,6 +141,7 @@ void Producer::Stop() {
   if (!started_.exchange(false)) return;
   stop_.Raise();
   thread_.join();
+  if (!options_.curve_secret_key.empty()) ForgetCurveClients(options_.name);
 }
 
 std::string Producer::endpoint() const {
