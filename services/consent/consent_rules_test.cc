@@ -78,7 +78,9 @@ TEST(ConsentRulesTest, WhoMustSignByAgeAndAuthority) {
     }
     absl::Status s = CheckSignatures(d, kAt);
     EXPECT_EQ(s.code(), row.expected) << s;
-    if (row.expected == absl::StatusCode::kFailedPrecondition) EXPECT_EQ(s.message(), row.message);
+    if (row.expected == absl::StatusCode::kFailedPrecondition) {
+      EXPECT_EQ(s.message(), row.message);
+    }
   }
 }
 
