@@ -23,8 +23,7 @@ absl::StatusOr<int> AgeOn(const std::string& birth_date, absl::Time at) {
   return age;
 }
 
-absl::Status CheckSignatures(const v1::ConsentDraft& draft, absl::Time at,
-                             const AuthorityRules& rules) {
+absl::Status CheckSignatures(const v1::Consent& draft, absl::Time at, const AuthorityRules& rules) {
   absl::StatusOr<int> age = AgeOn(draft.child_birth_date(), at);
   if (!age.ok()) return age.status();
 

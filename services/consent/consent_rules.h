@@ -33,7 +33,7 @@ absl::StatusOr<int> AgeOn(const std::string& birth_date, absl::Time at);
 // OK when the signatures on `draft` satisfy `rules` for the child's age at
 // `at`. INVALID_ARGUMENT naming the field for a malformed draft;
 // FAILED_PRECONDITION naming who still has to sign.
-absl::Status CheckSignatures(const v1::ConsentDraft& draft, absl::Time at,
+absl::Status CheckSignatures(const v1::Consent& draft, absl::Time at,
                              const AuthorityRules& rules = {});
 
 }  // namespace olif::consent

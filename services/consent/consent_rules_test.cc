@@ -66,7 +66,7 @@ TEST(ConsentRulesTest, WhoMustSignByAgeAndAuthority) {
   for (const Row& row : table) {
     SCOPED_TRACE(absl::StrCat("age ", row.age, ", holders ", row.holders, ", parents ",
                               row.parents_signed, ", child ", row.child_assents));
-    v1::ConsentDraft d;
+    v1::Consent d;
     d.set_child_birth_date(BornYearsAgo(row.age));
     d.set_holders_of_authority(row.holders);
     for (int i = 0; i < row.parents_signed; ++i)
@@ -85,7 +85,7 @@ TEST(ConsentRulesTest, WhoMustSignByAgeAndAuthority) {
 }
 
 TEST(ConsentRulesTest, AParentWithoutAuthorityDoesNotCount) {
-  v1::ConsentDraft d;
+  v1::Consent d;
   d.set_child_birth_date(BornYearsAgo(4));
   d.set_holders_of_authority(1);
   *d.add_grantors() = Parent("Stiefouder", /*authority=*/false);
@@ -95,7 +95,7 @@ TEST(ConsentRulesTest, AParentWithoutAuthorityDoesNotCount) {
 }
 
 TEST(ConsentRulesTest, TheSameParentTwiceIsRefused) {
-  v1::ConsentDraft d;
+  v1::Consent d;
   d.set_child_birth_date(BornYearsAgo(4));
   d.set_holders_of_authority(2);
   *d.add_grantors() = Parent("Moeder");
@@ -104,7 +104,7 @@ TEST(ConsentRulesTest, TheSameParentTwiceIsRefused) {
 }
 
 TEST(ConsentRulesTest, MalformedDraftsNameTheField) {
-  v1::ConsentDraft d;
+  v1::Consent d;
   d.set_child_birth_date("23-11-2022");
   EXPECT_EQ(CheckSignatures(d, kAt).message(), "child_birth_date: must be a date as YYYY-MM-DD");
   d.set_child_birth_date("2031-01-01");
@@ -130,7 +130,7 @@ TEST(ConsentRulesTest, AgeTurnsOnTheBirthday) {
 }
 
 TEST(ConsentRulesTest, ThresholdsAreConfigurable) {
-  v1::ConsentDraft d;
+  v1::Consent d;
   d.set_child_birth_date(BornYearsAgo(14));
   d.set_holders_of_authority(1);
   *d.add_grantors() = Parent("Moeder");

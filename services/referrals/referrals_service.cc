@@ -1,19 +1,15 @@
 #include "services/referrals/referrals_service.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
 #include "services/common/grpc/call_observer.h"
 #include "services/common/grpc/unary.h"
 #include "services/common/ids/ids.h"
+#include "services/common/records/records.h"
 #include "services/common/status/status.h"
 #include "services/referrals/request_validation.h"
 
@@ -21,9 +17,6 @@ namespace olif::referrals {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-constexpr char kTokenVersion[] = "1";
-constexpr char kTokenSeparator = '\x1f';
 
 // The content a client sent, serialized deterministically (map order fixed),
 // with the fields the server fills in cleared: two calls asking for the same
@@ -37,13 +30,11 @@ std::string ClientContent(const v1::DirectLineRequest& request) {
   content.clear_update_time();
   content.clear_trace_id();
   if (content.priority() == v1::PRIORITY_UNSPECIFIED) content.set_priority(v1::PRIORITY_NORMAL);
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  content.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
+  return records::DeterministicBytes(content);
+}
+
+std::vector<std::string> PageFilters(const v1::ListRequestsRequest& call) {
+  return {call.location_id(), absl::StrCat(call.status())};
 }
 
 }  // namespace
@@ -170,31 +161,12 @@ grpc::ServerUnaryReactor* ReferralsServiceImpl::ListRequests(grpc::CallbackServe
 }
 
 std::string EncodePageToken(const v1::ListRequestsRequest& filters, const ListCursor& cursor) {
-  const std::string plain = absl::StrCat(
-      kTokenVersion, std::string(1, kTokenSeparator), filters.location_id(),
-      std::string(1, kTokenSeparator), filters.status(), std::string(1, kTokenSeparator),
-      cursor.create_time_us, std::string(1, kTokenSeparator), cursor.id);
-  return absl::WebSafeBase64Escape(plain);
+  return records::EncodePageToken(PageFilters(filters), cursor);
 }
 
 absl::StatusOr<ListCursor> DecodePageToken(const v1::ListRequestsRequest& filters) {
-  std::string plain;
-  if (!absl::WebSafeBase64Unescape(filters.page_token(), &plain)) {
-    return absl::InvalidArgumentError("is not a token this service issued");
-  }
-  std::vector<std::string> parts = absl::StrSplit(plain, kTokenSeparator);
-  int status = 0;
-  ListCursor cursor;
-  if (parts.size() != 5 || parts[0] != kTokenVersion || !absl::SimpleAtoi(parts[2], &status) ||
-      !absl::SimpleAtoi(parts[3], &cursor.create_time_us) || !IsUuid(parts[4])) {
-    return absl::InvalidArgumentError("is not a token this service issued");
-  }
-  if (parts[1] != filters.location_id() || status != filters.status()) {
-    return absl::InvalidArgumentError(
-        "was issued for other filters; keep location_id and status the same while paging");
-  }
-  cursor.id = parts[4];
-  return cursor;
+  return records::DecodePageToken(filters.page_token(), PageFilters(filters),
+                                  "keep location_id and status the same");
 }
 
 }  // namespace olif::referrals

@@ -16,6 +16,7 @@
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/outbox/outbox.h"
+#include "services/common/records/records.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
 
@@ -24,10 +25,7 @@ namespace olif::referrals {
 namespace v1 = olifantenpad::referrals::v1;
 
 // The position after which a listing continues: the last request returned.
-struct ListCursor {
-  int64_t create_time_us = 0;
-  std::string id;
-};
+using ListCursor = records::PageCursor;
 
 struct ListQuery {
   std::string location_id;

@@ -10,6 +10,7 @@
 
 #include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/ids/ids.h"
+#include "services/common/testing/testing.h"
 #include "services/referrals/example_requests.h"
 
 namespace olif::referrals::testing_util {
@@ -18,12 +19,7 @@ namespace v1 = olifantenpad::referrals::v1;
 
 // A database path in an empty directory of its own, named after the test.
 inline std::string FreshDbPath() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = std::filesystem::path(::testing::TempDir()) /
-             (std::string("referrals_") + info->test_suite_name() + "_" + info->name());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return (dir / "referrals.db").string();
+  return (olif::testing_util::FreshTestDir("referrals") / "referrals.db").string();
 }
 
 }  // namespace olif::referrals::testing_util

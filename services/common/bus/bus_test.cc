@@ -16,6 +16,7 @@
 #include "services/common/bus/frames.h"
 #include "services/common/bus/producer.h"
 #include "services/common/outbox/outbox.h"
+#include "services/common/testing/testing.h"
 
 namespace olif::bus {
 namespace {
@@ -28,16 +29,6 @@ const std::vector<sqlite::Migration> kConsumerSchema = {
     {1, "0001_applied.sql",
      "CREATE TABLE applied (n INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL,"
      " event_id TEXT NOT NULL, topic TEXT NOT NULL);"}};
-
-std::string FreshPath(const std::string& name) {
-  const auto dir =
-      std::filesystem::path(testing::TempDir()) /
-      ("bus_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-  std::filesystem::create_directories(dir);
-  const auto path = dir / name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
-  return path.string();
-}
 
 // Records every applied event in the consumer's own table, in the same transaction.
 class Recorder : public EventHandler {
@@ -56,8 +47,9 @@ class Recorder : public EventHandler {
 class BusTest : public testing::Test {
  protected:
   void SetUp() override {
-    producer_db_path_ = FreshPath("producer.db");
-    consumer_db_path_ = FreshPath("consumer.db");
+    dir_ = testing_util::FreshTestDir("bus");
+    producer_db_path_ = (dir_ / "producer.db").string();
+    consumer_db_path_ = (dir_ / "consumer.db").string();
     producer_writer_ = std::make_unique<sqlite::Writer>(
         std::move(*sqlite::Database::Open(producer_db_path_, kProducerSchema)),
         sqlite::WriterOptions{.on_commit = [commits = commits_](int) { commits->Raise(); }});
@@ -111,14 +103,8 @@ class BusTest : public testing::Test {
                     .ok());
   }
 
-  // Waits, bounded, until `done` holds; false when it never did.
   static bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(20)) {
-    const absl::Time until = absl::Now() + limit;
-    while (absl::Now() < until) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return done();
+    return testing_util::WaitFor(done, limit);
   }
   bool WaitForCursor(int64_t seq) {
     return WaitFor([&] { return consumer_->cursor() >= seq; });
@@ -163,6 +149,7 @@ class BusTest : public testing::Test {
 
   metrics::Registry registry_;
   std::shared_ptr<Signal> commits_ = std::make_shared<Signal>();
+  std::filesystem::path dir_;
   std::string producer_db_path_, consumer_db_path_;
   std::unique_ptr<sqlite::Writer> producer_writer_, consumer_writer_;
   std::unique_ptr<Producer> producer_;
@@ -269,7 +256,7 @@ TEST_F(BusTest, AConsumerBehindTheRetentionHorizonIsToldAndNeverSkipped) {
   EXPECT_EQ(*pruned, 10);
   // A consumer that lost its database starts from 0: events 1..10 are gone.
   consumer_writer_.reset();
-  consumer_db_path_ = FreshPath("consumer2.db");
+  consumer_db_path_ = (dir_ / "consumer2.db").string();
   consumer_writer_ = std::make_unique<sqlite::Writer>(
       std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
   StartConsumer();
