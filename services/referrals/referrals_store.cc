@@ -174,17 +174,7 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
 
 absl::Status SqliteReferralsStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto* database = status->mutable_database();
-  database->set_path(db_->path());
-  database->set_size_bytes(db_->SizeBytes());
-  absl::StatusOr<int> version = db_->SchemaVersion();
-  if (!version.ok()) return version.status();
-  database->set_schema_version(*version);
-  absl::StatusOr<outbox::Stats> stats = outbox::GetStats(*db_);
-  if (!stats.ok()) return stats.status();
-  status->mutable_outbox()->set_head_seq(stats->head_seq);
-  status->mutable_outbox()->set_row_count(stats->row_count);
-  return absl::OkStatus();
+  return outbox::FillStatus(*db_, status);
 }
 
 absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>>

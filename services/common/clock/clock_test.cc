@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
+#include "services/common/clock/periodic.h"
+#include "services/common/testing/testing.h"
+
 namespace olif {
 namespace {
 
@@ -17,6 +22,31 @@ TEST(ClockTest, RealClockFollowsSystemTime) {
   const absl::Time now = Clock::Real().Now();
   EXPECT_GE(now, before);
   EXPECT_LE(now, absl::Now());
+}
+
+}  // namespace
+}  // namespace olif
+
+namespace olif {
+namespace {
+
+TEST(PeriodicTest, RunsRepeatedlyAndStopsPromptly) {
+  std::atomic<int> runs{0};
+  Periodic job(absl::Milliseconds(2), [&] { ++runs; });
+  job.Start();
+  ASSERT_TRUE(testing_util::WaitFor([&] { return runs.load() >= 3; }));
+  job.Stop();
+  const int after_stop = runs.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(runs.load(), after_stop) << "no run after Stop()";
+}
+
+TEST(PeriodicTest, StopDoesNotWaitForTheInterval) {
+  std::atomic<int> runs{0};
+  Periodic job(absl::Hours(1), [&] { ++runs; });
+  job.Start();
+  job.Stop();  // returns at once; waiting for the hour would hit the test's timeout
+  EXPECT_EQ(runs.load(), 0);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/common/v1/event.pb.h"
 #include "services/common/sqlite/database.h"
 
@@ -56,6 +57,10 @@ struct Stats {
 };
 // Works inside or outside a transaction.
 absl::StatusOr<Stats> GetStats(sqlite::Database& db);
+
+// The database's path, size and schema version and the outbox's head and
+// size, for a producer's admin status.
+absl::Status FillStatus(sqlite::Database& db, olifantenpad::admin::v1::GetStatusResponse* status);
 
 // Up to `max` events with seq > after_seq, oldest first.
 absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>> ReadAfter(

@@ -162,6 +162,7 @@ Process::Process(std::string name, const cfg::RuntimeConfig& runtime)
               registry_),
       http_(registry_, [this] { return server_.serving(); }) {
   sigset_t set = TerminationSignals();
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   log::Init(name_, runtime.logging());
 }
@@ -205,8 +206,19 @@ absl::Status Process::Start() {
 
 int Process::RunUntilSignal() {
   sigset_t set = TerminationSignals();
+  sigset_t with_hup = set;
+  sigaddset(&with_hup, SIGHUP);
   int sig = 0;
-  sigwait(&set, &sig);
+  for (;;) {
+    sigwait(&with_hup, &sig);
+    if (sig != SIGHUP) break;
+    if (reload_) {
+      log::Info("SIGHUP: reloading");
+      reload_();
+    } else {
+      log::Info("SIGHUP: nothing to reload");
+    }
+  }
   log::Info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
                          {"grace_ms", absl::StrCat(Grace(runtime_).count())}});
   // An operator who signals again does not want to wait for the drain.

@@ -3,7 +3,8 @@
 // What every Olifantenpad process shares: the command line (--config,
 // --check-config, --version, --help), logging set up from the runtime config,
 // the metrics endpoint, the gRPC server with the Admin service, and a
-// graceful stop on SIGTERM or SIGINT (a second signal stops at once).
+// graceful stop on SIGTERM or SIGINT (a second signal stops at once), and
+// SIGHUP for a reload of what the process reloads (e.g. the directory).
 //
 // A service's main.cc parses the command line, opens its store, builds its
 // service objects and hands them to a Process; see services/referrals/main.cc.
@@ -64,6 +65,9 @@ class Process {
   metrics::Registry& metrics() { return registry_; }
   void AddService(grpc::Service* service) { server_.AddService(service); }
   void SetStatusFiller(grpcx::AdminService::Filler filler);
+  // Runs on SIGHUP, on the thread in RunUntilSignal(); calls keep being served
+  // meanwhile. `reload` logs what it did.
+  void OnReload(std::function<void()> reload) { reload_ = std::move(reload); }
 
   // Starts gRPC and the metrics endpoint and logs where they listen.
   absl::Status Start();
@@ -71,6 +75,7 @@ class Process {
   int metrics_port() const { return metrics_port_; }
 
   // Blocks until SIGTERM or SIGINT, then drains; returns the signal number.
+  // SIGHUP in the meantime runs the reload handler.
   int RunUntilSignal();
   void Shutdown();
 
@@ -81,6 +86,7 @@ class Process {
   grpcx::ServerRunner server_;
   std::unique_ptr<grpcx::AdminService> admin_;
   grpcx::AdminService::Filler filler_;
+  std::function<void()> reload_;
   metrics::HttpEndpoint http_;
   int metrics_port_ = 0;
 };

@@ -1,0 +1,141 @@
+// The consent service process: reads its config and the directory, opens its
+// store, serves olifantenpad.consent.v1.ConsentService, publishes its events
+// on the bus, expires consents past their period, and reloads the directory
+// on SIGHUP. Wiring only; the logic lives in consent_service.cc, the SQL in
+// consent_store.cc.
+
+#include <filesystem>
+#include <system_error>
+
+#include "olifantenpad/config/v1/consent.pb.h"
+#include "services/common/bus/producer.h"
+#include "services/common/bus/producer_config.h"
+#include "services/common/clock/clock.h"
+#include "services/common/clock/periodic.h"
+#include "services/common/directory/directory.h"
+#include "services/common/logging/logging.h"
+#include "services/common/process/process.h"
+#include "services/consent/consent_service.h"
+#include "services/consent/consent_store.h"
+
+namespace cfg = olifantenpad::config::v1;
+
+namespace {
+
+absl::Status Validate(const google::protobuf::Message& m) {
+  const auto& c = static_cast<const cfg::ConsentConfig&>(m);
+  if (absl::Status s = olif::bus::ValidateProducerConfig(c.bus(), c.runtime().dev_mode());
+      !s.ok()) {
+    return s;
+  }
+  const auto& rules = c.consent();
+  if (rules.child_assents_from_age() < 0 || rules.child_alone_from_age() < 0 ||
+      (rules.child_alone_from_age() > 0 &&
+       rules.child_alone_from_age() < rules.child_assents_from_age())) {
+    return absl::InvalidArgumentError(
+        "consent.child_alone_from_age must not be below consent.child_assents_from_age");
+  }
+  return olif::directory::Directory::Load(c.consent().directory_path()).status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cfg::ConsentConfig config;
+  if (auto exit_code = olif::PrepareProcess(argc, argv, "consent", &config, Validate)) {
+    return *exit_code;
+  }
+  const auto& runtime = config.runtime();
+  const auto& settings_config = config.consent();
+
+  olif::Process process("consent", runtime);
+
+  auto loaded = olif::directory::Directory::Load(settings_config.directory_path());
+  if (!loaded.ok()) {
+    olif::log::Error("cannot load the directory",
+                     {{"error", std::string(loaded.status().message())}});
+    return 1;
+  }
+  olif::directory::DirectoryHolder directory(*loaded);
+
+  std::error_code ec;
+  std::filesystem::create_directories(runtime.data_dir(), ec);
+  if (ec) {
+    olif::log::Error("cannot create data directory",
+                     {{"data_dir", runtime.data_dir()}, {"error", ec.message()}});
+    return 1;
+  }
+  const std::string db_path = (std::filesystem::path(runtime.data_dir()) / "consent.db").string();
+  auto commits = std::make_shared<olif::bus::Signal>();
+  auto store = olif::consent::ConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
+  if (!store.ok()) {
+    olif::log::Error("cannot open database",
+                     {{"path", db_path}, {"error", std::string(store.status().message())}});
+    return 1;
+  }
+
+  olif::bus::ProducerOptions bus_options =
+      olif::bus::ToProducerOptions(config.bus(), "consent", db_path);
+  bus_options.commits = commits;
+  olif::bus::Producer producer(std::move(bus_options), (*store)->writer(), process.metrics());
+
+  olif::consent::Settings settings;
+  if (settings_config.child_assents_from_age() > 0) {
+    settings.rules.child_assents_from_age = settings_config.child_assents_from_age();
+  }
+  if (settings_config.child_alone_from_age() > 0) {
+    settings.rules.child_alone_from_age = settings_config.child_alone_from_age();
+  }
+  if (settings_config.default_page_size() > 0) {
+    settings.default_page_size = settings_config.default_page_size();
+  }
+  if (settings_config.max_page_size() > 0) settings.max_page_size = settings_config.max_page_size();
+  olif::consent::ConsentServiceImpl service(**store, olif::Clock::Real(), directory, settings);
+
+  auto& expired_total = process.metrics().GetCounter("olif_consent_expired_total",
+                                                     "Consents marked expired by the expiry job");
+  absl::Duration interval = absl::Minutes(1);
+  if (settings_config.has_expiry_check_interval()) {
+    interval = absl::Seconds(settings_config.expiry_check_interval().seconds()) +
+               absl::Nanoseconds(settings_config.expiry_check_interval().nanos());
+  }
+  olif::Periodic expiry(interval, [&service, &expired_total] {
+    absl::StatusOr<int> n = service.ExpireDue();
+    if (!n.ok()) {
+      olif::log::Error("expiry check failed", {{"error", std::string(n.status().message())}});
+    } else if (*n > 0) {
+      expired_total.Inc(*n);
+      olif::log::Info("consents expired", {{"count", absl::StrCat(*n)}});
+    }
+  });
+
+  process.AddService(&service);
+  process.SetStatusFiller([&store, &producer](auto* status) {
+    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    return producer.FillStatus(status);
+  });
+  process.OnReload([&directory, path = settings_config.directory_path()] {
+    if (absl::Status s = directory.Reload(path); !s.ok()) {
+      olif::log::Error("directory reload refused; the directory in force stays",
+                       {{"error", std::string(s.message())}});
+    } else {
+      olif::log::Info("directory reloaded", {{"path", path}});
+    }
+  });
+  if (absl::Status s = producer.Start(); !s.ok()) {
+    olif::log::Error("cannot start the bus producer", {{"error", std::string(s.message())}});
+    return 1;
+  }
+  if (absl::Status s = process.Start(); !s.ok()) {
+    olif::log::Error("cannot start", {{"error", std::string(s.message())}});
+    return 1;
+  }
+  expiry.Start();
+  olif::log::Info("serving", {{"database", db_path},
+                              {"bus", producer.endpoint()},
+                              {"directory", settings_config.directory_path()}});
+  process.RunUntilSignal();
+  expiry.Stop();
+  producer.Stop();
+  return 0;
+}
