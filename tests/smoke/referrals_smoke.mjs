@@ -8,26 +8,12 @@
 //
 // usage: node referrals_smoke.mjs <referrals binary> <olif-bus-tail binary>
 
-import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
+import { BusTail, Service, Steps, bufCurl, call, grpc, grpcClient, removeDir, root, tempDir } from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const require = createRequire(join(root, "tests/package.json"));
-let grpc, protoLoader;
-try {
-  grpc = require("@grpc/grpc-js");
-  protoLoader = require("@grpc/proto-loader");
-} catch (e) {
-  console.error("smoke: npm test tools missing; run deploy/install-deps.sh (make deps)");
-  process.exit(1);
-}
-const buf = join(root, "tests/node_modules/.bin/buf");
 const binary = process.argv[2];
 const busTail = process.argv[3];
 if (!binary || !busTail) {
@@ -35,134 +21,18 @@ if (!binary || !busTail) {
   process.exit(2);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), "olif-smoke-"));
-const results = { passed: 0, failed: 0 };
-let child = null;
-
-async function step(name, fn) {
-  try {
-    await fn();
-    results.passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    results.failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    throw e;
-  }
-}
-
-// Starts the service and resolves with its ports once it logs where it listens.
-function start() {
-  return new Promise((resolvePorts, reject) => {
-    child = spawn(binary, ["--config", join(root, "config/dev/referrals.yaml")], {
-      env: {
-        ...process.env,
-        OLIF_REFERRALS_GRPC: "127.0.0.1:0",
-        OLIF_REFERRALS_METRICS: "127.0.0.1:0",
-        OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
-        OLIF_DATA_DIR: dataDir,
-      },
-      stdio: ["ignore", "inherit", "pipe"],
-    });
-    const timer = setTimeout(() => reject(new Error("no 'listening' line within 20 s")), 20000);
-    let buffered = "";
-    child.stderr.on("data", (chunk) => {
-      process.stderr.write(chunk);
-      buffered += chunk.toString();
-      const m = buffered.match(/listening grpc=127\.0\.0\.1:(\d+) metrics=127\.0\.0\.1:(\d+)/);
-      const b = buffered.match(/serving .*bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
-      if (m && b) {
-        clearTimeout(timer);
-        resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: b[1] });
-        buffered = "";
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited early with ${code}`));
-    });
-  });
-}
-
-// Sends SIGTERM and resolves with the exit code; fails after 15 s.
-function stop() {
-  return new Promise((resolveExit, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("did not stop within 15 s of SIGTERM"));
-    }, 15000);
-    child.removeAllListeners("exit");
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolveExit(code ?? signal);
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-function bufCurl(port, args) {
-  const out = execFileSync(
-    buf,
-    ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args.map((a) => a.replace("$", `http://127.0.0.1:${port}`))],
-    { encoding: "utf8", timeout: 20000 },
-  );
-  return out;
-}
-
-function referralsClient(port) {
-  const def = protoLoader.loadSync("olifantenpad/referrals/v1/referrals.proto", {
-    includeDirs: [join(root, "proto")],
-    enums: String,
-    longs: String,
-    defaults: false,
-  });
-  const pkg = grpc.loadPackageDefinition(def);
-  return new pkg.olifantenpad.referrals.v1.ReferralsService(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-  );
-}
-
-function call(client, method, request, traceId) {
-  const metadata = new grpc.Metadata();
-  if (traceId) metadata.set("x-trace-id", traceId);
-  return new Promise((res, rej) =>
-    client[method](request, metadata, { deadline: Date.now() + 10000 }, (err, reply) =>
-      err ? rej(err) : res(reply),
-    ),
-  );
-}
-
-// olif-bus-tail as the consumer "bus-tail" (configured in config/dev/referrals.yaml).
-let tail = null;
-let tailLines = [];
-function startTail(endpoint) {
-  tailLines = [];
-  tail = spawn(busTail, ["--endpoint", endpoint, "--producer", "referrals", "--consumer", "bus-tail",
-    "--db", join(dataDir, "bus-tail.db")], { stdio: ["ignore", "pipe", "inherit"] });
-  let partial = "";
-  tail.stdout.on("data", (chunk) => {
-    partial += chunk.toString();
-    const lines = partial.split("\n");
-    partial = lines.pop();
-    for (const l of lines) if (l.trim()) tailLines.push(JSON.parse(l));
-  });
-}
-function stopTail() {
-  return new Promise((res) => {
-    tail.on("exit", (code) => res(code));
-    tail.kill("SIGTERM");
-  });
-}
-async function waitForTail(predicate, ms = 15000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const hit = tailLines.find(predicate);
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no matching event within ${ms} ms; got ${JSON.stringify(tailLines)}`);
-}
+const dataDir = tempDir();
+const steps = new Steps();
+const step = steps.step.bind(steps);
+const service = new Service(binary, join(root, "config/dev/referrals.yaml"), {
+  OLIF_REFERRALS_GRPC: "127.0.0.1:0",
+  OLIF_REFERRALS_METRICS: "127.0.0.1:0",
+  OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
+  OLIF_DATA_DIR: dataDir,
+});
+const tail = new BusTail(busTail, dataDir, "referrals");
+const referralsClient = (port) =>
+  grpcClient("olifantenpad/referrals/v1/referrals.proto", "olifantenpad.referrals.v1.ReferralsService", port);
 
 const requestId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const question = "De groep Egeltjes is onrustig na de lunch. Wat kunnen we anders doen?";
@@ -185,7 +55,7 @@ try {
     assert.match(refused.stderr, /bad\.yaml:4: runtime\.grpc\.listen_port: unknown key/);
   });
 
-  let ports = await start();
+  let ports = await service.start();
 
   await step("health check answers SERVING", () => {
     const out = JSON.parse(bufCurl(ports.grpc, ["$/grpc.health.v1.Health/Check"]));
@@ -218,15 +88,15 @@ try {
   });
 
   await step("RequestSubmitted reaches a consumer in another process", async () => {
-    startTail(ports.bus);
-    const event = await waitForTail((e) => e.topic === "referrals.request.submitted");
+    tail.start(ports.bus);
+    const event = await tail.waitFor((e) => e.topic === "referrals.request.submitted");
     assert.equal(event.producer, "referrals");
     assert.equal(event.seq, "1");
     assert.equal(event.trace_id, "smoke-trace-1");
     assert.equal(event.payload["@type"], "type.googleapis.com/olifantenpad.referrals.v1.RequestSubmitted");
     assert.equal(event.payload.request_id, createdId);
     assert.equal(event.payload.question, question);
-    assert.equal(await stopTail(), 0);
+    assert.equal(await tail.stop(), 0);
   });
 
   await step("an event committed while the consumer was down reaches it when it is back", async () => {
@@ -241,11 +111,11 @@ try {
       },
     });
     client.close();
-    startTail(ports.bus);
-    const event = await waitForTail((e) => e.payload.request_id === reply.request.id);
+    tail.start(ports.bus);
+    const event = await tail.waitFor((e) => e.payload.request_id === reply.request.id);
     assert.equal(event.seq, "2");
-    assert.equal(tailLines.length, 1, "the first event is not printed again");
-    assert.equal(await stopTail(), 0);
+    assert.equal(tail.lines.length, 1, "the first event is not printed again");
+    assert.equal(await tail.stop(), 0);
   });
 
   await step("a malformed request is INVALID_ARGUMENT naming the field", async () => {
@@ -276,10 +146,10 @@ try {
   });
 
   await step("SIGTERM stops the service cleanly", async () => {
-    assert.equal(await stop(), 0);
+    assert.equal(await service.stop(), 0);
   });
 
-  ports = await start();
+  ports = await service.start();
 
   await step("the request is still there after a restart", async () => {
     const client = referralsClient(ports.grpc);
@@ -292,14 +162,13 @@ try {
   });
 
   await step("SIGTERM stops the restarted service", async () => {
-    assert.equal(await stop(), 0);
+    assert.equal(await service.stop(), 0);
   });
 } catch (e) {
-  if (child && child.exitCode === null) child.kill("SIGKILL");
-  if (tail && tail.exitCode === null) tail.kill("SIGKILL");
+  service.killIfRunning();
+  tail.killIfRunning();
   console.error(e.stack ?? String(e));
 } finally {
-  rmSync(dataDir, { recursive: true, force: true });
+  removeDir(dataDir);
 }
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 && results.passed === 12 ? 0 : 1);
+steps.finish(12);

@@ -17,6 +17,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_split.h"
+#include "olifantenpad/consent/v1/events.pb.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/logging/logging.h"
@@ -48,7 +49,10 @@ constexpr char kUsage[] =
 
 // Every event type the hub publishes, so that its payload prints as JSON (a
 // type is known to the JSON printer only when its code is linked in).
-void LinkEventTypes() { (void)olifantenpad::referrals::v1::RequestSubmitted::descriptor(); }
+void LinkEventTypes() {
+  (void)olifantenpad::referrals::v1::RequestSubmitted::descriptor();
+  (void)olifantenpad::consent::v1::ConsentGranted::descriptor();
+}
 
 int main(int argc, char** argv) {
   LinkEventTypes();

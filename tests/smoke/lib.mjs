@@ -1,0 +1,205 @@
+// What the smoke tests share: steps with a pass/fail tally, a service binary
+// started on its dev config (ports moved to 0, data in a temporary
+// directory) and stopped with SIGTERM, real gRPC clients (`buf curl` over
+// reflection and @grpc/grpc-js with the project's protos), and olif-bus-tail
+// as a consumer in another process.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const require = createRequire(join(root, "tests/package.json"));
+export let grpc, protoLoader;
+try {
+  grpc = require("@grpc/grpc-js");
+  protoLoader = require("@grpc/proto-loader");
+} catch (e) {
+  console.error("smoke: npm test tools missing; run deploy/install-deps.sh (make deps)");
+  process.exit(1);
+}
+const buf = join(root, "tests/node_modules/.bin/buf");
+
+// Steps that stop at the first failure, and the final verdict.
+export class Steps {
+  constructor() {
+    this.passed = 0;
+    this.failed = 0;
+  }
+  async step(name, fn) {
+    try {
+      await fn();
+      this.passed++;
+      console.log(`ok   ${name}`);
+    } catch (e) {
+      this.failed++;
+      console.log(`FAIL ${name}: ${e.message}`);
+      throw e;
+    }
+  }
+  // Prints the tally and exits: 0 only when all `expected` steps passed.
+  finish(expected) {
+    console.log(`${this.passed} passed, ${this.failed} failed`);
+    process.exit(this.failed === 0 && this.passed === expected ? 0 : 1);
+  }
+}
+
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), "olif-smoke-"));
+}
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// A service process. `env` moves its ports to 0 and its data to a temp dir.
+export class Service {
+  constructor(binary, config, env) {
+    this.binary = binary;
+    this.config = config;
+    this.env = env;
+    this.child = null;
+    this.log = "";
+  }
+
+  // Resolves with { grpc, metrics, bus } once the service logs where it listens.
+  start() {
+    return new Promise((resolvePorts, reject) => {
+      this.log = "";
+      this.child = spawn(this.binary, ["--config", this.config], {
+        env: { ...process.env, ...this.env },
+        stdio: ["ignore", "inherit", "pipe"],
+      });
+      const timer = setTimeout(() => reject(new Error("no 'listening' line within 20 s")), 20000);
+      let buffered = "";
+      this.child.stderr.on("data", (chunk) => {
+        process.stderr.write(chunk);
+        this.log += chunk.toString();
+        buffered += chunk.toString();
+        const m = buffered.match(/listening grpc=127\.0\.0\.1:(\d+) metrics=127\.0\.0\.1:(\d+)/);
+        const b = buffered.match(/serving .*bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
+        if (m && b) {
+          clearTimeout(timer);
+          resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: b[1] });
+          buffered = "";
+        }
+      });
+      this.child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited early with ${code}`));
+      });
+    });
+  }
+
+  // Waits, bounded, until the service's log matches `pattern`.
+  async waitForLog(pattern, ms = 10000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (pattern.test(this.log)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`log did not show ${pattern} within ${ms} ms`);
+  }
+
+  signal(name) {
+    this.child.kill(name);
+  }
+
+  // Sends SIGTERM and resolves with the exit code; fails after 15 s.
+  stop() {
+    return new Promise((resolveExit, reject) => {
+      const timer = setTimeout(() => {
+        this.child.kill("SIGKILL");
+        reject(new Error("did not stop within 15 s of SIGTERM"));
+      }, 15000);
+      this.child.removeAllListeners("exit");
+      this.child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        resolveExit(code ?? signal);
+      });
+      this.child.kill("SIGTERM");
+    });
+  }
+
+  killIfRunning() {
+    if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+// `buf curl` with "$" in args standing for the service's base URL.
+export function bufCurl(port, args) {
+  return execFileSync(
+    buf,
+    ["curl", "--protocol", "grpc", "--http2-prior-knowledge",
+      ...args.map((a) => a.replace("$", `http://127.0.0.1:${port}`))],
+    { encoding: "utf8", timeout: 20000 },
+  );
+}
+
+// A @grpc/grpc-js client of `service` (e.g. "olifantenpad.consent.v1.ConsentService")
+// from `protoFile` (relative to proto/).
+export function grpcClient(protoFile, service, port) {
+  const def = protoLoader.loadSync(protoFile, {
+    includeDirs: [join(root, "proto")],
+    enums: String,
+    longs: String,
+    defaults: false,
+  });
+  let ctor = grpc.loadPackageDefinition(def);
+  for (const part of service.split(".")) ctor = ctor[part];
+  return new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}
+
+export function call(client, method, request, traceId) {
+  const metadata = new grpc.Metadata();
+  if (traceId) metadata.set("x-trace-id", traceId);
+  return new Promise((res, rej) =>
+    client[method](request, metadata, { deadline: Date.now() + 10000 }, (err, reply) =>
+      err ? rej(err) : res(reply),
+    ),
+  );
+}
+
+// olif-bus-tail as the durable consumer "bus-tail" of `producer`, its cursor
+// in `dataDir`; collects the events it prints.
+export class BusTail {
+  constructor(binary, dataDir, producer) {
+    this.binary = binary;
+    this.db = join(dataDir, `bus-tail-${producer}.db`);
+    this.producer = producer;
+    this.child = null;
+    this.lines = [];
+  }
+  start(endpoint) {
+    this.lines = [];
+    this.child = spawn(this.binary, ["--endpoint", endpoint, "--producer", this.producer,
+      "--consumer", "bus-tail", "--db", this.db], { stdio: ["ignore", "pipe", "inherit"] });
+    let partial = "";
+    this.child.stdout.on("data", (chunk) => {
+      partial += chunk.toString();
+      const lines = partial.split("\n");
+      partial = lines.pop();
+      for (const l of lines) if (l.trim()) this.lines.push(JSON.parse(l));
+    });
+  }
+  stop() {
+    return new Promise((res) => {
+      this.child.on("exit", (code) => res(code));
+      this.child.kill("SIGTERM");
+    });
+  }
+  async waitFor(predicate, ms = 15000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const hit = this.lines.find(predicate);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no matching event within ${ms} ms; got ${JSON.stringify(this.lines)}`);
+  }
+  killIfRunning() {
+    if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
