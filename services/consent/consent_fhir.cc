@@ -1,52 +1,28 @@
 #include "services/consent/consent_fhir.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/consent/decision.h"
+#include "services/common/strings/json.h"
 
 namespace olif::consent {
 namespace {
 
-using google::protobuf::ListValue;
-using google::protobuf::Struct;
-using google::protobuf::Value;
 using google::protobuf::util::TimeUtil;
 
-Value Str(const std::string& s) {
-  Value v;
-  v.set_string_value(s);
-  return v;
-}
-
-// An object from key/value pairs.
-Value Obj(std::initializer_list<std::pair<const char*, Value>> fields) {
-  Value v;
-  for (const auto& [key, value] : fields)
-    (*v.mutable_struct_value()->mutable_fields())[key] = value;
-  return v;
-}
-
-Value List(std::vector<Value> items) {
-  Value v;
-  for (auto& item : items) *v.mutable_list_value()->add_values() = std::move(item);
-  return v;
-}
-
-Value Coding(const std::string& system, const std::string& code, const std::string& display = "") {
-  Value c = Obj({{"system", Str(system)}, {"code", Str(code)}});
-  if (!display.empty()) (*c.mutable_struct_value()->mutable_fields())["display"] = Str(display);
+Json Coding(const std::string& system, const std::string& code, const std::string& display = "") {
+  Json c = Json::Object({{"system", system}, {"code", code}});
+  if (!display.empty()) c.Set("display", display);
   return c;
 }
 
-Value Concept(Value coding) { return Obj({{"coding", List({std::move(coding)})}}); }
+Json Concept(Json coding) { return Json::Object({{"coding", Json::Array({std::move(coding)})}}); }
 
-Value Identifier(const std::string& system, const std::string& value) {
-  return Obj({{"system", Str(system)}, {"value", Str(value)}});
+Json Identifier(const std::string& system, const std::string& value) {
+  return Json::Object({{"system", system}, {"value", value}});
 }
 
 // FHIR instant: seconds precision, UTC.
@@ -72,65 +48,58 @@ absl::StatusOr<std::string> ToFhirConsent(const olifantenpad::consent::v1::Conse
     return absl::FailedPreconditionError(
         "only a stored consent (id, child, period) can be mapped to FHIR");
   }
-  Value resource = Obj({
-      {"resourceType", Str("Consent")},
-      {"identifier", List({Identifier(kConsentIdSystem, c.id())})},
+  Json resource = Json::Object({
+      {"resourceType", "Consent"},
+      {"identifier", Json::Array({Identifier(kConsentIdSystem, c.id())})},
       // A withdrawn or expired consent is no longer in force.
-      {"status", Str(c.status() == v1::CONSENT_STATUS_ACTIVE ? "active" : "inactive")},
+      {"status", c.status() == v1::CONSENT_STATUS_ACTIVE ? "active" : "inactive"},
       {"scope", Concept(Coding("http://terminology.hl7.org/CodeSystem/consentscope",
                                "patient-privacy", "Privacy Consent"))},
-      {"category", List({Concept(Coding("http://loinc.org", "59284-0", "Patient Consent"))})},
-      {"patient", patient_reference.empty()
-                      ? Obj({{"identifier", Identifier(kChildRefSystem, c.child().child_ref())}})
-                      : Obj({{"reference", Str(patient_reference)}})},
-      {"dateTime", Str(Instant(c.create_time()))},
-      {"policy", List({Obj({{"authority", Str("https://wetten.overheid.nl")},
-                            {"uri", Str("https://wetten.overheid.nl/BWBR0039296")}})})},
+      {"category",
+       Json::Array({Concept(Coding("http://loinc.org", "59284-0", "Patient Consent"))})},
+      {"patient",
+       patient_reference.empty()
+           ? Json::Object({{"identifier", Identifier(kChildRefSystem, c.child().child_ref())}})
+           : Json::Object({{"reference", patient_reference}})},
+      {"dateTime", Instant(c.create_time())},
   });
-  auto& fields = *resource.mutable_struct_value()->mutable_fields();
   if (!c.evidence_ref().empty()) {
-    fields["sourceReference"] =
-        Obj({{"identifier", Identifier(kDocumentSystem, c.evidence_ref())}});
+    resource.Set("sourceReference",
+                 Json::Object({{"identifier", Identifier(kDocumentSystem, c.evidence_ref())}}));
   }
-  std::vector<Value> actors;
+  resource.Set("policy",
+               Json::Array({Json::Object({{"authority", "https://wetten.overheid.nl"},
+                                          {"uri", "https://wetten.overheid.nl/BWBR0039296"}})}));
+  Json actors = Json::Array();
   for (const std::string& org : c.recipient_organisation_ids()) {
-    Value reference = Obj({{"identifier", Identifier(kOrganisationSystem, org)}});
+    Json reference = Json::Object({{"identifier", Identifier(kOrganisationSystem, org)}});
     const auto* known = directory != nullptr ? directory->FindOrganisation(org) : nullptr;
-    if (known != nullptr) {
-      (*reference.mutable_struct_value()->mutable_fields())["display"] = Str(known->name());
-    }
-    actors.push_back(
-        Obj({{"role", Concept(Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                     "IRCP", "information recipient"))},
-             {"reference", std::move(reference)}}));
+    if (known != nullptr) reference.Set("display", known->name());
+    actors.Push(Json::Object(
+        {{"role", Concept(Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                 "IRCP", "information recipient"))},
+         {"reference", std::move(reference)}}));
   }
-  std::vector<Value> purposes;
+  Json purposes = Json::Array();
   for (int p : c.purposes()) {
-    purposes.push_back(Coding(kPurposeSystem, PurposeCode(static_cast<v1::Purpose>(p))));
+    purposes.Push(Coding(kPurposeSystem, PurposeCode(static_cast<v1::Purpose>(p))));
   }
-  std::vector<Value> categories;
-  for (int d : c.data_categories()) {
-    categories.push_back(Concept(Coding(kDataCategorySystem, DataCategoryCode(d))));
-  }
-  Value provision = Obj({
-      {"type", Str("permit")},
+  Json provision = Json::Object({
+      {"type", "permit"},
       {"period",
-       Obj({{"start", Str(Instant(c.valid_from()))}, {"end", Str(Instant(c.valid_until()))}})},
-      {"actor", List(std::move(actors))},
-      {"purpose", List(std::move(purposes))},
+       Json::Object({{"start", Instant(c.valid_from())}, {"end", Instant(c.valid_until())}})},
+      {"actor", std::move(actors)},
+      {"purpose", std::move(purposes)},
   });
-  if (!categories.empty()) {
-    (*provision.mutable_struct_value()->mutable_fields())["code"] = List(std::move(categories));
+  if (!c.data_categories().empty()) {
+    Json categories = Json::Array();
+    for (int d : c.data_categories()) {
+      categories.Push(Concept(Coding(kDataCategorySystem, DataCategoryCode(d))));
+    }
+    provision.Set("code", std::move(categories));
   }
-  fields["provision"] = std::move(provision);
-
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = false;
-  auto status =
-      google::protobuf::util::MessageToJsonString(resource.struct_value(), &json, options);
-  if (!status.ok()) return absl::InternalError(std::string(status.message()));
-  return json;
+  resource.Set("provision", std::move(provision));
+  return resource.Dump();
 }
 
 }  // namespace olif::consent

@@ -70,4 +70,74 @@ std::string JsonQuote(absl::string_view s) {
   return out;
 }
 
+Json Json::Bool(bool b) {
+  Json j(Kind::kBool);
+  j.text_ = b ? "true" : "false";
+  return j;
+}
+
+Json Json::Object(std::initializer_list<std::pair<std::string, Json>> members) {
+  Json j(Kind::kObject);
+  for (const auto& [key, value] : members) j.Set(key, value);
+  return j;
+}
+
+Json Json::Array(std::vector<Json> items) {
+  Json j(Kind::kArray);
+  j.items_ = std::move(items);
+  return j;
+}
+
+Json& Json::Set(const std::string& key, Json value) {
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == key) {
+      items_[i] = std::move(value);
+      return *this;
+    }
+  }
+  keys_.push_back(key);
+  items_.push_back(std::move(value));
+  return *this;
+}
+
+Json& Json::Push(Json value) {
+  items_.push_back(std::move(value));
+  return *this;
+}
+
+std::string Json::Dump() const {
+  std::string out;
+  DumpTo(&out);
+  return out;
+}
+
+void Json::DumpTo(std::string* out) const {
+  switch (kind_) {
+    case Kind::kString:
+      out->append(JsonQuote(text_));
+      return;
+    case Kind::kBool:
+      out->append(text_);
+      return;
+    case Kind::kArray:
+      out->push_back('[');
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        items_[i].DumpTo(out);
+      }
+      out->push_back(']');
+      return;
+    case Kind::kObject:
+      out->push_back('{');
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        out->append(JsonQuote(keys_[i]));
+        out->push_back(':');
+        items_[i].DumpTo(out);
+      }
+      out->push_back('}');
+      return;
+  }
+}
+
 }  // namespace olif
