@@ -29,19 +29,21 @@ build: configure
 # Starts the referrals service on the embedded default (config/dev/).
 run: deps build
 	@echo ""
-	@echo "Starting referrals on the dev config (gRPC 127.0.0.1:7401, metrics http://127.0.0.1:9401/metrics,"
-	@echo "events on the bus at tcp://127.0.0.1:7402)."
-	@echo "Data lives in var/referrals/. Stop with Ctrl-C. Try from another terminal:"
-	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/grpc.health.v1.Health/Check"
-	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:7401"
+	@echo "Starting on the dev config (loopback only; data in var/; stop with Ctrl-C):"
+	@echo "  consent    gRPC 127.0.0.1:7411, metrics http://127.0.0.1:9411/metrics, bus tcp://127.0.0.1:7412"
+	@echo "  referrals  gRPC 127.0.0.1:7401, metrics http://127.0.0.1:9401/metrics, bus tcp://127.0.0.1:7402"
+	@echo "Try from another terminal:"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d @tests/smoke/example-consent.json \\"
+	@echo "      http://127.0.0.1:7411/olifantenpad.consent.v1.ConsentService/RecordConsent"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d '{\"child\":{\"childRef\":\"5d1e8a43-2b6f-4c7d-9e10-a2b3c4d5e6f7\"},\"purpose\":\"PURPOSE_DIRECT_LINE\",\"recipientOrganisationId\":\"org-jz-het-kompas\"}' \\"
+	@echo "      http://127.0.0.1:7411/olifantenpad.consent.v1.ConsentService/CheckConsent"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d @tests/smoke/example-request.json \\"
 	@echo "      http://127.0.0.1:7401/olifantenpad.referrals.v1.ReferralsService/CreateRequest"
-	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7401/olifantenpad.admin.v1.AdminService/GetStatus"
-	@echo "  curl -s http://127.0.0.1:9401/metrics | grep olif_"
-	@echo "  $(BUILD)/bin/olif-bus-tail --endpoint tcp://127.0.0.1:7402 --producer referrals \\"
-	@echo "      --consumer bus-tail --db var/bus-tail.db      # events as JSON lines"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7411/olifantenpad.admin.v1.AdminService/GetStatus"
+	@echo "  $(BUILD)/bin/olif-bus-tail --endpoint tcp://127.0.0.1:7412 --producer consent \\"
+	@echo "      --consumer bus-tail --db var/bus-tail-consent.db      # consent events as JSON lines"
 	@echo ""
-	@exec $(BUILD)/bin/referrals --config config/dev/referrals.yaml
+	@exec deploy/run-dev.sh $(BUILD)/bin
 
 # The whole suite: lint, then every unit, service and multi-process test.
 test: deps build lint
@@ -80,6 +82,7 @@ lint:
 
 check-config: build
 	@$(BUILD)/bin/referrals --config config/dev/referrals.yaml --check-config
+	@$(BUILD)/bin/consent --config config/dev/consent.yaml --check-config
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -40,24 +40,10 @@ absl::Status InsertAudit(sqlite::Database& db, const AuditEntry& a) {
       .Run();
 }
 
-// Reads one consent by a unique column inside or outside a transaction.
-absl::StatusOr<std::optional<std::pair<v1::Consent, std::string>>> FindBy(
-    sqlite::Database& db, const char* column, const std::string& value) {
-  absl::StatusOr<sqlite::Statement*> stmt =
-      db.Prepare(absl::StrCat("SELECT id, content, record FROM consents WHERE ", column, " = ?1"));
-  if (!stmt.ok()) return stmt.status();
-  std::pair<v1::Consent, std::string> found;
-  std::string id;
-  bool parsed = false;
-  absl::StatusOr<bool> row = (*stmt)->Bind(1, value).ReadOne([&](const sqlite::Statement& r) {
-    id = r.ColumnText(0);
-    found.second = r.ColumnBlob(1);
-    parsed = found.first.ParseFromString(r.ColumnBlob(2));
-  });
-  if (!row.ok()) return row.status();
-  if (!*row) return std::nullopt;
-  if (!parsed) return Corrupt(id);
-  return found;
+absl::StatusOr<std::optional<records::Stored<v1::Consent>>> FindBy(sqlite::Database& db,
+                                                                   const char* column,
+                                                                   const std::string& value) {
+  return records::FindRecord<v1::Consent>(db, "consents", column, value);
 }
 
 absl::Status UpdateRecord(sqlite::Database& db, const v1::Consent& c) {
@@ -121,12 +107,12 @@ void ConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
         auto existing = FindBy(db, "request_id", c.request_id());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) {
-          if ((*existing)->second != call->content) {
+          if ((*existing)->content != call->content) {
             return absl::AlreadyExistsError(absl::StrCat(
                 "request_id ", c.request_id(), " was used before for a different consent (",
-                (*existing)->first.id(), "); use a new request_id for a new consent"));
+                (*existing)->record.id(), "); use a new request_id for a new consent"));
           }
-          *stored = std::move((*existing)->first);
+          *stored = std::move((*existing)->record);
           AuditEntry line = call->audit;
           line.consent_id = stored->id();
           return InsertAudit(db, line);
@@ -188,7 +174,7 @@ void ConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal, Au
         if (!found.ok()) return found.status();
         if (!found->has_value())
           return absl::NotFoundError(absl::StrCat("consent ", id, " not found"));
-        v1::Consent& c = (*found)->first;
+        v1::Consent& c = (*found)->record;
         if (c.status() == v1::CONSENT_STATUS_WITHDRAWN) {
           *result = std::move(c);  // withdrawn before: nothing changes
           return absl::OkStatus();
@@ -283,7 +269,7 @@ absl::StatusOr<v1::Consent> ConsentStore::Get(const std::string& id) {
   auto found = FindBy(*db_, "id", id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::NotFoundError(absl::StrCat("consent ", id, " not found"));
-  return std::move((*found)->first);
+  return std::move((*found)->record);
 }
 
 absl::StatusOr<ConsentPage> ConsentStore::List(const ConsentQuery& q) {

@@ -4,9 +4,6 @@
 // on SIGHUP. Wiring only; the logic lives in consent_service.cc, the SQL in
 // consent_store.cc.
 
-#include <filesystem>
-#include <system_error>
-
 #include "olifantenpad/config/v1/consent.pb.h"
 #include "services/common/bus/producer.h"
 #include "services/common/bus/producer_config.h"
@@ -58,14 +55,12 @@ int main(int argc, char** argv) {
   }
   olif::directory::DirectoryHolder directory(*loaded);
 
-  std::error_code ec;
-  std::filesystem::create_directories(runtime.data_dir(), ec);
-  if (ec) {
-    olif::log::Error("cannot create data directory",
-                     {{"data_dir", runtime.data_dir()}, {"error", ec.message()}});
+  const absl::StatusOr<std::string> db_file = process.DataFile("consent.db");
+  if (!db_file.ok()) {
+    olif::log::Error("cannot start", {{"error", std::string(db_file.status().message())}});
     return 1;
   }
-  const std::string db_path = (std::filesystem::path(runtime.data_dir()) / "consent.db").string();
+  const std::string& db_path = *db_file;
   auto commits = std::make_shared<olif::bus::Signal>();
   auto store = olif::consent::ConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
   if (!store.ok()) {

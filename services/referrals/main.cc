@@ -4,9 +4,6 @@
 // referrals_store.cc, the bus in services/common/bus/.
 
 #include <cstdio>
-#include <filesystem>
-#include <system_error>
-
 #include "olifantenpad/config/v1/referrals.pb.h"
 #include "services/common/bus/producer.h"
 #include "services/common/bus/producer_config.h"
@@ -31,14 +28,12 @@ int main(int argc, char** argv) {
 
   olif::Process process("referrals", runtime);
 
-  std::error_code ec;
-  std::filesystem::create_directories(runtime.data_dir(), ec);
-  if (ec) {
-    olif::log::Error("cannot create data directory",
-                     {{"data_dir", runtime.data_dir()}, {"error", ec.message()}});
+  const absl::StatusOr<std::string> db_file = process.DataFile("referrals.db");
+  if (!db_file.ok()) {
+    olif::log::Error("cannot start", {{"error", std::string(db_file.status().message())}});
     return 1;
   }
-  const std::string db_path = (std::filesystem::path(runtime.data_dir()) / "referrals.db").string();
+  const std::string& db_path = *db_file;
   // Every commit wakes the bus producer, so consumers waiting get events at once.
   auto commits = std::make_shared<olif::bus::Signal>();
   auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},

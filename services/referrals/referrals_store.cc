@@ -31,30 +31,6 @@ absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open
       new SqliteReferralsStore(path, std::move(writer), std::move(*reader)));
 }
 
-namespace {
-
-// The stored request with this request_id, if any, and its content.
-absl::StatusOr<std::optional<std::pair<v1::DirectLineRequest, std::string>>> FindByRequestId(
-    sqlite::Database& db, const std::string& request_id) {
-  absl::StatusOr<sqlite::Statement*> stmt =
-      db.Prepare("SELECT id, content, record FROM requests WHERE request_id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  std::pair<v1::DirectLineRequest, std::string> found;
-  std::string id;
-  bool parsed = false;
-  absl::StatusOr<bool> row = (*stmt)->Bind(1, request_id).ReadOne([&](const sqlite::Statement& r) {
-    id = r.ColumnText(0);
-    found.second = r.ColumnBlob(1);
-    parsed = found.first.ParseFromString(r.ColumnBlob(2));
-  });
-  if (!row.ok()) return row.status();
-  if (!*row) return std::nullopt;
-  if (!parsed) return Corrupt(id);
-  return found;
-}
-
-}  // namespace
-
 void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
   auto request = std::make_shared<NewRequest>(std::move(in));
   auto outcome = std::make_shared<CreateOutcome>();
@@ -62,16 +38,17 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
       [request, outcome](sqlite::Database& db) -> absl::Status {
         // Checked inside the write transaction, so two calls with one
         // request_id cannot both insert.
-        auto existing = FindByRequestId(db, request->request.request_id());
+        auto existing = records::FindRecord<v1::DirectLineRequest>(db, "requests", "request_id",
+                                                                   request->request.request_id());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) {
-          if ((*existing)->second != request->content) {
+          if ((*existing)->content != request->content) {
             return absl::AlreadyExistsError(
                 absl::StrCat("request_id ", request->request.request_id(),
-                             " was used before for a different request (", (*existing)->first.id(),
+                             " was used before for a different request (", (*existing)->record.id(),
                              "); use a new request_id for a new request"));
           }
-          outcome->request = std::move((*existing)->first);
+          outcome->request = std::move((*existing)->record);
           outcome->created = false;
           return absl::OkStatus();
         }
@@ -121,17 +98,10 @@ absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest req
 
 absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<sqlite::Statement*> stmt =
-      db_->Prepare("SELECT record FROM requests WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  v1::DirectLineRequest request;
-  bool parsed = false;
-  absl::StatusOr<bool> row = (*stmt)->Bind(1, id).ReadOne(
-      [&](const sqlite::Statement& r) { parsed = request.ParseFromString(r.ColumnBlob(0)); });
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
-  if (!parsed) return Corrupt(id);
-  return request;
+  auto found = records::FindRecord<v1::DirectLineRequest>(*db_, "requests", "id", id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
+  return std::move((*found)->record);
 }
 
 absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {

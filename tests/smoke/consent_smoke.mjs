@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { BusTail, Service, Steps, bufCurl, call, grpc, grpcClient, removeDir, root, tempDir } from "./lib.mjs";
+import { BusTail, Service, Steps, bufCurl, call, grpc, grpcClient, root, tempDir } from "./lib.mjs";
 
 const binary = process.argv[2];
 const busTail = process.argv[3];
@@ -68,7 +68,7 @@ const access = { actorId: "prof-sanne-bakker", reason: "intake" };
 const check = { child: { childRef }, purpose: "PURPOSE_DIRECT_LINE", recipientOrganisationId: "org-jz-het-kompas", access };
 let consentId = "";
 
-try {
+await steps.run(12, { running: [service, tail], dir: dataDir }, async () => {
   await step("--check-config accepts the dev config and names a missing directory", () => {
     const good = spawnSync(binary, ["--config", config, "--check-config"], { encoding: "utf8", env: { ...process.env, ...env } });
     assert.equal(good.status, 0, good.stderr);
@@ -173,11 +173,4 @@ try {
   await step("SIGTERM stops the service cleanly", async () => {
     assert.equal(await service.stop(), 0);
   });
-} catch (e) {
-  service.killIfRunning();
-  tail.killIfRunning();
-  console.error(e.stack ?? String(e));
-} finally {
-  removeDir(dataDir);
-}
-steps.finish(12);
+});

@@ -40,6 +40,21 @@ export class Steps {
       throw e;
     }
   }
+  // Runs `body` (which calls step()); on a failure kills what is still running
+  // (`running`: objects with killIfRunning()), then removes `dir` and exits
+  // with finish(expected).
+  async run(expected, { running = [], dir }, body) {
+    try {
+      await body();
+    } catch (e) {
+      for (const r of running) r.killIfRunning();
+      console.error(e.stack ?? String(e));
+    } finally {
+      if (dir) removeDir(dir);
+    }
+    this.finish(expected);
+  }
+
   // Prints the tally and exits: 0 only when all `expected` steps passed.
   finish(expected) {
     console.log(`${this.passed} passed, ${this.failed} failed`);

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { BusTail, Service, Steps, bufCurl, call, grpc, grpcClient, removeDir, root, tempDir } from "./lib.mjs";
+import { BusTail, Service, Steps, bufCurl, call, grpc, grpcClient, root, tempDir } from "./lib.mjs";
 
 const binary = process.argv[2];
 const busTail = process.argv[3];
@@ -38,7 +38,7 @@ const requestId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const question = "De groep Egeltjes is onrustig na de lunch. Wat kunnen we anders doen?";
 let createdId = "";
 
-try {
+await steps.run(12, { running: [service, tail], dir: dataDir }, async () => {
   await step("--version, --gen-curve-keypair and --check-config answer without starting", () => {
     const version = spawnSync(binary, ["--version"], { encoding: "utf8" });
     assert.equal(version.status, 0);
@@ -164,11 +164,4 @@ try {
   await step("SIGTERM stops the restarted service", async () => {
     assert.equal(await service.stop(), 0);
   });
-} catch (e) {
-  service.killIfRunning();
-  tail.killIfRunning();
-  console.error(e.stack ?? String(e));
-} finally {
-  removeDir(dataDir);
-}
-steps.finish(12);
+});

@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -168,6 +171,16 @@ Process::Process(std::string name, const cfg::RuntimeConfig& runtime)
 }
 
 Process::~Process() { Shutdown(); }
+
+absl::StatusOr<std::string> Process::DataFile(const std::string& file) const {
+  std::error_code ec;
+  std::filesystem::create_directories(runtime_.data_dir(), ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", runtime_.data_dir(), ": ", ec.message()));
+  }
+  return (std::filesystem::path(runtime_.data_dir()) / file).string();
+}
 
 void Process::SetStatusFiller(grpcx::AdminService::Filler filler) { filler_ = std::move(filler); }
 

@@ -63,6 +63,9 @@ class Process {
   ~Process();
 
   metrics::Registry& metrics() { return registry_; }
+  // The path of `file` in the runtime's data_dir, which is created when
+  // missing; the error names the directory.
+  absl::StatusOr<std::string> DataFile(const std::string& file) const;
   void AddService(grpc::Service* service) { server_.AddService(service); }
   void SetStatusFiller(grpcx::AdminService::Filler filler);
   // Runs on SIGHUP, on the thread in RunUntilSignal(); calls keep being served

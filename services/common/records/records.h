@@ -5,13 +5,16 @@
 // paging (newest first by create time, then id).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "services/common/sqlite/database.h"
 
 namespace olif::records {
 
@@ -34,5 +37,40 @@ std::string EncodePageToken(const std::vector<std::string>& filters, const PageC
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token,
                                            const std::vector<std::string>& filters,
                                            absl::string_view keep_same);
+
+// A stored record and the client content it was created from.
+template <typename Record>
+struct Stored {
+  Record record;
+  std::string content;
+};
+
+// The row of `table` whose `column` (a unique one: id or request_id) equals
+// `value`, for tables that keep `id`, `content` and `record` columns as the
+// services' do. Nothing when there is none; DATA_LOSS when the record does
+// not parse. Inside or outside a transaction, on the caller's connection.
+template <typename Record>
+absl::StatusOr<std::optional<Stored<Record>>> FindRecord(sqlite::Database& db,
+                                                         absl::string_view table,
+                                                         absl::string_view column,
+                                                         const std::string& value) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      absl::StrCat("SELECT id, content, record FROM ", table, " WHERE ", column, " = ?1"));
+  if (!stmt.ok()) return stmt.status();
+  Stored<Record> found;
+  std::string id;
+  bool parsed = false;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, value).ReadOne([&](const sqlite::Statement& r) {
+    id = r.ColumnText(0);
+    found.content = r.ColumnBlob(1);
+    parsed = found.record.ParseFromString(r.ColumnBlob(2));
+  });
+  if (!row.ok()) return row.status();
+  if (!*row) return std::nullopt;
+  if (!parsed) {
+    return absl::DataLossError(absl::StrCat(table, " row ", id, ": stored record does not parse"));
+  }
+  return found;
+}
 
 }  // namespace olif::records
