@@ -293,12 +293,7 @@ absl::StatusOr<ConsentPage> ConsentStore::List(const ConsentQuery& q) {
   } else {
     (*stmt)->BindNull(2);
   }
-  if (q.after.has_value()) {
-    (*stmt)->Bind(3, q.after->create_time_us).Bind(4, q.after->id);
-  } else {
-    (*stmt)->BindNull(3).BindNull(4);
-  }
-  (*stmt)->Bind(5, static_cast<int64_t>(q.limit) + 1);
+  records::BindPage(**stmt, 3, q.after, q.limit);
   ConsentPage page;
   records::PageCursor last;
   if (absl::Status s = ReadRows(**stmt, &page.consents, &last); !s.ok()) return s;

@@ -48,31 +48,19 @@ int main(int argc, char** argv) {
   olif::Process process("consent", runtime);
 
   auto loaded = olif::directory::Directory::Load(settings_config.directory_path());
-  if (!loaded.ok()) {
-    olif::log::Error("cannot load the directory",
-                     {{"error", std::string(loaded.status().message())}});
-    return 1;
-  }
+  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
   olif::directory::DirectoryHolder directory(*loaded);
 
   const absl::StatusOr<std::string> db_file = process.DataFile("consent.db");
-  if (!db_file.ok()) {
-    olif::log::Error("cannot start", {{"error", std::string(db_file.status().message())}});
-    return 1;
-  }
+  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
   const std::string& db_path = *db_file;
   auto commits = std::make_shared<olif::bus::Signal>();
   auto store = olif::consent::ConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
-  if (!store.ok()) {
-    olif::log::Error("cannot open database",
-                     {{"path", db_path}, {"error", std::string(store.status().message())}});
-    return 1;
-  }
+  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
 
-  olif::bus::ProducerOptions bus_options =
-      olif::bus::ToProducerOptions(config.bus(), "consent", db_path);
-  bus_options.commits = commits;
-  olif::bus::Producer producer(std::move(bus_options), (*store)->writer(), process.metrics());
+  olif::bus::Producer producer(
+      olif::bus::ToProducerOptions(config.bus(), "consent", db_path, commits), (*store)->writer(),
+      process.metrics());
 
   olif::consent::Settings settings;
   if (settings_config.child_assents_from_age() > 0) {
@@ -117,14 +105,9 @@ int main(int argc, char** argv) {
       olif::log::Info("directory reloaded", {{"path", path}});
     }
   });
-  if (absl::Status s = producer.Start(); !s.ok()) {
-    olif::log::Error("cannot start the bus producer", {{"error", std::string(s.message())}});
-    return 1;
-  }
-  if (absl::Status s = process.Start(); !s.ok()) {
-    olif::log::Error("cannot start", {{"error", std::string(s.message())}});
-    return 1;
-  }
+  if (absl::Status s = producer.Start(); !s.ok())
+    return olif::ExitWith("cannot start the bus producer", s);
+  if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
   expiry.Start();
   olif::log::Info("serving", {{"database", db_path},
                               {"bus", producer.endpoint()},

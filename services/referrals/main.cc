@@ -29,25 +29,17 @@ int main(int argc, char** argv) {
   olif::Process process("referrals", runtime);
 
   const absl::StatusOr<std::string> db_file = process.DataFile("referrals.db");
-  if (!db_file.ok()) {
-    olif::log::Error("cannot start", {{"error", std::string(db_file.status().message())}});
-    return 1;
-  }
+  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
   const std::string& db_path = *db_file;
   // Every commit wakes the bus producer, so consumers waiting get events at once.
   auto commits = std::make_shared<olif::bus::Signal>();
   auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},
                                                            [commits](int) { commits->Raise(); });
-  if (!store.ok()) {
-    olif::log::Error("cannot open database",
-                     {{"path", db_path}, {"error", std::string(store.status().message())}});
-    return 1;
-  }
+  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
 
-  olif::bus::ProducerOptions bus_options =
-      olif::bus::ToProducerOptions(config.bus(), "referrals", db_path);
-  bus_options.commits = commits;
-  olif::bus::Producer producer(std::move(bus_options), (*store)->writer(), process.metrics());
+  olif::bus::Producer producer(
+      olif::bus::ToProducerOptions(config.bus(), "referrals", db_path, commits), (*store)->writer(),
+      process.metrics());
 
   olif::referrals::Settings settings;
   if (config.referrals().default_page_size() > 0) {
@@ -63,14 +55,9 @@ int main(int argc, char** argv) {
     if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
     return producer.FillStatus(status);
   });
-  if (absl::Status s = producer.Start(); !s.ok()) {
-    olif::log::Error("cannot start the bus producer", {{"error", std::string(s.message())}});
-    return 1;
-  }
-  if (absl::Status s = process.Start(); !s.ok()) {
-    olif::log::Error("cannot start", {{"error", std::string(s.message())}});
-    return 1;
-  }
+  if (absl::Status s = producer.Start(); !s.ok())
+    return olif::ExitWith("cannot start the bus producer", s);
+  if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
   olif::log::Info("serving", {{"database", db_path}, {"bus", producer.endpoint()}});
   process.RunUntilSignal();
   producer.Stop();

@@ -120,12 +120,7 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
   } else {
     (*stmt)->BindNull(2);
   }
-  if (q.after.has_value()) {
-    (*stmt)->Bind(3, q.after->create_time_us).Bind(4, q.after->id);
-  } else {
-    (*stmt)->BindNull(3).BindNull(4);
-  }
-  (*stmt)->Bind(5, static_cast<int64_t>(q.limit) + 1);  // one more tells whether a page follows
+  records::BindPage(**stmt, 3, q.after, q.limit);
   ListResult result;
   ListCursor last;
   absl::Status status = (*stmt)->ForEachRow([&](const sqlite::Statement& row) -> absl::Status {

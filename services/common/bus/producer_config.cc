@@ -59,8 +59,9 @@ absl::Status ValidateProducerConfig(const cfg::BusProducerConfig& config, bool d
 }
 
 ProducerOptions ToProducerOptions(const cfg::BusProducerConfig& config, std::string name,
-                                  std::string db_path) {
+                                  std::string db_path, std::shared_ptr<Signal> commits) {
   ProducerOptions options;
+  options.commits = std::move(commits);
   options.name = std::move(name);
   options.endpoint = config.endpoint();
   options.db_path = std::move(db_path);

@@ -14,7 +14,9 @@ namespace olif::bus {
 absl::Status ValidateProducerConfig(const olifantenpad::config::v1::BusProducerConfig& config,
                                     bool dev_mode);
 
+// `commits` is the signal the store's Writer raises on each commit (may be null).
 ProducerOptions ToProducerOptions(const olifantenpad::config::v1::BusProducerConfig& config,
-                                  std::string name, std::string db_path);
+                                  std::string name, std::string db_path,
+                                  std::shared_ptr<Signal> commits = nullptr);
 
 }  // namespace olif::bus

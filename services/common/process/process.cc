@@ -172,6 +172,11 @@ Process::Process(std::string name, const cfg::RuntimeConfig& runtime)
 
 Process::~Process() { Shutdown(); }
 
+int ExitWith(absl::string_view what, const absl::Status& status) {
+  log::Error(std::string(what), {{"error", std::string(status.message())}});
+  return 1;
+}
+
 absl::StatusOr<std::string> Process::DataFile(const std::string& file) const {
   std::error_code ec;
   std::filesystem::create_directories(runtime_.data_dir(), ec);

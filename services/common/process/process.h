@@ -55,6 +55,10 @@ std::optional<int> PrepareProcess(
     int argc, const char* const* argv, absl::string_view process, google::protobuf::Message* config,
     const std::function<absl::Status(const google::protobuf::Message&)>& validate = nullptr);
 
+// Logs `what` failed with `status`'s message and returns the exit code 1,
+// for a main() that cannot go on: `return olif::ExitWith("cannot ...", s);`.
+int ExitWith(absl::string_view what, const absl::Status& status);
+
 class Process {
  public:
   // Sets up logging and blocks SIGTERM/SIGINT so that only WaitForSignal()

@@ -38,6 +38,19 @@ absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token,
                                            const std::vector<std::string>& filters,
                                            absl::string_view keep_same);
 
+// Binds a keyset page to `stmt`: parameters `first` and `first + 1` get the
+// cursor's create time and id (NULL when there is none: the first page), and
+// `first + 2` the limit plus one, whose extra row tells that a page follows.
+inline void BindPage(sqlite::Statement& stmt, int first, const std::optional<PageCursor>& after,
+                     int limit) {
+  if (after.has_value()) {
+    stmt.Bind(first, after->create_time_us).Bind(first + 1, after->id);
+  } else {
+    stmt.BindNull(first).BindNull(first + 1);
+  }
+  stmt.Bind(first + 2, static_cast<int64_t>(limit) + 1);
+}
+
 // A stored record and the client content it was created from.
 template <typename Record>
 struct Stored {
