@@ -18,6 +18,9 @@ echo
 echo "== referrals =="
 "$build/bin/referrals_bench" --benchmark_min_time=2
 echo
+echo "== consent =="
+"$build/bin/consent_bench" --benchmark_min_time=2
+echo
 echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL) =="
 bus_out="$("$build/bin/bus_bench" --events "$EVENTS" --catchup "$CATCHUP")"
 grep -v '^bus_events_per_s=' <<<"$bus_out"
