@@ -97,14 +97,8 @@ int main(int argc, char** argv) {
     if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
     return producer.FillStatus(status);
   });
-  process.OnReload([&directory, path = settings_config.directory_path()] {
-    if (absl::Status s = directory.Reload(path); !s.ok()) {
-      olif::log::Error("directory reload refused; the directory in force stays",
-                       {{"error", std::string(s.message())}});
-    } else {
-      olif::log::Info("directory reloaded", {{"path", path}});
-    }
-  });
+  process.OnReload(
+      [&directory, path = settings_config.directory_path()] { directory.ReloadAndLog(path); });
   if (absl::Status s = producer.Start(); !s.ok())
     return olif::ExitWith("cannot start the bus producer", s);
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);

@@ -40,4 +40,20 @@ inline v1::CreateRequestRequest ValidGroup(const std::string& location = "loc-bo
   return call;
 }
 
+// A named-child question; kChildRef is the child the consent examples use.
+inline constexpr char kChildRef[] = "5d1e8a43-2b6f-4c7d-9e10-a2b3c4d5e6f7";
+inline v1::CreateRequestRequest ValidChild(const std::string& location = "loc-boomgaard-noord") {
+  v1::CreateRequestRequest call = ValidAnonymous(location);
+  v1::DirectLineRequest* r = call.mutable_request();
+  r->set_kind(v1::REQUEST_KIND_CHILD);
+  r->mutable_child()->set_child_ref(kChildRef);
+  r->set_question("Daan (3) praat nauwelijks en trekt zich terug. Hoe kunnen we hem helpen?");
+  v1::ChildIdentity* id = call.mutable_child_identity();
+  id->set_given_name("Daan");
+  id->set_family_name("Janssen");
+  id->set_birth_date("2023-05-14");
+  id->set_bsn("111222333");
+  return call;
+}
+
 }  // namespace olif::referrals::testing_util

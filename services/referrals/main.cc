@@ -1,32 +1,63 @@
-// The referrals service process: reads its config, opens its store, serves
-// olifantenpad.referrals.v1.ReferralsService and publishes its events on the
-// bus. Wiring only; the logic lives in referrals_service.cc, the SQL in
-// referrals_store.cc, the bus in services/common/bus/.
+// The referrals service process: reads its config and the directory, opens
+// its store, serves olifantenpad.referrals.v1.ReferralsService, publishes its
+// events on the bus, follows the consent service's events into its consent
+// projection (the consent gate), runs the overdue and lapse job, and reloads
+// the directory on SIGHUP. Wiring only; the logic lives in
+// referrals_service.cc, the SQL in referrals_store.cc.
 
-#include <cstdio>
+#include "absl/strings/str_cat.h"
 #include "olifantenpad/config/v1/referrals.pb.h"
+#include "services/common/bus/consumer.h"
 #include "services/common/bus/producer.h"
 #include "services/common/bus/producer_config.h"
 #include "services/common/clock/clock.h"
+#include "services/common/clock/periodic.h"
+#include "services/common/consent/projection.h"
+#include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/referrals/consent_gate.h"
 #include "services/referrals/referrals_service.h"
 #include "services/referrals/referrals_store.h"
+#include "services/referrals/working_days.h"
 
 namespace cfg = olifantenpad::config::v1;
 
+namespace {
+
+absl::StatusOr<olif::referrals::WorkingDays> WorkingDaysOf(const cfg::ReferralsSettings& s) {
+  return olif::referrals::WorkingDays::Create(
+      {s.holidays().begin(), s.holidays().end()},
+      s.time_zone().empty() ? "Europe/Amsterdam" : s.time_zone());
+}
+
+absl::Status Validate(const google::protobuf::Message& m) {
+  const auto& c = static_cast<const cfg::ReferralsConfig&>(m);
+  const bool dev = c.runtime().dev_mode();
+  if (absl::Status s = olif::bus::ValidateProducerConfig(c.bus(), dev); !s.ok()) return s;
+  if (absl::Status s = olif::bus::ValidateConsumerConfig(c.consent_bus(), "consent_bus", dev);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = WorkingDaysOf(c.referrals()).status(); !s.ok()) return s;
+  return olif::directory::Directory::Load(c.referrals().directory_path()).status();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   cfg::ReferralsConfig config;
-  if (auto exit_code = olif::PrepareProcess(
-          argc, argv, "referrals", &config, [](const google::protobuf::Message& m) {
-            const auto& c = static_cast<const cfg::ReferralsConfig&>(m);
-            return olif::bus::ValidateProducerConfig(c.bus(), c.runtime().dev_mode());
-          })) {
+  if (auto exit_code = olif::PrepareProcess(argc, argv, "referrals", &config, Validate)) {
     return *exit_code;
   }
-  const auto& runtime = config.runtime();
+  const auto& settings_config = config.referrals();
+  olif::Process process("referrals", config.runtime());
 
-  olif::Process process("referrals", runtime);
+  auto loaded = olif::directory::Directory::Load(settings_config.directory_path());
+  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
+  olif::directory::DirectoryHolder directory(*loaded);
+  auto working_days = WorkingDaysOf(settings_config);
+  if (!working_days.ok()) return olif::ExitWith("cannot start", working_days.status());
 
   const absl::StatusOr<std::string> db_file = process.DataFile("referrals.db");
   if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
@@ -36,30 +67,77 @@ int main(int argc, char** argv) {
   auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},
                                                            [commits](int) { commits->Raise(); });
   if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
+  if (absl::Status s = (*store)->writer().Run(olif::consent::ConsentProjection::CreateTables);
+      !s.ok()) {
+    return olif::ExitWith("cannot create the consent projection", s);
+  }
+  auto projection = olif::consent::ConsentProjection::Open(db_path);
+  if (!projection.ok())
+    return olif::ExitWith("cannot open the consent projection", projection.status());
 
   olif::bus::Producer producer(
       olif::bus::ToProducerOptions(config.bus(), "referrals", db_path, commits), (*store)->writer(),
       process.metrics());
 
   olif::referrals::Settings settings;
-  if (config.referrals().default_page_size() > 0) {
-    settings.default_page_size = config.referrals().default_page_size();
+  if (settings_config.default_page_size() > 0) {
+    settings.default_page_size = settings_config.default_page_size();
   }
-  if (config.referrals().max_page_size() > 0) {
-    settings.max_page_size = config.referrals().max_page_size();
+  if (settings_config.max_page_size() > 0) settings.max_page_size = settings_config.max_page_size();
+  if (settings_config.first_response_working_days() > 0) {
+    settings.first_response_working_days = settings_config.first_response_working_days();
   }
-  olif::referrals::ReferralsServiceImpl service(**store, olif::Clock::Real(), settings);
+  if (settings_config.consent_wait_days() > 0) {
+    settings.consent_wait_days = settings_config.consent_wait_days();
+  }
+  olif::referrals::ReferralsServiceImpl service(**store, olif::Clock::Real(), directory,
+                                                std::move(*working_days), settings);
+
+  olif::referrals::ConsentGate gate(**projection, service);
+  olif::bus::Consumer consent_consumer(
+      olif::bus::ToConsumerOptions(config.consent_bus(), "consent",
+                                   olif::consent::ConsentProjection::Topics()),
+      (*store)->writer(), gate, process.metrics());
+
+  absl::Duration interval = absl::Minutes(1);
+  if (settings_config.has_job_interval()) {
+    interval = absl::Seconds(settings_config.job_interval().seconds()) +
+               absl::Nanoseconds(settings_config.job_interval().nanos());
+  }
+  auto& job_changes = process.metrics().GetCounter(
+      "olif_referrals_job_changes_total", "Requests marked overdue or lapsed by the periodic job");
+  olif::Periodic jobs(interval, [&service, &job_changes] {
+    absl::StatusOr<int> n = service.RunDueJobs();
+    if (!n.ok()) {
+      olif::log::Error("overdue/lapse job failed", {{"error", std::string(n.status().message())}});
+    } else if (*n > 0) {
+      job_changes.Inc(*n);
+      olif::log::Info("requests overdue or lapsed", {{"count", absl::StrCat(*n)}});
+    }
+  });
 
   process.AddService(&service);
-  process.SetStatusFiller([&store, &producer](auto* status) {
+  process.SetStatusFiller([&store, &producer, &consent_consumer](auto* status) {
     if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    consent_consumer.FillStatus(status);
     return producer.FillStatus(status);
   });
-  if (absl::Status s = producer.Start(); !s.ok())
+  process.OnReload(
+      [&directory, path = settings_config.directory_path()] { directory.ReloadAndLog(path); });
+  if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);
+  }
+  if (absl::Status s = consent_consumer.Start(); !s.ok()) {
+    return olif::ExitWith("cannot start the consent consumer", s);
+  }
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
-  olif::log::Info("serving", {{"database", db_path}, {"bus", producer.endpoint()}});
+  jobs.Start();
+  olif::log::Info("serving", {{"database", db_path},
+                              {"bus", producer.endpoint()},
+                              {"consent_bus", config.consent_bus().endpoint()}});
   process.RunUntilSignal();
+  jobs.Stop();
+  consent_consumer.Stop();
   producer.Stop();
   return 0;
 }

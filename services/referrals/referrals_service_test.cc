@@ -25,8 +25,10 @@ class ReferralsServiceTest : public testing::Test {
  protected:
   void SetUp() override {
     store_ = *SqliteReferralsStore::Open(testing_util::FreshDbPath());
+    directory_ = testing_util::DevDirectory();
     service_ = std::make_unique<ReferralsServiceImpl>(
-        *store_, clock_, Settings{.default_page_size = 3, .max_page_size = 4});
+        *store_, clock_, *directory_, *WorkingDays::Create({}, "Europe/Amsterdam"),
+        Settings{.default_page_size = 3, .max_page_size = 4});
     runner_ = std::make_unique<grpcx::ServerRunner>(
         grpcx::ServerSettings{
             .process = "referrals", .listen_address = "127.0.0.1:0", .dev_mode = true},
@@ -68,6 +70,7 @@ class ReferralsServiceTest : public testing::Test {
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 30, 0), absl::UTCTimeZone())};
   metrics::Registry registry_;
   std::unique_ptr<SqliteReferralsStore> store_;
+  std::unique_ptr<directory::DirectoryHolder> directory_;
   std::unique_ptr<ReferralsServiceImpl> service_;
   std::unique_ptr<grpcx::ServerRunner> runner_;
   std::unique_ptr<v1::ReferralsService::Stub> stub_;
@@ -141,11 +144,15 @@ TEST_F(ReferralsServiceTest, SameRequestIdWithOtherContentIsAlreadyExists) {
   EXPECT_EQ(OutboxRows(), 1);
 }
 
-TEST_F(ReferralsServiceTest, ChildRequestsAreRefusedUntilConsentExists) {
-  v1::CreateRequestRequest call = ValidAnonymous();
-  call.mutable_request()->set_kind(v1::REQUEST_KIND_CHILD);
-  EXPECT_EQ(Create(call).error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_EQ(OutboxRows(), 0);
+TEST_F(ReferralsServiceTest, RequestsGoToThePairedExpertOrAreRefused) {
+  v1::DirectLineRequest created;
+  ASSERT_TRUE(Create(ValidAnonymous("loc-zonnestraal-centrum"), &created).ok());
+  EXPECT_EQ(created.expert().professional_id(), "prof-mehmet-yilmaz");
+  EXPECT_EQ(created.expert().organisation_id(), "org-jz-wijkteam-oost");
+  grpc::Status unknown = Create(ValidAnonymous("loc-nergens"));
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(unknown.error_message(),
+            "request.requester.location_id: 'loc-nergens' is not a location in the directory");
 }
 
 struct Malformed {
@@ -250,7 +257,7 @@ TEST_F(ReferralsServiceTest, ListPagesWithTokensAndCapsPageSize) {
     created_ids.insert(created_ids.begin(), r.id());
     clock_.Advance(absl::Seconds(1));
   }
-  ASSERT_TRUE(Create(ValidAnonymous("loc-zonnebloem")).ok());
+  ASSERT_TRUE(Create(ValidAnonymous("loc-zonnestraal-centrum")).ok());
 
   v1::ListRequestsRequest call;
   call.set_location_id("loc-boomgaard-noord");

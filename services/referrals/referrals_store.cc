@@ -52,7 +52,14 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
           outcome->created = false;
           return absl::OkStatus();
         }
-        const v1::DirectLineRequest& r = request->request;
+        v1::DirectLineRequest& r = request->request;
+        Events events;
+        if (!request->topic.empty()) events.push_back({request->topic, request->event});
+        if (request->decide) {
+          absl::StatusOr<Events> more = request->decide(db, r);
+          if (!more.ok()) return more.status();
+          events.insert(events.end(), more->begin(), more->end());
+        }
         absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
             "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
             " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -68,12 +75,25 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
             .BindBlob(8, request->content)
             .BindBlob(9, r.SerializeAsString());
         if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
-        auto event = outbox::Append(db, kProducer,
-                                    {.topic = request->topic,
-                                     .payload = request->event.get(),
-                                     .trace_id = r.trace_id(),
-                                     .occurred_at = request->occurred_at});
-        if (!event.ok()) return event.status();
+        // The columns the jobs and the consent gate query.
+        if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
+        if (request->identity.has_value()) {
+          absl::StatusOr<sqlite::Statement*> identity = db.Prepare(
+              "INSERT INTO child_identities (request_id, child_ref, identity) VALUES (?1, ?2, ?3)");
+          if (!identity.ok()) return identity.status();
+          if (absl::Status s = (*identity)
+                                   ->Bind(1, r.id())
+                                   .Bind(2, r.child().child_ref())
+                                   .BindBlob(3, request->identity->SerializeAsString())
+                                   .Run();
+              !s.ok()) {
+            return s;
+          }
+        }
+        if (absl::Status s = PublishEvents(db, events, r.trace_id(), request->occurred_at);
+            !s.ok()) {
+          return s;
+        }
         outcome->request = r;
         outcome->created = true;
         return absl::OkStatus();
@@ -102,6 +122,115 @@ absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::strin
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
   return std::move((*found)->record);
+}
+
+void SqliteReferralsStore::Update(const std::string& id, int64_t expected_version, absl::Time now,
+                                  std::string trace_id, Mutation mutate, UpdateDone done) {
+  auto result = std::make_shared<v1::DirectLineRequest>();
+  writer_->Submit(
+      [id, expected_version, now, trace_id = std::move(trace_id), mutate = std::move(mutate),
+       result](sqlite::Database& db) -> absl::Status {
+        auto found = records::FindRecord<v1::DirectLineRequest>(db, "requests", "id", id);
+        if (!found.ok()) return found.status();
+        if (!found->has_value()) {
+          return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
+        }
+        v1::DirectLineRequest& r = (*found)->record;
+        if (r.version() != expected_version) {
+          return absl::AbortedError(absl::StrCat("request ", id, " is at version ", r.version(),
+                                                 ", not ", expected_version,
+                                                 ": read it again and retry"));
+        }
+        absl::StatusOr<Events> events = mutate(db, r);
+        if (!events.ok()) return events.status();
+        r.set_version(r.version() + 1);
+        *r.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+        if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
+        if (absl::Status s = PublishEvents(db, *events, trace_id, now); !s.ok()) return s;
+        *result = std::move(r);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](const absl::Status& s) {
+        if (!s.ok()) {
+          done(s);
+        } else {
+          done(std::move(*result));
+        }
+      });
+}
+
+absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(
+    absl::Time start, absl::Time end, const std::string& location_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SelectRequests(
+      *db_, "create_time_us >= ?1 AND create_time_us < ?2 AND (?3 = '' OR location_id = ?3)",
+      [&](sqlite::Statement& stmt) {
+        stmt.Bind(1, absl::ToUnixMicros(start))
+            .Bind(2, absl::ToUnixMicros(end))
+            .Bind(3, location_id);
+      });
+}
+
+absl::StatusOr<v1::ChildIdentity> SqliteReferralsStore::Identity(const std::string& request_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db_->Prepare("SELECT identity FROM child_identities WHERE request_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  v1::ChildIdentity identity;
+  bool parsed = false;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, request_id).ReadOne([&](const sqlite::Statement& r) {
+    parsed = identity.ParseFromString(r.ColumnBlob(0));
+  });
+  if (!row.ok()) return row.status();
+  if (!*row)
+    return absl::NotFoundError(absl::StrCat("no identity stored for request ", request_id));
+  if (!parsed) return Corrupt(request_id);
+  return identity;
+}
+
+absl::StatusOr<std::vector<v1::DirectLineRequest>> SelectRequests(
+    sqlite::Database& db, const std::string& where,
+    const std::function<void(sqlite::Statement&)>& bind) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(absl::StrCat(
+      "SELECT id, record FROM requests WHERE ", where, " ORDER BY create_time_us, id"));
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  std::vector<v1::DirectLineRequest> out;
+  absl::Status s = (*stmt)->ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
+    if (!out.emplace_back().ParseFromString(row.ColumnBlob(1))) return Corrupt(row.ColumnText(0));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::Status SaveRequest(sqlite::Database& db, const v1::DirectLineRequest& r) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "UPDATE requests SET status = ?2, update_time_us = ?3, child_ref = ?4, consent_id = ?5,"
+      " due_us = ?6, overdue = ?7, record = ?8 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  const bool due = r.has_first_response_due() && !r.has_first_response_time();
+  return (*stmt)
+      ->Bind(1, r.id())
+      .Bind(2, static_cast<int64_t>(r.status()))
+      .Bind(3, TimeUtil::TimestampToMicroseconds(r.update_time()))
+      .Bind(4, r.child().child_ref())
+      .Bind(5, r.consent_id())
+      .Bind(6, due ? TimeUtil::TimestampToMicroseconds(r.first_response_due()) : int64_t{0})
+      .Bind(7, static_cast<int64_t>(r.overdue() ? 1 : 0))
+      .BindBlob(8, r.SerializeAsString())
+      .Run();
+}
+
+absl::Status PublishEvents(sqlite::Database& db, const Events& events, const std::string& trace_id,
+                           absl::Time at) {
+  for (const Event& e : events) {
+    auto appended = outbox::Append(
+        db, SqliteReferralsStore::kProducer,
+        {.topic = e.topic, .payload = e.payload.get(), .trace_id = trace_id, .occurred_at = at});
+    if (!appended.ok()) return appended.status();
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {

@@ -39,14 +39,31 @@ struct ListResult {
   std::optional<ListCursor> next;               // set when more follow
 };
 
+// An event to append to the outbox with a change.
+struct Event {
+  std::string topic;
+  std::shared_ptr<const google::protobuf::Message> payload;
+};
+using Events = std::vector<Event>;
+
 // A request to store with the event that announces it.
 struct NewRequest {
   v1::DirectLineRequest request;  // complete: id, status and times assigned
   std::string content;            // the client's content, for idempotency
-  std::string topic;              // of the event
+  std::string topic;              // of the event; empty: none (unless `decide` adds some)
   std::shared_ptr<const google::protobuf::Message> event;
   absl::Time occurred_at;
+  // A named child's identity, stored apart from the request.
+  std::optional<v1::ChildIdentity> identity;
+  // Runs inside the write transaction, after the idempotency check and before
+  // the insert: may change the request (e.g. its status once consent is
+  // checked) and returns further events.
+  std::function<absl::StatusOr<Events>(sqlite::Database&, v1::DirectLineRequest&)> decide;
 };
+
+// Changes a stored request inside the write transaction; returns the events
+// of the change, or an error that leaves everything as it was.
+using Mutation = std::function<absl::StatusOr<Events>(sqlite::Database&, v1::DirectLineRequest&)>;
 
 struct CreateOutcome {
   v1::DirectLineRequest request;  // as stored
@@ -67,6 +84,18 @@ class ReferralsStore {
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) = 0;
   virtual absl::StatusOr<ListResult> List(const ListQuery& query) = 0;
+  using UpdateDone = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
+  // Loads request `id`, checks its version (ABORTED when it is not
+  // `expected_version`), applies `mutate`, bumps the version, stamps
+  // `now` as update time and stores it with the events, all in one
+  // transaction. NOT_FOUND for an unknown id.
+  virtual void Update(const std::string& id, int64_t expected_version, absl::Time now,
+                      std::string trace_id, Mutation mutate, UpdateDone done) = 0;
+  // The store's single writer (jobs run their transactions through it).
+  virtual sqlite::Writer& writer() = 0;
+  // Requests created in [start, end), at `location_id` (empty: all).
+  virtual absl::StatusOr<std::vector<v1::DirectLineRequest>> CreatedBetween(
+      absl::Time start, absl::Time end, const std::string& location_id) = 0;
   // Database and outbox facts for the admin status.
   virtual absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) = 0;
 };
@@ -86,10 +115,16 @@ class SqliteReferralsStore final : public ReferralsStore {
   void Create(NewRequest request, CreateDone done) override;
   // Create, waiting for the outcome (tools, tests, benchmarks).
   absl::StatusOr<CreateOutcome> CreateAndWait(NewRequest request);
-  sqlite::Writer& writer() { return *writer_; }
+  sqlite::Writer& writer() override { return *writer_; }
   const std::string& path() const { return path_; }
   absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) override;
   absl::StatusOr<ListResult> List(const ListQuery& query) override;
+  void Update(const std::string& id, int64_t expected_version, absl::Time now, std::string trace_id,
+              Mutation mutate, UpdateDone done) override;
+  absl::StatusOr<std::vector<v1::DirectLineRequest>> CreatedBetween(
+      absl::Time start, absl::Time end, const std::string& location_id) override;
+  // The identity stored with a named-child request (tests and adapters).
+  absl::StatusOr<v1::ChildIdentity> Identity(const std::string& request_id);
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
 
   // The outbox's events after `after_seq`, oldest first (for tests and tools).
@@ -106,6 +141,17 @@ class SqliteReferralsStore final : public ReferralsStore {
   std::mutex mu_;
   std::unique_ptr<sqlite::Database> db_;  // reads; guarded by mu_
 };
+
+// Inside a write transaction (the consent gate and the jobs use these on the
+// Writer's connection): requests matching `where` (SQL over the requests
+// table's columns, parameters bound by `bind`), a request saved back with its
+// columns, and events appended to the outbox.
+absl::StatusOr<std::vector<v1::DirectLineRequest>> SelectRequests(
+    sqlite::Database& db, const std::string& where,
+    const std::function<void(sqlite::Statement&)>& bind);
+absl::Status SaveRequest(sqlite::Database& db, const v1::DirectLineRequest& request);
+absl::Status PublishEvents(sqlite::Database& db, const Events& events, const std::string& trace_id,
+                           absl::Time at);
 
 // The compiled-in schema/*.sql migrations.
 const std::vector<sqlite::Migration>& Migrations();

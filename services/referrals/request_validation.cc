@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "services/common/ids/ids.h"
 #include "services/common/status/status.h"
 
@@ -43,16 +44,40 @@ absl::Status ValidateCreate(const v1::CreateRequestRequest& call) {
   switch (r.kind()) {
     case v1::REQUEST_KIND_ANONYMOUS:
     case v1::REQUEST_KIND_GROUP:
+      if (r.has_child()) v.Add("request.child", "is only for REQUEST_KIND_CHILD");
+      if (call.has_child_identity()) v.Add("child_identity", "is only for REQUEST_KIND_CHILD");
       break;
     case v1::REQUEST_KIND_CHILD:
-      if (v.empty()) {
-        return absl::UnimplementedError(
-            "request.kind: REQUEST_KIND_CHILD needs parental consent, which this version does not "
-            "handle yet; ask anonymously (REQUEST_KIND_ANONYMOUS) or about the group");
+      if (r.child().child_ref().empty()) {
+        v.Add("request.child.child_ref",
+              "is required for REQUEST_KIND_CHILD: the reference the consent was recorded under");
+      } else if (!IsUuid(r.child().child_ref())) {
+        v.Add("request.child.child_ref", "must be a UUID");
+      }
+      if (!call.has_child_identity()) {
+        v.Add("child_identity", "is required for REQUEST_KIND_CHILD");
+      } else {
+        const v1::ChildIdentity& id = call.child_identity();
+        if (absl::StripAsciiWhitespace(id.given_name()).empty()) {
+          v.Add("child_identity.given_name", "is required");
+        }
+        if (absl::StripAsciiWhitespace(id.family_name()).empty()) {
+          v.Add("child_identity.family_name", "is required");
+        }
+        absl::CivilDay born;
+        if (!absl::ParseCivilTime(id.birth_date(), &born)) {
+          v.Add("child_identity.birth_date", "must be a date as YYYY-MM-DD");
+        }
+        if (!id.bsn().empty()) {
+          if (absl::Status bsn = ValidateBsn(id.bsn()); !bsn.ok()) {
+            v.Add("child_identity.bsn", std::string(bsn.message()));
+          }
+        }
       }
       break;
     case v1::REQUEST_KIND_UNSPECIFIED:
-      v.Add("request.kind", "is required: REQUEST_KIND_ANONYMOUS or REQUEST_KIND_GROUP");
+      v.Add("request.kind",
+            "is required: REQUEST_KIND_ANONYMOUS, REQUEST_KIND_GROUP or REQUEST_KIND_CHILD");
       break;
     default:
       v.Add("request.kind", absl::StrCat("unknown value ", r.kind()));

@@ -15,8 +15,8 @@ inline constexpr int kMinQuestionChars = 10;
 inline constexpr int kMaxQuestionChars = 4000;
 inline constexpr int kMaxObservationsChars = 8000;
 
-// OK, INVALID_ARGUMENT naming every bad field, or UNIMPLEMENTED for the
-// named-child kind (it needs consent handling, which this version lacks).
+// OK, or INVALID_ARGUMENT naming every bad field. Checks the form only; the
+// directory (location, pairing) is checked by the service.
 absl::Status ValidateCreate(const v1::CreateRequestRequest& call);
 
 }  // namespace olif::referrals

@@ -16,10 +16,27 @@ TEST(RequestValidationTest, ValidRequestsPass) {
   EXPECT_TRUE(ValidateCreate(ValidGroup()).ok());
 }
 
-TEST(RequestValidationTest, ChildKindIsNotAcceptedYet) {
-  v1::CreateRequestRequest call = ValidAnonymous();
-  call.mutable_request()->set_kind(v1::REQUEST_KIND_CHILD);
-  EXPECT_EQ(ValidateCreate(call).code(), absl::StatusCode::kUnimplemented);
+TEST(RequestValidationTest, ChildKindNeedsAChildRefAndAValidIdentity) {
+  v1::CreateRequestRequest call = testing_util::ValidChild();
+  EXPECT_TRUE(ValidateCreate(call).ok()) << ValidateCreate(call);
+  call.mutable_request()->mutable_child()->set_child_ref("kind-7");
+  call.mutable_child_identity()->set_bsn("123456789");
+  call.mutable_child_identity()->set_birth_date("14-05-2023");
+  call.mutable_child_identity()->clear_family_name();
+  absl::Status s = ValidateCreate(call);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("request.child.child_ref: must be a UUID"), absl::string_view::npos);
+  EXPECT_NE(s.message().find("child_identity.family_name: is required"), absl::string_view::npos);
+  EXPECT_NE(s.message().find("child_identity.birth_date: must be a date as YYYY-MM-DD"),
+            absl::string_view::npos);
+  EXPECT_NE(s.message().find("child_identity.bsn: "), absl::string_view::npos) << s;
+  call.clear_child_identity();
+  EXPECT_NE(
+      ValidateCreate(call).message().find("child_identity: is required for REQUEST_KIND_CHILD"),
+      absl::string_view::npos);
+  v1::CreateRequestRequest anonymous = ValidAnonymous();
+  *anonymous.mutable_child_identity() = testing_util::ValidChild().child_identity();
+  EXPECT_EQ(ValidateCreate(anonymous).message(), "child_identity: is only for REQUEST_KIND_CHILD");
 }
 
 TEST(RequestValidationTest, EveryViolationIsReportedAtOnce) {

@@ -28,6 +28,10 @@ v1::CreateRequestRequest Sample() {
   return call;
 }
 
+std::shared_ptr<const directory::Directory> DevDirectory() {
+  return *directory::Directory::Load(std::string(OLIF_SOURCE_DIR) + "/config/dev/directory.yaml");
+}
+
 std::string FreshPath(const char* name) {
   auto dir = std::filesystem::temp_directory_path() / ("olif-bench-" + std::string(name));
   std::filesystem::remove_all(dir);
@@ -46,7 +50,9 @@ BENCHMARK(BM_ValidateCreate);
 // share commits through the writer's group commit.
 void BM_ServiceCreateDurable(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("service"));
-  ReferralsServiceImpl service(*store, Clock::Real(), {});
+  directory::DirectoryHolder directory(DevDirectory());
+  ReferralsServiceImpl service(*store, Clock::Real(), directory,
+                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
   const int in_flight = static_cast<int>(state.range(0));
   v1::CreateRequestRequest call = Sample();
   for (auto _ : state) {
@@ -74,7 +80,9 @@ BENCHMARK(BM_ServiceCreateDurable)->Arg(1)->Arg(16)->Arg(64)->UseRealTime();
 
 void BM_GrpcCreateRequest(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("grpc"));
-  ReferralsServiceImpl service(*store, Clock::Real(), {});
+  directory::DirectoryHolder directory(DevDirectory());
+  ReferralsServiceImpl service(*store, Clock::Real(), directory,
+                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
   metrics::Registry registry;
   grpcx::ServerRunner runner(
       {.process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true}, registry);

@@ -94,7 +94,7 @@ export class Service {
         this.log += chunk.toString();
         buffered += chunk.toString();
         const m = buffered.match(/listening grpc=127\.0\.0\.1:(\d+) metrics=127\.0\.0\.1:(\d+)/);
-        const b = buffered.match(/serving .*bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
+        const b = buffered.match(/serving .*? bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
         if (m && b) {
           clearTimeout(timer);
           resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: b[1] });

@@ -29,6 +29,7 @@ const service = new Service(binary, join(root, "config/dev/referrals.yaml"), {
   OLIF_REFERRALS_METRICS: "127.0.0.1:0",
   OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
   OLIF_DATA_DIR: dataDir,
+  OLIF_DIRECTORY: join(root, "config/dev/directory.yaml"),
 });
 const tail = new BusTail(busTail, dataDir, "referrals");
 const referralsClient = (port) =>
@@ -46,7 +47,7 @@ await steps.run(12, { running: [service, tail], dir: dataDir }, async () => {
     const keys = spawnSync(binary, ["--gen-curve-keypair"], { encoding: "utf8" });
     assert.equal(keys.status, 0);
     assert.match(keys.stdout, /^public_key: \S{40}\nsecret_key: \S{40}\n$/);
-    const good = spawnSync(binary, ["--config", join(root, "config/dev/referrals.yaml"), "--check-config"], { encoding: "utf8" });
+    const good = spawnSync(binary, ["--config", join(root, "config/dev/referrals.yaml"), "--check-config"], { encoding: "utf8", env: { ...process.env, ...service.env } });
     assert.equal(good.status, 0, good.stderr);
     const bad = join(dataDir, "bad.yaml");
     writeFileSync(bad, "runtime:\n  grpc:\n    listen_address: 127.0.0.1:0\n    listen_port: 7\n");

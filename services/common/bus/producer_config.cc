@@ -77,4 +77,52 @@ ProducerOptions ToProducerOptions(const cfg::BusProducerConfig& config, std::str
   return options;
 }
 
+absl::Status ValidateConsumerConfig(const cfg::BusConsumerConfig& config, const std::string& key,
+                                    bool dev_mode) {
+  const std::string& endpoint = config.endpoint();
+  if (!absl::StartsWith(endpoint, "tcp://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ".endpoint: must be tcp://host:port, not '", endpoint, "'"));
+  }
+  absl::StatusOr<HostPort> hp = ParseHostPort(endpoint.substr(6));
+  if (!hp.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(key, ".endpoint: ", hp.status().message()));
+  }
+  if (!IsDirectoryId(config.name())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ".name: must be a directory-style id, not '", config.name(), "'"));
+  }
+  const bool curve = !config.server_public_key().empty() || !config.public_key().empty() ||
+                     !config.secret_key().empty();
+  if (!curve) {
+    if (!dev_mode || !IsLoopbackHost(hp->host)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key,
+                       ".endpoint: without CURVE keys the bus is plaintext, allowed in dev_mode on "
+                       "loopback only, not ",
+                       endpoint));
+    }
+    return absl::OkStatus();
+  }
+  for (const auto& [value, name] : {std::pair{&config.server_public_key(), "server_public_key"},
+                                    std::pair{&config.public_key(), "public_key"},
+                                    std::pair{&config.secret_key(), "secret_key"}}) {
+    if (absl::Status k = ValidateCurveKey(*value, absl::StrCat(key, ".", name)); !k.ok()) return k;
+  }
+  return absl::OkStatus();
+}
+
+ConsumerOptions ToConsumerOptions(const cfg::BusConsumerConfig& config, std::string producer,
+                                  std::vector<std::string> topics) {
+  ConsumerOptions options;
+  options.name = config.name();
+  options.producer = std::move(producer);
+  options.endpoint = config.endpoint();
+  options.topics = std::move(topics);
+  options.curve_server_key = config.server_public_key();
+  options.curve_public_key = config.public_key();
+  options.curve_secret_key = config.secret_key();
+  return options;
+}
+
 }  // namespace olif::bus

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "olifantenpad/config/v1/bus.pb.h"
+#include "services/common/bus/consumer.h"
 #include "services/common/bus/producer.h"
 
 namespace olif::bus {
@@ -18,5 +19,14 @@ absl::Status ValidateProducerConfig(const olifantenpad::config::v1::BusProducerC
 ProducerOptions ToProducerOptions(const olifantenpad::config::v1::BusProducerConfig& config,
                                   std::string name, std::string db_path,
                                   std::shared_ptr<Signal> commits = nullptr);
+
+// A consumer's config (`key` names it in errors, e.g. "consent_bus"): the
+// endpoint parses; plaintext (no keys) only in dev mode on loopback; with
+// CURVE all three keys valid.
+absl::Status ValidateConsumerConfig(const olifantenpad::config::v1::BusConsumerConfig& config,
+                                    const std::string& key, bool dev_mode);
+
+ConsumerOptions ToConsumerOptions(const olifantenpad::config::v1::BusConsumerConfig& config,
+                                  std::string producer, std::vector<std::string> topics);
 
 }  // namespace olif::bus

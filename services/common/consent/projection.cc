@@ -103,33 +103,39 @@ absl::StatusOr<v1::Decision> ConsentProjection::Permits(const std::string& child
                                                         v1::Purpose purpose,
                                                         const std::string& recipient,
                                                         absl::Time at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PermitsIn(*reader_, child_ref, purpose, recipient, at);
+}
+
+absl::StatusOr<v1::Decision> ConsentProjection::PermitsIn(sqlite::Database& db,
+                                                          const std::string& child_ref,
+                                                          v1::Purpose purpose,
+                                                          const std::string& recipient,
+                                                          absl::Time at) {
   std::vector<ConsentTerms> terms;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
-        "SELECT consent_id, state, changed_at_us, grant FROM consent_projection"
-        " WHERE child_ref = ?1");
-    if (!stmt.ok()) return stmt.status();
-    absl::Status s =
-        (*stmt)->Bind(1, child_ref).ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
-          v1::ConsentGranted g;
-          if (!g.ParseFromString(row.ColumnBlob(3))) {
-            return absl::DataLossError(
-                absl::StrCat("consent ", row.ColumnText(0), ": stored grant does not parse"));
-          }
-          ConsentTerms& t = terms.emplace_back();
-          t.consent_id = g.consent_id();
-          for (int p : g.purposes()) t.purposes.push_back(static_cast<v1::Purpose>(p));
-          t.recipients.assign(g.recipient_organisation_ids().begin(),
-                              g.recipient_organisation_ids().end());
-          t.valid_from = ToTime(g.valid_from());
-          t.valid_until = ToTime(g.valid_until());
-          t.state = static_cast<TermsState>(row.ColumnInt64(1));
-          t.state_changed_at = absl::FromUnixMicros(row.ColumnInt64(2));
-          return absl::OkStatus();
-        });
-    if (!s.ok()) return s;
-  }
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "SELECT consent_id, state, changed_at_us, grant FROM consent_projection"
+      " WHERE child_ref = ?1");
+  if (!stmt.ok()) return stmt.status();
+  absl::Status s =
+      (*stmt)->Bind(1, child_ref).ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
+        v1::ConsentGranted g;
+        if (!g.ParseFromString(row.ColumnBlob(3))) {
+          return absl::DataLossError(
+              absl::StrCat("consent ", row.ColumnText(0), ": stored grant does not parse"));
+        }
+        ConsentTerms& t = terms.emplace_back();
+        t.consent_id = g.consent_id();
+        for (int p : g.purposes()) t.purposes.push_back(static_cast<v1::Purpose>(p));
+        t.recipients.assign(g.recipient_organisation_ids().begin(),
+                            g.recipient_organisation_ids().end());
+        t.valid_from = ToTime(g.valid_from());
+        t.valid_until = ToTime(g.valid_until());
+        t.state = static_cast<TermsState>(row.ColumnInt64(1));
+        t.state_changed_at = absl::FromUnixMicros(row.ColumnInt64(2));
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
   return Decide(terms, purpose, recipient, at);
 }
 

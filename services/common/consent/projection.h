@@ -54,6 +54,12 @@ class ConsentProjection final : public bus::EventHandler {
   absl::StatusOr<v1::Decision> Permits(const std::string& child_ref, v1::Purpose purpose,
                                        const std::string& recipient, absl::Time at);
 
+  // The same, read on `db` (e.g. the Writer's connection inside the
+  // transaction that applies an event or creates a request).
+  static absl::StatusOr<v1::Decision> PermitsIn(sqlite::Database& db, const std::string& child_ref,
+                                                v1::Purpose purpose, const std::string& recipient,
+                                                absl::Time at);
+
  private:
   explicit ConsentProjection(std::unique_ptr<sqlite::Database> reader)
       : reader_(std::move(reader)) {}

@@ -1,5 +1,7 @@
 #include "services/common/directory/directory.h"
 
+#include "services/common/logging/logging.h"
+
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -204,6 +206,15 @@ absl::Status DirectoryHolder::Reload(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(*next);
   return absl::OkStatus();
+}
+
+void DirectoryHolder::ReloadAndLog(const std::string& path) {
+  if (absl::Status s = Reload(path); !s.ok()) {
+    log::Error("directory reload refused; the directory in force stays",
+               {{"error", std::string(s.message())}});
+  } else {
+    log::Info("directory reloaded", {{"path", path}});
+  }
 }
 
 }  // namespace olif::directory

@@ -72,6 +72,9 @@ class DirectoryHolder {
   // the current one stays and the error says why.
   absl::Status Reload(const std::string& path);
 
+  // Reload(path), logging the outcome: what a process runs on SIGHUP.
+  void ReloadAndLog(const std::string& path);
+
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const Directory> current_;  // guarded by mu_
