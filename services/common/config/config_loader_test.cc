@@ -37,6 +37,10 @@ runtime:
 referrals:
   default_page_size: 20
   max_page_size: 200
+  directory_path: config/dev/directory.yaml
+consent_bus:
+  endpoint: tcp://127.0.0.1:7412
+  name: referrals
 bus:
   endpoint: tcp://127.0.0.1:7402
   consumers:
@@ -76,13 +80,14 @@ TEST(ConfigLoaderTest, MissingRequiredFieldsAreNamed) {
   absl::Status s =
       LoadYaml("runtime:\n  grpc:\n    listen_address: 127.0.0.1:1\n", "r.yaml", &c, FakeEnv({}));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "r.yaml: missing required keys runtime.data_dir, runtime.metrics, bus");
+  EXPECT_EQ(s.message(),
+            "r.yaml: missing required keys runtime.data_dir, runtime.metrics, bus, consent_bus");
   EXPECT_EQ(
       LoadYaml("referrals: {}\nbus:\n  endpoint: tcp://127.0.0.1:1\n", "r.yaml", &c, FakeEnv({}))
           .message(),
-      "r.yaml: missing required key runtime");
+      "r.yaml: missing required keys runtime, referrals.directory_path, consent_bus");
   EXPECT_EQ(LoadYaml("", "r.yaml", &c, FakeEnv({})).message(),
-            "r.yaml: missing required keys runtime, bus");
+            "r.yaml: missing required keys runtime, bus, consent_bus");
   std::string no_name = kValid;
   no_name.replace(no_name.find("    - name: bus-tail"), 20, "    - {}");
   EXPECT_EQ(LoadYaml(no_name, "r.yaml", &c, FakeEnv({})).message(),
