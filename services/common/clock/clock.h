@@ -29,6 +29,10 @@ class FakeClock : public Clock {
     std::lock_guard<std::mutex> lock(mu_);
     now_ += d;
   }
+  void SetTime(absl::Time t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ = t;
+  }
 
  private:
   mutable std::mutex mu_;
