@@ -155,13 +155,7 @@ void ConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
         *stored = c;
         return absl::OkStatus();
       },
-      [stored, done = std::move(done)](const absl::Status& s) {
-        if (!s.ok()) {
-          done(s);
-        } else {
-          done(std::move(*stored));
-        }
-      });
+      sqlite::Deliver(stored, std::move(done)));
 }
 
 void ConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal, AuditEntry audit,
@@ -204,13 +198,7 @@ void ConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal, Au
         *result = std::move(c);
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](const absl::Status& s) {
-        if (!s.ok()) {
-          done(s);
-        } else {
-          done(std::move(*result));
-        }
-      });
+      sqlite::Deliver(result, std::move(done)));
 }
 
 absl::StatusOr<int> ConsentStore::ExpireDue(absl::Time now) {

@@ -70,6 +70,15 @@ Events One(std::shared_ptr<google::protobuf::Message> event) {
   return {Event{kTopicRequestUpdated, std::move(event)}};
 }
 
+// Stores a change made outside Transition (consent gate, jobs) with its
+// event: the version goes up and the update time is `now`.
+absl::Status Commit(sqlite::Database& db, v1::DirectLineRequest& r, absl::Time now, Event event) {
+  r.set_version(r.version() + 1);
+  *r.mutable_update_time() = Ts(now);
+  if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
+  return PublishEvents(db, {std::move(event)}, r.trace_id(), now);
+}
+
 void CheckIdAndVersion(Violations& v, const std::string& id, int64_t version) {
   if (id.empty()) {
     v.Add("id", "is required");
@@ -394,10 +403,7 @@ absl::Status ReferralsServiceImpl::ReleaseWaiting(sqlite::Database& db,
     if (!d->permitted()) continue;
     r.set_consent_id(d->consent_id());
     Event submitted = Submit(r, now);
-    r.set_version(r.version() + 1);
-    *r.mutable_update_time() = Ts(now);
-    if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
-    if (absl::Status s = PublishEvents(db, {submitted}, r.trace_id(), now); !s.ok()) return s;
+    if (absl::Status s = Commit(db, r, now, std::move(submitted)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -411,18 +417,12 @@ absl::Status ReferralsServiceImpl::RestrictUnder(sqlite::Database& db,
   for (v1::DirectLineRequest& r : *relying) {
     if (IsFinal(r.status()) || r.restricted()) continue;
     r.set_restricted(true);
-    r.set_version(r.version() + 1);
-    *r.mutable_update_time() = Ts(now);
     auto e = std::make_shared<v1::RequestRestricted>();
     e->set_request_id(r.id());
     e->set_consent_id(consent_id);
     *e->mutable_child() = r.child();
     *e->mutable_expert() = r.expert();
-    if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
-    if (absl::Status s = PublishEvents(db, {{kTopicRequestRestricted, e}}, r.trace_id(), now);
-        !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = Commit(db, r, now, {kTopicRequestRestricted, e}); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -441,17 +441,11 @@ absl::StatusOr<int> ReferralsServiceImpl::RunDueJobs() {
     if (!overdue.ok()) return overdue.status();
     for (v1::DirectLineRequest& r : *overdue) {
       r.set_overdue(true);
-      r.set_version(r.version() + 1);
-      *r.mutable_update_time() = Ts(now);
       auto e = std::make_shared<v1::RequestOverdue>();
       e->set_request_id(r.id());
       *e->mutable_expert() = r.expert();
       *e->mutable_first_response_due() = r.first_response_due();
-      if (absl::Status u = SaveRequest(db, r); !u.ok()) return u;
-      if (absl::Status p = PublishEvents(db, {{kTopicRequestOverdue, e}}, r.trace_id(), now);
-          !p.ok()) {
-        return p;
-      }
+      if (absl::Status u = Commit(db, r, now, {kTopicRequestOverdue, e}); !u.ok()) return u;
       ++changed;
     }
     absl::StatusOr<std::vector<v1::DirectLineRequest>> lapsed =
@@ -462,16 +456,10 @@ absl::StatusOr<int> ReferralsServiceImpl::RunDueJobs() {
     if (!lapsed.ok()) return lapsed.status();
     for (v1::DirectLineRequest& r : *lapsed) {
       r.set_status(v1::REQUEST_STATUS_LAPSED);
-      r.set_version(r.version() + 1);
-      *r.mutable_update_time() = Ts(now);
       auto e = std::make_shared<v1::RequestLapsed>();
       e->set_request_id(r.id());
       *e->mutable_child() = r.child();
-      if (absl::Status u = SaveRequest(db, r); !u.ok()) return u;
-      if (absl::Status p = PublishEvents(db, {{kTopicRequestLapsed, e}}, r.trace_id(), now);
-          !p.ok()) {
-        return p;
-      }
+      if (absl::Status u = Commit(db, r, now, {kTopicRequestLapsed, e}); !u.ok()) return u;
       ++changed;
     }
     return absl::OkStatus();

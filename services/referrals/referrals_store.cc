@@ -98,13 +98,7 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
         outcome->created = true;
         return absl::OkStatus();
       },
-      [outcome, done = std::move(done)](const absl::Status& s) {
-        if (!s.ok()) {
-          done(s);
-        } else {
-          done(std::move(*outcome));
-        }
-      });
+      sqlite::Deliver(outcome, std::move(done)));
 }
 
 absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest request) {
@@ -150,13 +144,7 @@ void SqliteReferralsStore::Update(const std::string& id, int64_t expected_versio
         *result = std::move(r);
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](const absl::Status& s) {
-        if (!s.ok()) {
-          done(s);
-        } else {
-          done(std::move(*result));
-        }
-      });
+      sqlite::Deliver(result, std::move(done)));
 }
 
 absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(

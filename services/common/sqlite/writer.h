@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "services/common/sqlite/database.h"
 
 namespace olif::sqlite {
@@ -78,5 +79,18 @@ class Writer {
   Stats stats_;             // guarded by mu_
   std::thread thread_;
 };
+
+// A Writer::Done that hands `*result` (filled in by the unit) to `done` once
+// the unit is committed, or the unit's error.
+template <typename T>
+Writer::Done Deliver(std::shared_ptr<T> result, std::function<void(absl::StatusOr<T>)> done) {
+  return [result = std::move(result), done = std::move(done)](const absl::Status& s) {
+    if (!s.ok()) {
+      done(s);
+    } else {
+      done(std::move(*result));
+    }
+  };
+}
 
 }  // namespace olif::sqlite
