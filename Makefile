@@ -39,6 +39,8 @@ run: deps build
 	@echo "      http://127.0.0.1:7411/olifantenpad.consent.v1.ConsentService/CheckConsent"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d @tests/smoke/example-request.json \\"
 	@echo "      http://127.0.0.1:7401/olifantenpad.referrals.v1.ReferralsService/CreateRequest"
+	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge -d @tests/smoke/example-child-request.json \\"
+	@echo "      http://127.0.0.1:7401/olifantenpad.referrals.v1.ReferralsService/CreateRequest   # waits for consent"
 	@echo "  $(BUF) curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:7411/olifantenpad.admin.v1.AdminService/GetStatus"
 	@echo "  $(BUILD)/bin/olif-bus-tail --endpoint tcp://127.0.0.1:7412 --producer consent \\"
 	@echo "      --consumer bus-tail --db var/bus-tail-consent.db      # consent events as JSON lines"
