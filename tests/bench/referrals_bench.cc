@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <mutex>
 
 #include <grpcpp/grpcpp.h>
@@ -77,6 +78,36 @@ void BM_ServiceCreateDurable(benchmark::State& state) {
       static_cast<double>(std::max<uint64_t>(1, stats.transactions));
 }
 BENCHMARK(BM_ServiceCreateDurable)->Arg(1)->Arg(16)->Arg(64)->UseRealTime();
+
+// One transition after another on one request (AddMessage, version checked),
+// each durable before the next: load, state machine, save, event.
+void BM_TransitionDurable(benchmark::State& state) {
+  auto store = *SqliteReferralsStore::Open(FreshPath("transition"));
+  directory::DirectoryHolder directory(DevDirectory());
+  ReferralsServiceImpl service(*store, Clock::Real(), directory,
+                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  std::promise<absl::StatusOr<v1::DirectLineRequest>> first;
+  service.Create(Sample(), "bench", [&](auto r) { first.set_value(std::move(r)); });
+  v1::DirectLineRequest r = *first.get_future().get();
+  v1::AddMessageRequest call;
+  call.set_id(r.id());
+  call.mutable_message()->set_author(v1::AUTHOR_EXPERT);
+  call.mutable_message()->set_text("Goed idee; probeer het twee weken en laat weten hoe het gaat.");
+  for (auto _ : state) {
+    call.set_version(r.version());
+    std::promise<absl::StatusOr<v1::DirectLineRequest>> done;
+    service.Message(call, "bench", [&](auto updated) { done.set_value(std::move(updated)); });
+    auto updated = done.get_future().get();
+    if (!updated.ok()) {
+      state.SkipWithError(std::string(updated.status().message()).c_str());
+      break;
+    }
+    r = std::move(*updated);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["messages_at_end"] = r.messages_size();
+}
+BENCHMARK(BM_TransitionDurable)->Iterations(1000)->UseRealTime();
 
 void BM_GrpcCreateRequest(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("grpc"));
