@@ -45,7 +45,7 @@ run: deps build
 	@echo "  $(BUILD)/bin/olif-bus-tail --endpoint tcp://127.0.0.1:7412 --producer consent \\"
 	@echo "      --consumer bus-tail --db var/bus-tail-consent.db      # consent events as JSON lines"
 	@echo ""
-	@exec deploy/run-dev.sh $(BUILD)/bin
+	@exec $(BUILD)/bin/olifantenpad up --config-dir config/dev
 
 # The whole suite: lint, then every unit, service and multi-process test.
 test: deps build lint

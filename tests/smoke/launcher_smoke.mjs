@@ -1,0 +1,129 @@
+// The launcher as an operator meets it: `olifantenpad up` on the dev config
+// (ports moved to free loopback ports, data in a temporary directory) starts
+// consent and referrals, says when both are healthy, restarts one that is
+// killed, and leaves no process behind on SIGTERM — nor when the launcher
+// itself is killed.
+//
+// usage: node launcher_smoke.mjs <olifantenpad binary>
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+import { Steps, root, tempDir } from "./lib.mjs";
+
+const launcher = process.argv[2];
+if (!launcher) {
+  console.error("usage: node launcher_smoke.mjs <olifantenpad binary>");
+  process.exit(2);
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const dataDir = tempDir();
+const steps = new Steps();
+const step = steps.step.bind(steps);
+
+class Launcher {
+  constructor(env) {
+    this.out = "";
+    this.child = spawn(launcher, ["up", "--config-dir", join(root, "config/dev")], {
+      cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    this.child.stdout.on("data", (chunk) => { this.out += chunk.toString(); });
+    this.exited = new Promise((res) => this.child.on("exit", (code, signal) => res(code ?? signal)));
+  }
+  async waitFor(pattern, ms = 20000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const m = this.out.match(pattern);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`launcher output did not show ${pattern} within ${ms} ms:\n${this.out.slice(-2000)}`);
+  }
+  pids() {
+    const pids = {};
+    for (const m of this.out.matchAll(/started (\w+) pid=(\d+)/g)) pids[m[1]] = Number(m[2]);
+    return pids;
+  }
+  killIfRunning() {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+const alive = (pid) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code !== "ESRCH"; }
+};
+async function gone(pids, ms = 20000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (pids.every((p) => !alive(p))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`still running: ${pids.filter(alive).join(", ")}`);
+}
+
+async function env() {
+  const consentBus = await freePort();
+  return {
+    OLIF_CONSENT_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_CONSENT_METRICS: "127.0.0.1:0",
+    OLIF_CONSENT_BUS: `tcp://127.0.0.1:${consentBus}`,
+    OLIF_CONSENT_BUS_ENDPOINT: `tcp://127.0.0.1:${consentBus}`,
+    OLIF_REFERRALS_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_REFERRALS_METRICS: "127.0.0.1:0",
+    OLIF_REFERRALS_BUS: `tcp://127.0.0.1:${await freePort()}`,
+    OLIF_DATA_DIR: dataDir,
+  };
+}
+
+let up = null;
+await steps.run(5, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
+  up = new Launcher(await env());
+
+  await step("up starts consent and referrals and says when both are healthy", async () => {
+    await up.waitFor(/all services are healthy/);
+    const pids = up.pids();
+    assert.ok(pids.consent && pids.referrals, JSON.stringify(pids));
+    assert.match(up.out, /consent +\| .*listening grpc=/);
+    assert.match(up.out, /referrals +\| .*listening grpc=/);
+  });
+
+  await step("a killed process is restarted, and the launcher says so", async () => {
+    const first = up.pids().consent;
+    process.kill(first, "SIGKILL");
+    await up.waitFor(/consent was killed by signal 9; restarting in 1s \(restart 1\)/);
+    const m = await up.waitFor(new RegExp(`started consent pid=(?!${first}\\b)(\\d+)`));
+    await up.waitFor(/consent is healthy[^\n]*\n(?:.|\n)*consent is healthy/);
+    assert.ok(alive(Number(m[1])));
+  });
+
+  await step("SIGTERM stops every process and leaves none behind", async () => {
+    const pids = Object.values(up.pids());
+    up.child.kill("SIGTERM");
+    assert.equal(await up.exited, 0);
+    await gone(pids);
+    assert.match(up.out, /consent stopped \(exited with status 0\)/);
+    assert.match(up.out, /referrals stopped \(exited with status 0\)/);
+  });
+
+  up = new Launcher(await env());
+  await step("a second run comes up on the same data", async () => {
+    await up.waitFor(/all services are healthy/);
+  });
+
+  await step("a killed launcher takes its processes with it", async () => {
+    const pids = Object.values(up.pids());
+    up.child.kill("SIGKILL");
+    await up.exited;
+    await gone(pids);
+  });
+});
