@@ -1,0 +1,266 @@
+#include "adapters/runtime/delivery_queue.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace olif::adapters {
+namespace {
+
+constexpr char kTablesSql[] =
+    "CREATE TABLE IF NOT EXISTS deliveries ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " topic TEXT NOT NULL,"
+    " payload BLOB NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_us INTEGER NOT NULL,"
+    " state INTEGER NOT NULL,"  // DeliveryState
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " created_us INTEGER NOT NULL,"
+    " updated_us INTEGER NOT NULL,"
+    " UNIQUE (event_id, destination)) STRICT;"
+    "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (destination, key, state, id);"
+    // Operator actions on dead letters: who, what, when and why.
+    "CREATE TABLE IF NOT EXISTS delivery_actions ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " delivery_id INTEGER NOT NULL REFERENCES deliveries (id),"
+    " action TEXT NOT NULL,"
+    " who TEXT NOT NULL,"
+    " why TEXT NOT NULL,"
+    " at_us INTEGER NOT NULL) STRICT;";
+
+constexpr char kColumns[] =
+    "id, event_id, destination, key, topic, payload, attempts, next_attempt_us, state, last_error";
+
+Delivery FromRow(const sqlite::Statement& r) {
+  Delivery d;
+  d.id = r.ColumnInt64(0);
+  d.event_id = r.ColumnText(1);
+  d.destination = r.ColumnText(2);
+  d.key = r.ColumnText(3);
+  d.topic = r.ColumnText(4);
+  d.payload = r.ColumnBlob(5);
+  d.attempts = static_cast<int>(r.ColumnInt64(6));
+  d.next_attempt = absl::FromUnixMicros(r.ColumnInt64(7));
+  d.state = static_cast<DeliveryState>(r.ColumnInt64(8));
+  d.last_error = r.ColumnText(9);
+  return d;
+}
+
+absl::StatusOr<std::vector<Delivery>> Read(sqlite::Statement& stmt) {
+  std::vector<Delivery> out;
+  absl::Status s = stmt.ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
+    out.push_back(FromRow(row));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<Delivery> Load(sqlite::Database& db, int64_t id) {
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db.Prepare(absl::StrCat("SELECT ", kColumns, " FROM deliveries WHERE id = ?1"));
+  if (!stmt.ok()) return stmt.status();
+  absl::StatusOr<std::vector<Delivery>> rows = Read((*stmt)->Bind(1, id));
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::NotFoundError(absl::StrCat("delivery ", id, " not found"));
+  return rows->front();
+}
+
+absl::Status Update(sqlite::Database& db, const Delivery& d, absl::Time now) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "UPDATE deliveries SET payload = ?2, attempts = ?3, next_attempt_us = ?4, state = ?5,"
+      " last_error = ?6, updated_us = ?7 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, d.id)
+      .BindBlob(2, d.payload)
+      .Bind(3, static_cast<int64_t>(d.attempts))
+      .Bind(4, absl::ToUnixMicros(d.next_attempt))
+      .Bind(5, static_cast<int64_t>(d.state))
+      .Bind(6, d.last_error)
+      .Bind(7, absl::ToUnixMicros(now))
+      .Run();
+}
+
+}  // namespace
+
+absl::Duration Backoff(const RetryPolicy& policy, int attempt, double random01) {
+  const int doublings = std::clamp(attempt - 1, 0, 40);
+  absl::Duration wait = policy.initial_backoff * std::ldexp(1.0, doublings);
+  wait = std::min(wait, policy.max_backoff);
+  return wait * (1.0 - policy.jitter + 2.0 * policy.jitter * random01);
+}
+
+absl::Status DeliveryQueue::CreateTables(sqlite::Database& db) { return db.Exec(kTablesSql); }
+
+absl::StatusOr<std::unique_ptr<DeliveryQueue>> DeliveryQueue::Open(const std::string& path,
+                                                                   sqlite::Writer& writer,
+                                                                   RetryPolicy policy) {
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<DeliveryQueue>(new DeliveryQueue(std::move(*reader), writer, policy));
+}
+
+absl::Status DeliveryQueue::Enqueue(sqlite::Database& db, const std::string& destination,
+                                    const std::string& key, const std::string& event_id,
+                                    const std::string& topic, const std::string& payload,
+                                    absl::Time now) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "INSERT OR IGNORE INTO deliveries (event_id, destination, key, topic, payload,"
+      " next_attempt_us, state, created_us, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, "
+      "?6)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, event_id)
+      .Bind(2, destination)
+      .Bind(3, key)
+      .Bind(4, topic)
+      .BindBlob(5, payload)
+      .Bind(6, absl::ToUnixMicros(now))
+      .Bind(7, static_cast<int64_t>(DeliveryState::kPending))
+      .Run();
+}
+
+absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(const std::string& destination,
+                                                         absl::Time now, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // A key's head is its oldest message still pending or dead; only a pending
+  // head whose time has come is due.
+  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
+      absl::StrCat("SELECT ", kColumns,
+                   " FROM deliveries d WHERE destination = ?1 AND state = ?2"
+                   " AND next_attempt_us <= ?3 AND id = (SELECT MIN(id) FROM deliveries h"
+                   " WHERE h.destination = d.destination AND h.key = d.key AND h.state IN (?2, ?4))"
+                   " ORDER BY id LIMIT ?5"));
+  if (!stmt.ok()) return stmt.status();
+  return Read((*stmt)
+                  ->Bind(1, destination)
+                  .Bind(2, static_cast<int64_t>(DeliveryState::kPending))
+                  .Bind(3, absl::ToUnixMicros(now))
+                  .Bind(4, static_cast<int64_t>(DeliveryState::kDead))
+                  .Bind(5, static_cast<int64_t>(limit)));
+}
+
+absl::Status DeliveryQueue::Delivered(int64_t id, absl::Time now) {
+  return writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    absl::StatusOr<Delivery> d = Load(db, id);
+    if (!d.ok()) return d.status();
+    d->attempts += 1;
+    d->state = DeliveryState::kDelivered;
+    d->last_error.clear();
+    return Update(db, *d, now);
+  });
+}
+
+absl::Status DeliveryQueue::Failed(int64_t id, const std::string& error, bool retryable,
+                                   absl::Time now) {
+  double r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    r = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  }
+  return writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    absl::StatusOr<Delivery> d = Load(db, id);
+    if (!d.ok()) return d.status();
+    d->attempts += 1;
+    d->last_error = error;
+    if (!retryable || d->attempts >= policy_.max_attempts) {
+      d->state = DeliveryState::kDead;
+    } else {
+      d->next_attempt = now + Backoff(policy_, d->attempts, r);
+    }
+    return Update(db, *d, now);
+  });
+}
+
+absl::Status DeliveryQueue::Act(int64_t id, const char* action, const std::string& who,
+                                const std::string& why, absl::Time now,
+                                const std::optional<std::string>& payload, DeliveryState to) {
+  if (who.empty() || why.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(action, " of a dead letter needs who and why; both are recorded"));
+  }
+  return writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    absl::StatusOr<Delivery> d = Load(db, id);
+    if (!d.ok()) return d.status();
+    if (d->state != DeliveryState::kDead) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "delivery ", id, " is not a dead letter; only dead letters can be ", action));
+    }
+    d->state = to;
+    if (to == DeliveryState::kPending) {
+      d->attempts = 0;
+      d->next_attempt = now;
+    }
+    if (payload.has_value()) d->payload = *payload;
+    if (absl::Status s = Update(db, *d, now); !s.ok()) return s;
+    absl::StatusOr<sqlite::Statement*> record = db.Prepare(
+        "INSERT INTO delivery_actions (delivery_id, action, who, why, at_us)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!record.ok()) return record.status();
+    return (*record)
+        ->Bind(1, id)
+        .Bind(2, action)
+        .Bind(3, who)
+        .Bind(4, why)
+        .Bind(5, absl::ToUnixMicros(now))
+        .Run();
+  });
+}
+
+absl::Status DeliveryQueue::Retry(int64_t id, const std::string& who, const std::string& why,
+                                  absl::Time now) {
+  return Act(id, "retried", who, why, now, std::nullopt, DeliveryState::kPending);
+}
+
+absl::Status DeliveryQueue::Skip(int64_t id, const std::string& who, const std::string& why,
+                                 absl::Time now) {
+  return Act(id, "skipped", who, why, now, std::nullopt, DeliveryState::kSkipped);
+}
+
+absl::Status DeliveryQueue::EditAndResend(int64_t id, const std::string& payload,
+                                          const std::string& who, const std::string& why,
+                                          absl::Time now) {
+  return Act(id, "edited and resent", who, why, now, payload, DeliveryState::kPending);
+}
+
+absl::StatusOr<Delivery> DeliveryQueue::Get(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Load(*reader_, id);
+}
+
+absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::string& destination,
+                                                                 int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
+      absl::StrCat("SELECT ", kColumns,
+                   " FROM deliveries WHERE destination = ?1 AND state = ?2 ORDER BY id"
+                   " LIMIT ?3"));
+  if (!stmt.ok()) return stmt.status();
+  return Read((*stmt)
+                  ->Bind(1, destination)
+                  .Bind(2, static_cast<int64_t>(DeliveryState::kDead))
+                  .Bind(3, static_cast<int64_t>(limit)));
+}
+
+absl::StatusOr<int64_t> DeliveryQueue::Depth(const std::string& destination) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt =
+      reader_->Prepare("SELECT COUNT(*) FROM deliveries WHERE destination = ?1 AND state = ?2");
+  if (!stmt.ok()) return stmt.status();
+  int64_t n = 0;
+  absl::StatusOr<bool> row =
+      (*stmt)
+          ->Bind(1, destination)
+          .Bind(2, static_cast<int64_t>(DeliveryState::kPending))
+          .ReadOne([&](const sqlite::Statement& r) { n = r.ColumnInt64(0); });
+  if (!row.ok()) return row.status();
+  return n;
+}
+
+}  // namespace olif::adapters

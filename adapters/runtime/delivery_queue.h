@@ -1,0 +1,112 @@
+#pragma once
+
+// The durable delivery queue of an adapter: per destination, every message to
+// send with its attempts, next attempt time and last error, in the adapter's
+// own SQLite database.
+//
+// Ordering is kept per key (e.g. per request): only the oldest undelivered
+// message of a key is ever due, so a message waiting for its retry, or dead,
+// holds back the later messages of its own key and of no other. A failure is
+// retried with exponential backoff and jitter up to `max_attempts`; a failure
+// that cannot succeed by retrying (e.g. HTTP 400) or the last attempt makes the
+// message a dead letter. Operators retry, skip, or edit and resend a dead
+// letter; each action is recorded with who and why.
+//
+// Enqueue runs inside the caller's transaction (the bus consumer's, so that an
+// event is queued exactly once with the cursor that passed it); the other
+// writes go through the Writer; reads use a connection of their own.
+// Thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/sqlite/database.h"
+#include "services/common/sqlite/writer.h"
+
+namespace olif::adapters {
+
+enum class DeliveryState { kPending = 0, kDelivered = 1, kDead = 2, kSkipped = 3 };
+
+struct Delivery {
+  int64_t id = 0;
+  std::string event_id;  // the idempotency key sent to the external system
+  std::string destination;
+  std::string key;  // ordering key
+  std::string topic;
+  std::string payload;  // what the translator made of the event
+  int attempts = 0;
+  absl::Time next_attempt;
+  DeliveryState state = DeliveryState::kPending;
+  std::string last_error;
+};
+
+struct RetryPolicy {
+  int max_attempts = 8;
+  absl::Duration initial_backoff = absl::Seconds(1);
+  absl::Duration max_backoff = absl::Minutes(10);
+  double jitter = 0.2;  // the wait is drawn from [1 - jitter, 1 + jitter] × the backoff
+};
+
+// The wait before attempt `attempt + 1` after `attempt` failed attempts
+// (1-based): initial × 2^(attempt-1), capped, with jitter from `random01`
+// (a number in [0, 1)).
+absl::Duration Backoff(const RetryPolicy& policy, int attempt, double random01);
+
+class DeliveryQueue {
+ public:
+  // Creates the queue's tables in `db` when missing (run through the Writer).
+  static absl::Status CreateTables(sqlite::Database& db);
+  // Opens a read connection to the database at `path`.
+  static absl::StatusOr<std::unique_ptr<DeliveryQueue>> Open(const std::string& path,
+                                                             sqlite::Writer& writer,
+                                                             RetryPolicy policy);
+
+  // Queues a message inside the caller's transaction; a second enqueue of
+  // the same event for the same destination changes nothing.
+  static absl::Status Enqueue(sqlite::Database& db, const std::string& destination,
+                              const std::string& key, const std::string& event_id,
+                              const std::string& topic, const std::string& payload, absl::Time now);
+
+  // The messages due at `now`: for each key, its oldest undelivered message
+  // if it is pending and its next attempt has come. Oldest first.
+  absl::StatusOr<std::vector<Delivery>> Due(const std::string& destination, absl::Time now,
+                                            int limit);
+
+  // The outcome of an attempt. `retryable` false makes the message dead at once.
+  absl::Status Delivered(int64_t id, absl::Time now);
+  absl::Status Failed(int64_t id, const std::string& error, bool retryable, absl::Time now);
+
+  // Operator actions on a dead letter; FAILED_PRECONDITION when the message
+  // is not dead, NOT_FOUND when there is none. Each is recorded.
+  absl::Status Retry(int64_t id, const std::string& who, const std::string& why, absl::Time now);
+  absl::Status Skip(int64_t id, const std::string& who, const std::string& why, absl::Time now);
+  absl::Status EditAndResend(int64_t id, const std::string& payload, const std::string& who,
+                             const std::string& why, absl::Time now);
+
+  absl::StatusOr<Delivery> Get(int64_t id);
+  absl::StatusOr<std::vector<Delivery>> DeadLetters(const std::string& destination, int limit);
+  // Messages not yet delivered, skipped or dead.
+  absl::StatusOr<int64_t> Depth(const std::string& destination);
+
+ private:
+  DeliveryQueue(std::unique_ptr<sqlite::Database> reader, sqlite::Writer& writer,
+                RetryPolicy policy)
+      : reader_(std::move(reader)), writer_(writer), policy_(policy) {}
+  absl::Status Act(int64_t id, const char* action, const std::string& who, const std::string& why,
+                   absl::Time now, const std::optional<std::string>& payload, DeliveryState to);
+
+  std::mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  sqlite::Writer& writer_;
+  RetryPolicy policy_;
+  std::mt19937_64 random_{std::random_device{}()};  // guarded by mu_
+};
+
+}  // namespace olif::adapters

@@ -1,0 +1,140 @@
+#include "adapters/runtime/delivery_queue.h"
+
+#include <gtest/gtest.h>
+
+#include "services/common/testing/testing.h"
+
+namespace olif::adapters {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'795'000'000);
+constexpr char kFhir[] = "youthcare-fhir";
+
+class DeliveryQueueTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = (testing_util::FreshTestDir("delivery") / "adapter.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path, {})));
+    ASSERT_TRUE(writer_->Run(DeliveryQueue::CreateTables).ok());
+    queue_ = *DeliveryQueue::Open(path, *writer_,
+                                  {.max_attempts = 3,
+                                   .initial_backoff = absl::Seconds(1),
+                                   .max_backoff = absl::Seconds(60),
+                                   .jitter = 0.2});
+  }
+  void Enqueue(const std::string& key, const std::string& event_id, absl::Time at = kT0) {
+    ASSERT_TRUE(writer_
+                    ->Run([&](sqlite::Database& db) {
+                      return DeliveryQueue::Enqueue(db, kFhir, key, event_id, "t",
+                                                    "payload-" + event_id, at);
+                    })
+                    .ok());
+  }
+  std::vector<std::string> DueEvents(absl::Time now) {
+    std::vector<std::string> ids;
+    auto due = queue_->Due(kFhir, now, 100);
+    EXPECT_TRUE(due.ok()) << due.status();
+    if (due.ok()) {
+      for (const Delivery& d : *due) ids.push_back(d.event_id);
+    }
+    return ids;
+  }
+  int64_t IdOf(const std::string& event_id, absl::Time now) {
+    auto due = queue_->Due(kFhir, now, 100);
+    if (due.ok()) {
+      for (const Delivery& d : *due) {
+        if (d.event_id == event_id) return d.id;
+      }
+    }
+    ADD_FAILURE() << event_id << " not due";
+    return -1;
+  }
+
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<DeliveryQueue> queue_;
+};
+
+TEST_F(DeliveryQueueTest, OnlyTheHeadOfEachKeyIsDueAndEnqueueIsIdempotent) {
+  Enqueue("req-a", "e1");
+  Enqueue("req-a", "e2");
+  Enqueue("req-b", "e3");
+  Enqueue("req-a", "e1");  // redelivered event
+  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e1", "e3"}));
+  EXPECT_EQ(*queue_->Depth(kFhir), 3);
+  ASSERT_TRUE(queue_->Delivered(IdOf("e1", kT0), kT0).ok());
+  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e2", "e3"}));
+}
+
+TEST_F(DeliveryQueueTest, AFailureWaitsWithBackoffAndHoldsOnlyItsOwnKey) {
+  Enqueue("req-a", "e1");
+  Enqueue("req-a", "e2");
+  Enqueue("req-b", "e3");
+  ASSERT_TRUE(queue_->Failed(IdOf("e1", kT0), "HTTP 503", /*retryable=*/true, kT0).ok());
+  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e3"})) << "req-a waits; req-b flows";
+  const Delivery waiting = *queue_->Get(1);
+  EXPECT_EQ(waiting.attempts, 1);
+  EXPECT_EQ(waiting.last_error, "HTTP 503");
+  EXPECT_GE(waiting.next_attempt, kT0 + absl::Milliseconds(800));
+  EXPECT_LE(waiting.next_attempt, kT0 + absl::Milliseconds(1200));
+  EXPECT_EQ(DueEvents(kT0 + absl::Seconds(2)), std::vector<std::string>({"e1", "e3"}));
+}
+
+TEST_F(DeliveryQueueTest, AfterTheLastAttemptADeadLetterBlocksNothingElse) {
+  Enqueue("req-a", "e1");
+  Enqueue("req-a", "e2");
+  Enqueue("req-b", "e3");
+  absl::Time now = kT0;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(queue_->Failed(1, "HTTP 503", true, now).ok());
+    now += absl::Minutes(5);
+  }
+  EXPECT_EQ(queue_->Get(1)->state, DeliveryState::kDead);
+  EXPECT_EQ(DueEvents(now), std::vector<std::string>({"e3"}))
+      << "e2 stays behind its key's dead letter";
+  ASSERT_EQ(queue_->DeadLetters(kFhir, 10)->size(), 1u);
+}
+
+TEST_F(DeliveryQueueTest, ANonRetryableFailureIsDeadAtOnceAndEditAndResendDeliversIt) {
+  Enqueue("req-a", "e1");
+  ASSERT_TRUE(queue_->Failed(1, "HTTP 400: Patient.birthDate invalid", false, kT0).ok());
+  EXPECT_EQ(queue_->Get(1)->state, DeliveryState::kDead);
+  EXPECT_TRUE(DueEvents(kT0 + absl::Hours(1)).empty());
+  EXPECT_EQ(queue_->EditAndResend(1, "fixed", "", "", kT0).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(
+      queue_->EditAndResend(1, "fixed", "beheer@olifantenpad.example", "birth date corrected", kT0)
+          .ok());
+  const Delivery d = *queue_->Get(1);
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.payload, "fixed");
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e1"}));
+  ASSERT_TRUE(queue_->Delivered(1, kT0).ok());
+  EXPECT_EQ(queue_->Retry(1, "x", "y", kT0).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DeliveryQueueTest, SkipLetsTheKeyMoveOn) {
+  Enqueue("req-a", "e1");
+  Enqueue("req-a", "e2");
+  ASSERT_TRUE(queue_->Failed(1, "HTTP 422", false, kT0).ok());
+  EXPECT_TRUE(DueEvents(kT0).empty());
+  ASSERT_TRUE(queue_->Skip(1, "beheer", "duplicate of an earlier request", kT0).ok());
+  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e2"}));
+  EXPECT_EQ(queue_->Skip(42, "beheer", "x", kT0).code(), absl::StatusCode::kNotFound);
+}
+
+TEST(BackoffTest, DoublesUpToTheCapWithJitter) {
+  const RetryPolicy p{
+      .initial_backoff = absl::Seconds(1), .max_backoff = absl::Seconds(30), .jitter = 0.2};
+  EXPECT_EQ(Backoff(p, 1, 0.5), absl::Seconds(1));
+  EXPECT_EQ(Backoff(p, 2, 0.5), absl::Seconds(2));
+  EXPECT_EQ(Backoff(p, 5, 0.5), absl::Seconds(16));
+  EXPECT_EQ(Backoff(p, 6, 0.5), absl::Seconds(30));
+  EXPECT_EQ(Backoff(p, 60, 0.5), absl::Seconds(30));
+  EXPECT_EQ(Backoff(p, 1, 0.0), absl::Milliseconds(800));
+  EXPECT_GT(Backoff(p, 1, 0.999999), absl::Microseconds(1'199'990));
+  EXPECT_LT(Backoff(p, 1, 0.999999), absl::Milliseconds(1200));
+}
+
+}  // namespace
+}  // namespace olif::adapters
