@@ -1,0 +1,89 @@
+#include "adapters/runtime/deliverer.h"
+
+#include "services/common/logging/logging.h"
+
+namespace olif::adapters {
+
+Deliverer::Deliverer(DeliveryQueue& queue, std::string destination, Connector& connector,
+                     const Clock& clock, metrics::Registry& metrics, DelivererOptions options)
+    : queue_(queue),
+      destination_(std::move(destination)),
+      connector_(connector),
+      clock_(clock),
+      options_(options),
+      delivered_(metrics.GetCounter("olif_adapter_deliveries_total", "Delivery attempts by result",
+                                    {{"destination", destination_}, {"result", "delivered"}})),
+      failed_(metrics.GetCounter("olif_adapter_deliveries_total", "Delivery attempts by result",
+                                 {{"destination", destination_}, {"result", "failed"}})),
+      dead_(metrics.GetCounter("olif_adapter_deliveries_total", "Delivery attempts by result",
+                               {{"destination", destination_}, {"result", "dead_lettered"}})),
+      depth_(metrics.GetGauge("olif_adapter_queue_depth", "Messages waiting to be delivered",
+                              {{"destination", destination_}})),
+      latency_(metrics.GetHistogram("olif_adapter_delivery_seconds",
+                                    "Time one delivery attempt took",
+                                    {{"destination", destination_}})) {}
+
+Deliverer::~Deliverer() { Stop(); }
+
+absl::StatusOr<int> Deliverer::RunOnce() {
+  absl::StatusOr<std::vector<Delivery>> due =
+      queue_.Due(destination_, clock_.Now(), options_.batch);
+  if (!due.ok()) return due.status();
+  for (const Delivery& d : *due) {
+    const absl::Time started = absl::Now();
+    const SendResult result = connector_.Send(d);
+    latency_.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+    absl::Status recorded;
+    if (result.ok) {
+      delivered_.Inc();
+      recorded = queue_.Delivered(d.id, clock_.Now());
+    } else {
+      failed_.Inc();
+      recorded = queue_.Failed(d.id, result.detail, result.retryable, clock_.Now());
+      absl::StatusOr<Delivery> after = queue_.Get(d.id);
+      if (after.ok() && after->state == DeliveryState::kDead) {
+        dead_.Inc();
+        log::Warn("dead letter", {{"destination", destination_},
+                                  {"event_id", d.event_id},
+                                  {"attempts", std::to_string(after->attempts)},
+                                  {"error", result.detail}});
+      }
+    }
+    if (!recorded.ok()) return recorded;
+  }
+  if (absl::StatusOr<int64_t> depth = queue_.Depth(destination_); depth.ok()) {
+    depth_.Set(static_cast<double>(*depth));
+  }
+  return static_cast<int>(due->size());
+}
+
+void Deliverer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Deliverer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Deliverer::Loop() {
+  for (;;) {
+    absl::StatusOr<int> attempted = RunOnce();
+    if (!attempted.ok()) {
+      log::Error("delivery loop", {{"destination", destination_},
+                                   {"error", std::string(attempted.status().message())}});
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) return;
+    if (attempted.ok() && *attempted > 0) continue;  // more may be due at once
+    wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.idle_poll),
+                   [this] { return stopping_; });
+    if (stopping_) return;
+  }
+}
+
+}  // namespace olif::adapters

@@ -1,0 +1,82 @@
+#pragma once
+
+// Delivers one destination's queue: takes what is due, hands each message to
+// the destination's Connector, and records the outcome in the queue (which
+// decides retry, backoff and dead letters). Messages of different keys go
+// out independently; within a key one at a time, in order.
+//
+// Metrics per destination: olif_adapter_deliveries_total{destination,result}
+// (delivered, failed, dead_lettered), olif_adapter_delivery_seconds and the
+// queue depth olif_adapter_queue_depth.
+//
+// Thread-safe: Start() runs the loop on a thread of its own; RunOnce() is for
+// tests and tools that drive it by hand (not both at once).
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "adapters/runtime/delivery_queue.h"
+#include "services/common/clock/clock.h"
+#include "services/common/metrics/metrics.h"
+
+namespace olif::adapters {
+
+// What came of one attempt to send.
+struct SendResult {
+  bool ok = false;
+  // For a failure: whether trying again can help (network errors, 5xx, 429)
+  // or not (other 4xx: the message itself is refused).
+  bool retryable = true;
+  // What the destination answered, or why nothing came back.
+  std::string detail;
+};
+
+// The transport to one destination. Send() may block up to its own timeout.
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  // `delivery.event_id` is the idempotency key to send along.
+  virtual SendResult Send(const Delivery& delivery) = 0;
+};
+
+struct DelivererOptions {
+  absl::Duration idle_poll = absl::Milliseconds(200);
+  int batch = 100;
+};
+
+class Deliverer {
+ public:
+  // `queue`, `connector`, `clock` and `metrics` must outlive the deliverer.
+  Deliverer(DeliveryQueue& queue, std::string destination, Connector& connector, const Clock& clock,
+            metrics::Registry& metrics, DelivererOptions options = {});
+  ~Deliverer();
+
+  void Start();
+  void Stop();
+  // Attempts everything due now, once; returns how many attempts were made,
+  // or the queue's error.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  void Loop();
+
+  DeliveryQueue& queue_;
+  const std::string destination_;
+  Connector& connector_;
+  const Clock& clock_;
+  DelivererOptions options_;
+  metrics::Counter& delivered_;
+  metrics::Counter& failed_;
+  metrics::Counter& dead_;
+  metrics::Gauge& depth_;
+  metrics::Histogram& latency_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace olif::adapters

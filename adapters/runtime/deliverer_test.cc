@@ -1,0 +1,135 @@
+#include "adapters/runtime/deliverer.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/testing/testing.h"
+
+namespace olif::adapters {
+namespace {
+
+constexpr char kDest[] = "youthcare-fhir";
+
+// A destination that records what arrived and can be told to fail.
+class FakeDestination : public Connector {
+ public:
+  SendResult Send(const Delivery& d) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (down) return {.ok = false, .retryable = true, .detail = "connection refused"};
+    if (poison.contains(d.payload)) {
+      return {.ok = false, .retryable = false, .detail = "HTTP 400: unknown ServiceRequest.code"};
+    }
+    received[d.key].push_back(d.event_id);
+    ++count[d.event_id];
+    return {.ok = true, .detail = "HTTP 201"};
+  }
+  std::mutex mu;
+  bool down = false;
+  std::set<std::string> poison;
+  std::map<std::string, std::vector<std::string>> received;  // per key, in order
+  std::map<std::string, int> count;
+};
+
+class DelivererTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = (testing_util::FreshTestDir("deliverer") / "adapter.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path, {})));
+    ASSERT_TRUE(writer_->Run(DeliveryQueue::CreateTables).ok());
+    queue_ = *DeliveryQueue::Open(path, *writer_,
+                                  {.max_attempts = 20, .max_backoff = absl::Seconds(30)});
+    deliverer_ = std::make_unique<Deliverer>(*queue_, kDest, destination_, clock_, registry_);
+  }
+  void Enqueue(int requests, int events_per_request) {
+    ASSERT_TRUE(writer_
+                    ->Run([&](sqlite::Database& db) -> absl::Status {
+                      for (int e = 0; e < events_per_request; ++e) {
+                        for (int r = 0; r < requests; ++r) {
+                          const std::string id = absl::StrCat("ev-", r, "-", e);
+                          if (absl::Status s = DeliveryQueue::Enqueue(
+                                  db, kDest, absl::StrCat("req-", r), id, "t", id, clock_.Now());
+                              !s.ok()) {
+                            return s;
+                          }
+                        }
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+  }
+  // Runs the deliverer with the clock moving on by `step` per round.
+  void Rounds(int n, absl::Duration step) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(deliverer_->RunOnce().ok());
+      clock_.Advance(step);
+    }
+  }
+
+  FakeClock clock_{absl::FromUnixSeconds(1'795'000'000)};
+  metrics::Registry registry_;
+  FakeDestination destination_;
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<DeliveryQueue> queue_;
+  std::unique_ptr<Deliverer> deliverer_;
+};
+
+TEST_F(DelivererTest, AnOutageLosesNothingAndKeepsOrderPerRequest) {
+  destination_.down = true;
+  Enqueue(/*requests=*/50, /*events_per_request=*/4);
+  Rounds(30, absl::Seconds(1));  // 30 s of outage
+  EXPECT_TRUE(destination_.received.empty());
+  EXPECT_EQ(*queue_->Depth(kDest), 200) << "the backlog shows while it lasts";
+  EXPECT_NE(registry_.Render().find("olif_adapter_queue_depth{destination=\"youthcare-fhir\"} 200"),
+            std::string::npos);
+  destination_.down = false;
+  Rounds(200, absl::Seconds(5));
+  EXPECT_EQ(*queue_->Depth(kDest), 0);
+  for (int r = 0; r < 50; ++r) {
+    const auto& got = destination_.received[absl::StrCat("req-", r)];
+    ASSERT_EQ(got.size(), 4u) << r;
+    for (int e = 0; e < 4; ++e) EXPECT_EQ(got[e], absl::StrCat("ev-", r, "-", e));
+  }
+  for (const auto& [id, n] : destination_.count) EXPECT_EQ(n, 1) << id << " delivered once";
+}
+
+TEST_F(DelivererTest, APoisonMessageIsDeadLetteredAndTheRestFlowsThenEditingDeliversIt) {
+  destination_.poison = {"ev-3-0"};
+  Enqueue(10, 2);
+  Rounds(5, absl::Seconds(1));
+  auto dead = queue_->DeadLetters(kDest, 10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->front().event_id, "ev-3-0");
+  EXPECT_EQ(dead->front().last_error, "HTTP 400: unknown ServiceRequest.code");
+  EXPECT_TRUE(destination_.received["req-3"].empty()) << "its own key waits behind it";
+  for (int r = 0; r < 10; ++r) {
+    if (r != 3) {
+      EXPECT_EQ(destination_.received[absl::StrCat("req-", r)].size(), 2u) << r;
+    }
+  }
+  ASSERT_TRUE(queue_
+                  ->EditAndResend(dead->front().id, "ev-3-0-fixed", "beheer",
+                                  "code corrected to the provider's list", clock_.Now())
+                  .ok());
+  Rounds(3, absl::Seconds(1));
+  EXPECT_EQ(destination_.received["req-3"], std::vector<std::string>({"ev-3-0", "ev-3-1"}));
+  EXPECT_NE(registry_.Render().find("olif_adapter_deliveries_total{destination=\"youthcare-fhir\","
+                                    "result=\"dead_lettered\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(DelivererTest, TheLoopDeliversOnItsOwnAndStops) {
+  Enqueue(3, 1);
+  deliverer_->Start();
+  ASSERT_TRUE(testing_util::WaitFor([&] {
+    std::lock_guard<std::mutex> lock(destination_.mu);
+    return destination_.count.size() == 3;
+  }));
+  deliverer_->Stop();
+}
+
+}  // namespace
+}  // namespace olif::adapters
