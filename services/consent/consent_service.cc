@@ -197,7 +197,7 @@ void ConsentServiceImpl::Record(const v1::RecordConsentRequest& call, const std:
     } else {
       audit.consent_id.clear();
       audit.outcome.clear();
-      Audited<v1::Consent>(std::move(audit), stored.status(), std::move(done));
+      Audited<v1::Consent>(std::move(audit), std::move(stored).status(), std::move(done));
     }
   });
 }
@@ -255,7 +255,7 @@ void ConsentServiceImpl::List(const v1::ListConsentsRequest& call, const std::st
   }
   absl::StatusOr<ConsentPage> page = store_.List(q);
   if (!page.ok()) {
-    Audited<v1::ListConsentsResponse>(std::move(audit), page.status(), std::move(done));
+    Audited<v1::ListConsentsResponse>(std::move(audit), std::move(page).status(), std::move(done));
     return;
   }
   v1::ListConsentsResponse response;
@@ -288,7 +288,8 @@ void ConsentServiceImpl::Withdraw(const v1::WithdrawConsentRequest& call,
                       done(std::move(result));
                     } else {
                       audit.outcome.clear();
-                      Audited<v1::Consent>(std::move(audit), result.status(), std::move(done));
+                      Audited<v1::Consent>(std::move(audit), std::move(result).status(),
+                                           std::move(done));
                     }
                   });
 }
@@ -316,7 +317,7 @@ void ConsentServiceImpl::Check(const v1::CheckConsentRequest& call, const std::s
   }
   absl::StatusOr<std::vector<v1::Consent>> consents = store_.ForChild(call.child().child_ref());
   if (!consents.ok()) {
-    Audited<v1::Decision>(std::move(audit), consents.status(), std::move(done));
+    Audited<v1::Decision>(std::move(audit), std::move(consents).status(), std::move(done));
     return;
   }
   std::vector<ConsentTerms> terms;

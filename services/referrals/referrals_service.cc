@@ -181,7 +181,7 @@ void ReferralsServiceImpl::Create(const v1::CreateRequestRequest& call, const st
   }
   store_.Create(std::move(n), [done = std::move(done)](absl::StatusOr<CreateOutcome> outcome) {
     if (!outcome.ok()) {
-      done(outcome.status());
+      done(std::move(outcome).status());
     } else {
       done(std::move(outcome->request));
     }

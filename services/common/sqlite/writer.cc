@@ -31,7 +31,7 @@ void Writer::Submit(Work work, Done done) {
 absl::Status Writer::Run(Work work) {
   std::promise<absl::Status> result;
   std::future<absl::Status> future = result.get_future();
-  Submit(std::move(work), [&result](const absl::Status& s) { result.set_value(s); });
+  Submit(std::move(work), [&result](const absl::Status& s) { result.set_value(Unshared(s)); });
   return future.get();
 }
 

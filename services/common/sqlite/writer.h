@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/common/sqlite/database.h"
+#include "services/common/status/status.h"
 
 namespace olif::sqlite {
 
@@ -86,7 +87,7 @@ template <typename T>
 Writer::Done Deliver(std::shared_ptr<T> result, std::function<void(absl::StatusOr<T>)> done) {
   return [result = std::move(result), done = std::move(done)](const absl::Status& s) {
     if (!s.ok()) {
-      done(s);
+      done(Unshared(s));  // the caller's thread gets a status of its own
     } else {
       done(std::move(*result));
     }

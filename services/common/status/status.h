@@ -42,6 +42,12 @@ class Violations {
 // INVALID_ARGUMENT for a single field, with the BadRequest payload.
 absl::Status InvalidField(std::string field, std::string description);
 
+// A copy of `status` that shares no memory with it (message and payloads are
+// copied, not reference-counted), for handing a status to another thread: an
+// absl::Status copy shares its representation through a reference count that
+// ThreadSanitizer cannot follow in Debian's uninstrumented abseil.
+absl::Status Unshared(const absl::Status& status);
+
 // The BadRequest carried by a status, if any.
 bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* out);
 

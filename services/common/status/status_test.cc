@@ -62,3 +62,20 @@ TEST(StatusTest, PlainErrorsHaveNoDetails) {
 
 }  // namespace
 }  // namespace olif
+
+namespace olif {
+namespace {
+
+TEST(UnsharedTest, CopiesCodeMessageAndPayloads) {
+  absl::Status original = InvalidField("request.question", "is required");
+  absl::Status copy = Unshared(original);
+  EXPECT_EQ(copy, original);
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(GetBadRequest(copy, &bad));
+  EXPECT_EQ(bad.field_violations(0).field(), "request.question");
+  EXPECT_NE(copy.message().data(), original.message().data()) << "the message is not shared";
+  EXPECT_TRUE(Unshared(absl::OkStatus()).ok());
+}
+
+}  // namespace
+}  // namespace olif
