@@ -28,6 +28,7 @@ DEBIAN_PACKAGES=(
   libspdlog-dev             # structured logging
   libfmt-dev                # spdlog's formatting
   libcpp-httplib-dev        # /metrics and /healthz HTTP endpoint
+  libcurl4-openssl-dev      # the adapters' HTTP client connector (TLS, client certificates)
   libssl-dev                # needed by cpp-httplib's headers
   libsodium-dev             # CURVE keys and encryption at rest (later issues)
   libgtest-dev              # GoogleTest 1.12

@@ -1,0 +1,53 @@
+#pragma once
+
+// The HTTP client connector (libcurl): sends each message's payload to one
+// URL, with the event id in an idempotency header so the destination can
+// recognise a redelivery, over TLS with an optional client certificate.
+//
+// What comes back decides what the queue does: 2xx delivered; a network
+// error, a timeout, 408, 429 or 5xx is retried; any other 4xx is refused by
+// the destination for good and dead-lettered with the response body.
+//
+// Thread-safe: each Send uses its own curl handle.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "adapters/runtime/deliverer.h"
+
+namespace olif::adapters {
+
+struct HttpClientOptions {
+  std::string url;
+  std::string method = "POST";
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The event id goes in this header.
+  std::string idempotency_header = "Idempotency-Key";
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration timeout = absl::Seconds(15);
+  // TLS: CA bundle to trust (empty: the system's), and a client certificate
+  // with its key for mutual TLS (both or neither).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // The most of a response body kept in the error of a refused message.
+  size_t max_error_body = 2000;
+};
+
+// What an HTTP answer means for the queue (status 0: no answer at all).
+SendResult Classify(long status, const std::string& body, const std::string& transport_error,
+                    size_t max_error_body);
+
+class HttpClientConnector final : public Connector {
+ public:
+  explicit HttpClientConnector(HttpClientOptions options);
+  SendResult Send(const Delivery& delivery) override;
+
+ private:
+  HttpClientOptions options_;
+};
+
+}  // namespace olif::adapters
