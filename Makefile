@@ -54,7 +54,7 @@ test: deps build lint
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DOLIF_WERROR=$(WERROR) \
-	  -DOLIF_SANITIZE=address >/dev/null
+	  -DOLIF_SANITIZE=address -DOLIF_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_ARGS)
@@ -66,7 +66,7 @@ sanitize: deps
 TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|_smoke
 tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DOLIF_WERROR=$(WERROR) \
-	  -DOLIF_SANITIZE=thread >/dev/null
+	  -DOLIF_SANITIZE=thread -DOLIF_BENCH=OFF >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS)
 	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest $(CTEST_ARGS) -E '$(TSAN_SKIP)'
