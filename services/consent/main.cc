@@ -9,6 +9,7 @@
 #include "services/common/bus/producer_config.h"
 #include "services/common/clock/clock.h"
 #include "services/common/clock/periodic.h"
+#include "services/common/config/config_loader.h"
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
@@ -77,11 +78,10 @@ int main(int argc, char** argv) {
 
   auto& expired_total = process.metrics().GetCounter("olif_consent_expired_total",
                                                      "Consents marked expired by the expiry job");
-  absl::Duration interval = absl::Minutes(1);
-  if (settings_config.has_expiry_check_interval()) {
-    interval = absl::Seconds(settings_config.expiry_check_interval().seconds()) +
-               absl::Nanoseconds(settings_config.expiry_check_interval().nanos());
-  }
+  const absl::Duration interval =
+      settings_config.has_expiry_check_interval()
+          ? olif::config::ToDuration(settings_config.expiry_check_interval())
+          : absl::Minutes(1);
   olif::Periodic expiry(interval, [&service, &expired_total] {
     absl::StatusOr<int> n = service.ExpireDue();
     if (!n.ok()) {

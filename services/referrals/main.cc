@@ -12,6 +12,7 @@
 #include "services/common/bus/producer_config.h"
 #include "services/common/clock/clock.h"
 #include "services/common/clock/periodic.h"
+#include "services/common/config/config_loader.h"
 #include "services/common/consent/projection.h"
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
@@ -99,11 +100,9 @@ int main(int argc, char** argv) {
                                    olif::consent::ConsentProjection::Topics()),
       (*store)->writer(), gate, process.metrics());
 
-  absl::Duration interval = absl::Minutes(1);
-  if (settings_config.has_job_interval()) {
-    interval = absl::Seconds(settings_config.job_interval().seconds()) +
-               absl::Nanoseconds(settings_config.job_interval().nanos());
-  }
+  const absl::Duration interval = settings_config.has_job_interval()
+                                      ? olif::config::ToDuration(settings_config.job_interval())
+                                      : absl::Minutes(1);
   auto& job_changes = process.metrics().GetCounter(
       "olif_referrals_job_changes_total", "Requests marked overdue or lapsed by the periodic job");
   olif::Periodic jobs(interval, [&service, &job_changes] {

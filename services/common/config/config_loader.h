@@ -15,11 +15,18 @@
 #include <string>
 #include "absl/strings/string_view.h"
 
+#include <google/protobuf/duration.pb.h>
 #include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace olif::config {
+
+// A config duration (e.g. `job_interval: 1m`) as an absl::Duration.
+inline absl::Duration ToDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
 
 using EnvLookup = std::function<std::optional<std::string>(absl::string_view)>;
 

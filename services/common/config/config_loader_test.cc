@@ -174,3 +174,17 @@ TEST(ConfigLoaderTest, DevConfigInTheRepositoryLoads) {
 
 }  // namespace
 }  // namespace olif::config
+
+namespace olif::config {
+namespace {
+
+TEST(ToDurationTest, KeepsSecondsAndNanos) {
+  google::protobuf::Duration d;
+  d.set_seconds(2);
+  d.set_nanos(500'000'000);
+  EXPECT_EQ(ToDuration(d), absl::Milliseconds(2500));
+  EXPECT_EQ(ToDuration(google::protobuf::Duration()), absl::ZeroDuration());
+}
+
+}  // namespace
+}  // namespace olif::config
