@@ -30,6 +30,7 @@ DEBIAN_PACKAGES=(
   libcpp-httplib-dev        # /metrics and /healthz HTTP endpoint
   libcurl4-openssl-dev      # the adapters' HTTP client connector (TLS, client certificates)
   libssl-dev                # needed by cpp-httplib's headers
+  nlohmann-json3-dev        # reading and writing FHIR JSON in the adapters
   libsodium-dev             # CURVE keys and encryption at rest (later issues)
   libgtest-dev              # GoogleTest 1.12
   libgmock-dev              # GoogleMock

@@ -30,18 +30,23 @@ absl::StatusOr<int> Deliverer::RunOnce() {
       queue_.Due(destination_, clock_.Now(), options_.batch);
   if (!due.ok()) return due.status();
   for (const Delivery& d : *due) {
+    const absl::Time at = clock_.Now();
     const absl::Time started = absl::Now();
     const SendResult result = connector_.Send(d);
-    latency_.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+    const absl::Duration took = absl::Now() - started;
+    latency_.Observe(absl::ToDoubleSeconds(took));
     absl::Status recorded;
     if (result.ok) {
       delivered_.Inc();
       recorded = queue_.Delivered(d.id, clock_.Now());
+      Remember(d, result, "delivered", at, took);
     } else {
       failed_.Inc();
       recorded = queue_.Failed(d.id, result.detail, result.retryable, clock_.Now());
       absl::StatusOr<Delivery> after = queue_.Get(d.id);
-      if (after.ok() && after->state == DeliveryState::kDead) {
+      const bool dead = after.ok() && after->state == DeliveryState::kDead;
+      Remember(d, result, dead ? "dead_lettered" : "failed", at, took);
+      if (dead) {
         dead_.Inc();
         log::Warn("dead letter", {{"destination", destination_},
                                   {"event_id", d.event_id},
@@ -55,6 +60,26 @@ absl::StatusOr<int> Deliverer::RunOnce() {
     depth_.Set(static_cast<double>(*depth));
   }
   return static_cast<int>(due->size());
+}
+
+void Deliverer::Remember(const Delivery& d, const SendResult& result, const std::string& outcome,
+                         absl::Time at, absl::Duration took) {
+  if (options_.history == nullptr) return;
+  HistoryEntry e{.at = at,
+                 .direction = "out",
+                 .destination = destination_,
+                 .key = d.key,
+                 .event_id = d.event_id,
+                 .topic = d.topic,
+                 .outcome = outcome,
+                 .detail = result.detail,
+                 .sent = result.sent.empty() ? d.payload : result.sent,
+                 .response = result.response,
+                 .took = took};
+  if (absl::Status s = options_.history->Record(e); !s.ok()) {
+    log::Error("cannot record the message history",
+               {{"destination", destination_}, {"error", std::string(s.message())}});
+  }
 }
 
 void Deliverer::Start() {

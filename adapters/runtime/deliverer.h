@@ -2,8 +2,8 @@
 
 // Delivers one destination's queue: takes what is due, hands each message to
 // the destination's Connector, and records the outcome in the queue (which
-// decides retry, backoff and dead letters). Messages of different keys go
-// out independently; within a key one at a time, in order.
+// decides retry, backoff and dead letters) and in the message history. Messages of different keys
+// go out independently; within a key one at a time, in order.
 //
 // Metrics per destination: olif_adapter_deliveries_total{destination,result}
 // (delivered, failed, dead_lettered), olif_adapter_delivery_seconds and the
@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "adapters/runtime/delivery_queue.h"
+#include "adapters/runtime/history.h"
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
 
@@ -32,6 +33,10 @@ struct SendResult {
   bool retryable = true;
   // What the destination answered, or why nothing came back.
   std::string detail;
+  // For the message history: what went out (the translated message) and the
+  // response body that came back.
+  std::string sent;
+  std::string response;
 };
 
 // The transport to one destination. Send() may block up to its own timeout.
@@ -45,6 +50,8 @@ class Connector {
 struct DelivererOptions {
   absl::Duration idle_poll = absl::Milliseconds(200);
   int batch = 100;
+  // Where every attempt is recorded; none when null (it must outlive the deliverer).
+  MessageHistory* history = nullptr;
 };
 
 class Deliverer {
@@ -62,6 +69,8 @@ class Deliverer {
 
  private:
   void Loop();
+  void Remember(const Delivery& d, const SendResult& result, const std::string& outcome,
+                absl::Time at, absl::Duration took);
 
   DeliveryQueue& queue_;
   const std::string destination_;

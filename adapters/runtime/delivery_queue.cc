@@ -248,7 +248,7 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::stri
                   .Bind(3, static_cast<int64_t>(limit)));
 }
 
-absl::StatusOr<int64_t> DeliveryQueue::Depth(const std::string& destination) {
+absl::StatusOr<int64_t> DeliveryQueue::Count(const std::string& destination, DeliveryState state) {
   std::lock_guard<std::mutex> lock(mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       reader_->Prepare("SELECT COUNT(*) FROM deliveries WHERE destination = ?1 AND state = ?2");
@@ -257,7 +257,7 @@ absl::StatusOr<int64_t> DeliveryQueue::Depth(const std::string& destination) {
   absl::StatusOr<bool> row =
       (*stmt)
           ->Bind(1, destination)
-          .Bind(2, static_cast<int64_t>(DeliveryState::kPending))
+          .Bind(2, static_cast<int64_t>(state))
           .ReadOne([&](const sqlite::Statement& r) { n = r.ColumnInt64(0); });
   if (!row.ok()) return row.status();
   return n;

@@ -92,8 +92,12 @@ class DeliveryQueue {
 
   absl::StatusOr<Delivery> Get(int64_t id);
   absl::StatusOr<std::vector<Delivery>> DeadLetters(const std::string& destination, int limit);
+  // Messages of `destination` in `state`.
+  absl::StatusOr<int64_t> Count(const std::string& destination, DeliveryState state);
   // Messages not yet delivered, skipped or dead.
-  absl::StatusOr<int64_t> Depth(const std::string& destination);
+  absl::StatusOr<int64_t> Depth(const std::string& destination) {
+    return Count(destination, DeliveryState::kPending);
+  }
 
  private:
   DeliveryQueue(std::unique_ptr<sqlite::Database> reader, sqlite::Writer& writer,

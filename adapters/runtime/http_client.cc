@@ -36,48 +36,73 @@ HttpClientConnector::HttpClientConnector(HttpClientOptions options) : options_(s
   GlobalInit();
 }
 
-SendResult HttpClientConnector::Send(const Delivery& delivery) {
+HttpResponse Exchange(const HttpClientOptions& options, const HttpRequest& request) {
+  GlobalInit();
+  HttpResponse response;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return {.ok = false, .retryable = true, .detail = "curl_easy_init failed"};
+  if (!curl) {
+    response.transport_error = "curl_easy_init failed";
+    return response;
+  }
   CURL* h = curl.get();
   struct curl_slist* headers = nullptr;
   headers =
-      curl_slist_append(headers, absl::StrCat("Content-Type: ", options_.content_type).c_str());
-  headers = curl_slist_append(
-      headers, absl::StrCat(options_.idempotency_header, ": ", delivery.event_id).c_str());
-  for (const auto& [name, value] : options_.headers) {
-    headers = curl_slist_append(headers, absl::StrCat(name, ": ", value).c_str());
+      curl_slist_append(headers, absl::StrCat("Content-Type: ", options.content_type).c_str());
+  headers = curl_slist_append(headers, absl::StrCat("Accept: ", options.content_type).c_str());
+  for (const auto& list : {options.headers, request.headers}) {
+    for (const auto& [name, value] : list) {
+      headers = curl_slist_append(headers, absl::StrCat(name, ": ", value).c_str());
+    }
   }
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
                                                                           curl_slist_free_all);
-  std::string body;
   char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, options_.url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, options_.method.c_str());
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, delivery.payload.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(delivery.payload.size()));
+  if (request.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+                   static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+                   static_cast<long>(absl::ToInt64Milliseconds(options.timeout)));
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!options_.cert_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, options_.cert_file.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEY, options_.key_file.c_str());
+  if (!options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.cert_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, options.cert_file.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, options.key_file.c_str());
   }
   const CURLcode rc = curl_easy_perform(h);
-  long status = 0;
-  if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  const std::string transport =
-      rc == CURLE_OK ? "" : absl::StrCat(curl_easy_strerror(rc), error[0] != 0 ? ": " : "", error);
-  return Classify(status, body, transport, options_.max_error_body);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  } else {
+    response.transport_error =
+        absl::StrCat(curl_easy_strerror(rc), error[0] != 0 ? ": " : "", error);
+  }
+  return response;
+}
+
+SendResult SendBody(const HttpClientOptions& options, std::string body,
+                    const std::string& event_id) {
+  HttpRequest request{.method = options.method,
+                      .url = options.url,
+                      .body = std::move(body),
+                      .headers = {{options.idempotency_header, event_id}}};
+  HttpResponse r = Exchange(options, request);
+  SendResult result = Classify(r.status, r.body, r.transport_error, options.max_error_body);
+  result.sent = std::move(request.body);
+  result.response = std::move(r.body);
+  return result;
+}
+
+SendResult HttpClientConnector::Send(const Delivery& delivery) {
+  return SendBody(options_, delivery.payload, delivery.event_id);
 }
 
 }  // namespace olif::adapters

@@ -37,9 +37,32 @@ struct HttpClientOptions {
   size_t max_error_body = 2000;
 };
 
+// One HTTP exchange (for connectors that speak HTTP beyond a plain POST,
+// e.g. a poller's GET).
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+struct HttpResponse {
+  long status = 0;  // 0: no answer (see transport_error)
+  std::string body;
+  std::string transport_error;
+};
+// Sends `request` with `options`' TLS settings, timeouts, content type and
+// extra headers (its url, method and idempotency header are not used).
+HttpResponse Exchange(const HttpClientOptions& options, const HttpRequest& request);
+
 // What an HTTP answer means for the queue (status 0: no answer at all).
 SendResult Classify(long status, const std::string& body, const std::string& transport_error,
                     size_t max_error_body);
+
+// Sends `body` to options.url with options.method and `event_id` in the
+// idempotency header, and classifies the answer; the result keeps what was
+// sent and the response body for the history.
+SendResult SendBody(const HttpClientOptions& options, std::string body,
+                    const std::string& event_id);
 
 class HttpClientConnector final : public Connector {
  public:

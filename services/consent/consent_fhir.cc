@@ -67,9 +67,8 @@ absl::StatusOr<std::string> ToFhirConsent(const olifantenpad::consent::v1::Conse
     resource.Set("sourceReference",
                  Json::Object({{"identifier", Identifier(kDocumentSystem, c.evidence_ref())}}));
   }
-  resource.Set("policy",
-               Json::Array({Json::Object({{"authority", "https://wetten.overheid.nl"},
-                                          {"uri", "https://wetten.overheid.nl/BWBR0039296"}})}));
+  resource.Set("policy", Json::Array({Json::Object({{"authority", "https://wetten.overheid.nl"},
+                                                    {"uri", fhir::kYouthActPolicy}})}));
   Json actors = Json::Array();
   for (const std::string& org : c.recipient_organisation_ids()) {
     Json reference = Json::Object({{"identifier", Identifier(kOrganisationSystem, org)}});

@@ -12,16 +12,16 @@
 #include "absl/status/statusor.h"
 #include "olifantenpad/consent/v1/consent.pb.h"
 #include "services/common/directory/directory.h"
+#include "services/common/fhir/identifiers.h"
 
 namespace olif::consent {
 
-// Identifier systems of the hub's own ids in FHIR resources.
-inline constexpr char kConsentIdSystem[] = "urn:olifantenpad:consent";
-inline constexpr char kChildRefSystem[] = "urn:olifantenpad:child-ref";
-inline constexpr char kOrganisationSystem[] = "urn:olifantenpad:organisation";
-inline constexpr char kDocumentSystem[] = "urn:olifantenpad:document";
-inline constexpr char kPurposeSystem[] = "urn:olifantenpad:consent-purpose";
-inline constexpr char kDataCategorySystem[] = "urn:olifantenpad:data-category";
+using fhir::kChildRefSystem;
+using fhir::kConsentIdSystem;
+using fhir::kDataCategorySystem;
+using fhir::kDocumentSystem;
+using fhir::kOrganisationSystem;
+using fhir::kPurposeSystem;
 
 // The FHIR Consent for `consent`; recipients are named with their directory
 // display names when `directory` knows them. `patient_reference` is the

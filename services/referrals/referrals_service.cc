@@ -527,6 +527,35 @@ absl::StatusOr<v1::DirectLineRequest> ReferralsServiceImpl::Get(const v1::GetReq
   return store_.Get(call.id());
 }
 
+absl::StatusOr<v1::GetChildIdentityResponse> ReferralsServiceImpl::ChildIdentity(
+    const v1::GetChildIdentityRequest& call) {
+  v1::GetRequestRequest get;
+  get.set_id(call.id());
+  absl::StatusOr<v1::DirectLineRequest> request = Get(get);
+  if (!request.ok()) return request.status();
+  if (request->kind() != v1::REQUEST_KIND_CHILD) {
+    return absl::NotFoundError(absl::StrCat("request ", call.id(), " is ",
+                                            v1::RequestKind_Name(request->kind()),
+                                            ": it names no child"));
+  }
+  const v1::RequestStatus status = request->status();
+  if (status == v1::REQUEST_STATUS_AWAITING_CONSENT || status == v1::REQUEST_STATUS_LAPSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", call.id(), " is ", v1::RequestStatus_Name(status),
+                     ": the child's identity is not released without consent"));
+  }
+  if (request->restricted()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "request ", call.id(), " is restricted: the consent it relied on was withdrawn"));
+  }
+  absl::StatusOr<v1::ChildIdentity> identity = store_.Identity(call.id());
+  if (!identity.ok()) return identity.status();
+  v1::GetChildIdentityResponse response;
+  *response.mutable_child() = request->child();
+  *response.mutable_child_identity() = std::move(*identity);
+  return response;
+}
+
 absl::Status ReferralsServiceImpl::List(const v1::ListRequestsRequest& call,
                                         v1::ListRequestsResponse* response) {
   Violations v;
@@ -592,6 +621,14 @@ grpc::ServerUnaryReactor* ReferralsServiceImpl::GetRequest(grpc::CallbackServerC
                                                            v1::GetRequestResponse* response) {
   absl::StatusOr<v1::DirectLineRequest> found = Get(*request);
   if (found.ok()) *response->mutable_request() = std::move(*found);
+  return grpcx::FinishUnary(context, found.status());
+}
+
+grpc::ServerUnaryReactor* ReferralsServiceImpl::GetChildIdentity(
+    grpc::CallbackServerContext* context, const v1::GetChildIdentityRequest* request,
+    v1::GetChildIdentityResponse* response) {
+  absl::StatusOr<v1::GetChildIdentityResponse> found = ChildIdentity(*request);
+  if (found.ok()) *response = std::move(*found);
   return grpcx::FinishUnary(context, found.status());
 }
 

@@ -14,17 +14,12 @@
 #include "olifantenpad/referrals/v1/referrals.grpc.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/directory/directory.h"
+#include "services/common/events/referrals_topics.h"
 #include "services/referrals/referrals_store.h"
 #include "services/referrals/state_machine.h"
 #include "services/referrals/working_days.h"
 
 namespace olif::referrals {
-
-inline constexpr char kTopicRequestSubmitted[] = "referrals.request.submitted";
-inline constexpr char kTopicRequestUpdated[] = "referrals.request.updated";
-inline constexpr char kTopicRequestOverdue[] = "referrals.request.overdue";
-inline constexpr char kTopicRequestRestricted[] = "referrals.request.restricted";
-inline constexpr char kTopicRequestLapsed[] = "referrals.request.lapsed";
 
 struct Settings {
   int default_page_size = 50;
@@ -47,6 +42,9 @@ class ReferralsServiceImpl final : public v1::ReferralsService::CallbackService 
   grpc::ServerUnaryReactor* GetRequest(grpc::CallbackServerContext* context,
                                        const v1::GetRequestRequest* request,
                                        v1::GetRequestResponse* response) override;
+  grpc::ServerUnaryReactor* GetChildIdentity(grpc::CallbackServerContext* context,
+                                             const v1::GetChildIdentityRequest* request,
+                                             v1::GetChildIdentityResponse* response) override;
   grpc::ServerUnaryReactor* ListRequests(grpc::CallbackServerContext* context,
                                          const v1::ListRequestsRequest* request,
                                          v1::ListRequestsResponse* response) override;
@@ -84,6 +82,8 @@ class ReferralsServiceImpl final : public v1::ReferralsService::CallbackService 
   using Done = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
   void Create(const v1::CreateRequestRequest& call, const std::string& trace_id, CreateDone done);
   absl::StatusOr<v1::DirectLineRequest> Get(const v1::GetRequestRequest& call);
+  absl::StatusOr<v1::GetChildIdentityResponse> ChildIdentity(
+      const v1::GetChildIdentityRequest& call);
   absl::Status List(const v1::ListRequestsRequest& call, v1::ListRequestsResponse* response);
   void Accept(const v1::AcceptRequestRequest& call, const std::string& trace_id, Done done);
   void Decline(const v1::DeclineRequestRequest& call, const std::string& trace_id, Done done);

@@ -83,6 +83,8 @@ class ReferralsStore {
   virtual void Create(NewRequest request, CreateDone done) = 0;
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::DirectLineRequest> Get(const std::string& id) = 0;
+  // The identity stored with a named-child request; NOT_FOUND when none.
+  virtual absl::StatusOr<v1::ChildIdentity> Identity(const std::string& request_id) = 0;
   virtual absl::StatusOr<ListResult> List(const ListQuery& query) = 0;
   using UpdateDone = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
   // Loads request `id`, checks its version (ABORTED when it is not
@@ -123,8 +125,7 @@ class SqliteReferralsStore final : public ReferralsStore {
               Mutation mutate, UpdateDone done) override;
   absl::StatusOr<std::vector<v1::DirectLineRequest>> CreatedBetween(
       absl::Time start, absl::Time end, const std::string& location_id) override;
-  // The identity stored with a named-child request (tests and adapters).
-  absl::StatusOr<v1::ChildIdentity> Identity(const std::string& request_id);
+  absl::StatusOr<v1::ChildIdentity> Identity(const std::string& request_id) override;
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
 
   // The outbox's events after `after_seq`, oldest first (for tests and tools).

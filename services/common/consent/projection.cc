@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "olifantenpad/consent/v1/events.pb.h"
+#include "services/common/bus/unpack.h"
 
 namespace olif::consent {
 namespace {
@@ -25,16 +26,7 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
 }
 
-template <typename Event>
-absl::StatusOr<Event> Unpack(const olifantenpad::common::v1::EventEnvelope& envelope) {
-  Event event;
-  if (!envelope.payload().UnpackTo(&event)) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", envelope.event_id(), " on topic ",
-                                                   envelope.topic(), " does not hold a ",
-                                                   Event::descriptor()->full_name()));
-  }
-  return event;
-}
+using bus::Unpack;
 
 // Moves a consent to `state` unless it already left the active state (a
 // withdrawal is never undone by a later expiry, nor the other way round).

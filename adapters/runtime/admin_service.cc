@@ -1,0 +1,221 @@
+#include "adapters/runtime/admin_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/common/grpc/unary.h"
+#include "services/common/status/status.h"
+
+namespace olif::adapters {
+namespace {
+
+namespace av1 = olifantenpad::admin::v1;
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
+}
+
+av1::Delivery ToProto(const Delivery& d) {
+  av1::Delivery out;
+  out.set_id(d.id);
+  out.set_event_id(d.event_id);
+  out.set_destination(d.destination);
+  out.set_key(d.key);
+  out.set_topic(d.topic);
+  out.set_payload(d.payload);
+  out.set_attempts(d.attempts);
+  *out.mutable_next_attempt() = ToProto(d.next_attempt);
+  out.set_state(static_cast<av1::DeliveryState>(static_cast<int>(d.state) + 1));
+  out.set_last_error(d.last_error);
+  return out;
+}
+
+}  // namespace
+
+AdapterAdminServiceImpl::AdapterAdminServiceImpl(DeliveryQueue& queue, MessageHistory& history,
+                                                 std::vector<std::string> destinations,
+                                                 const Clock& clock)
+    : queue_(queue), history_(history), destinations_(std::move(destinations)), clock_(clock) {}
+
+absl::StatusOr<av1::ListDeadLettersResponse> AdapterAdminServiceImpl::DeadLetters(
+    const av1::ListDeadLettersRequest& request) {
+  if (!request.destination().empty() &&
+      std::find(destinations_.begin(), destinations_.end(), request.destination()) ==
+          destinations_.end()) {
+    return InvalidField("destination", absl::StrCat("unknown destination '", request.destination(),
+                                                    "'; this adapter has: ",
+                                                    absl::StrJoin(destinations_, ", ")));
+  }
+  if (request.limit() < 0) return InvalidField("limit", "must not be negative");
+  const int limit = request.limit() == 0 ? 100 : std::min(request.limit(), 1000);
+  av1::ListDeadLettersResponse response;
+  for (const std::string& destination : destinations_) {
+    if (!request.destination().empty() && destination != request.destination()) continue;
+    absl::StatusOr<std::vector<Delivery>> dead = queue_.DeadLetters(destination, limit);
+    if (!dead.ok()) return dead.status();
+    for (const Delivery& d : *dead) *response.add_dead_letters() = ToProto(d);
+  }
+  return response;
+}
+
+absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Show(int64_t id) {
+  if (id <= 0) return InvalidField("id", "must be a delivery id (a positive number)");
+  absl::StatusOr<Delivery> d = queue_.Get(id);
+  if (!d.ok()) return d.status();
+  return ToProto(*d);
+}
+
+absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Act(const std::string& action,
+                                                           const av1::DeliveryActionRequest& r,
+                                                           const std::string* payload) {
+  Violations v;
+  if (r.id() <= 0) v.Add("id", "must be a delivery id (a positive number)");
+  if (r.who().empty()) v.Add("who", "is required: who takes this action");
+  if (r.why().empty()) v.Add("why", "is required: the reason is recorded with the action");
+  if (payload != nullptr && payload->empty()) v.Add("payload", "is required: the corrected message");
+  if (!v.empty()) return v.ToStatus();
+  absl::Status s;
+  if (action == "retry") {
+    s = queue_.Retry(r.id(), r.who(), r.why(), clock_.Now());
+  } else if (action == "skip") {
+    s = queue_.Skip(r.id(), r.who(), r.why(), clock_.Now());
+  } else {
+    s = queue_.EditAndResend(r.id(), *payload, r.who(), r.why(), clock_.Now());
+  }
+  if (!s.ok()) return s;
+  return Show(r.id());
+}
+
+absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
+    const av1::SearchHistoryRequest& r) {
+  Violations v;
+  if (!r.direction().empty() && r.direction() != "in" && r.direction() != "out") {
+    v.Add("direction", "must be \"in\" or \"out\"");
+  }
+  if (r.limit() < 0) v.Add("limit", "must not be negative");
+  if (r.has_from() && r.has_to() && FromProto(r.to()) <= FromProto(r.from())) {
+    v.Add("to", "must be after from");
+  }
+  if (!v.empty()) return v.ToStatus();
+  HistoryQuery q{.destination = r.destination(),
+                 .key = r.key(),
+                 .event_id = r.event_id(),
+                 .outcome = r.outcome(),
+                 .direction = r.direction(),
+                 .limit = r.limit() == 0 ? 100 : std::min(r.limit(), 1000)};
+  if (r.has_from()) q.from = FromProto(r.from());
+  if (r.has_to()) q.to = FromProto(r.to());
+  absl::StatusOr<std::vector<HistoryEntry>> found = history_.Search(q);
+  if (!found.ok()) return found.status();
+  av1::SearchHistoryResponse response;
+  for (const HistoryEntry& e : *found) {
+    av1::HistoryEntry* out = response.add_entries();
+    out->set_id(e.id);
+    *out->mutable_at() = ToProto(e.at);
+    out->set_direction(e.direction);
+    out->set_destination(e.destination);
+    out->set_key(e.key);
+    out->set_event_id(e.event_id);
+    out->set_topic(e.topic);
+    out->set_outcome(e.outcome);
+    out->set_detail(e.detail);
+    out->set_sent(e.sent);
+    out->set_response(e.response);
+    *out->mutable_took() = TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(e.took));
+  }
+  return response;
+}
+
+absl::StatusOr<av1::GetQueueDepthResponse> AdapterAdminServiceImpl::Depths() {
+  av1::GetQueueDepthResponse response;
+  for (const std::string& destination : destinations_) {
+    absl::StatusOr<int64_t> pending = queue_.Count(destination, DeliveryState::kPending);
+    if (!pending.ok()) return pending.status();
+    absl::StatusOr<int64_t> dead = queue_.Count(destination, DeliveryState::kDead);
+    if (!dead.ok()) return dead.status();
+    av1::QueueDepth* q = response.add_queues();
+    q->set_destination(destination);
+    q->set_pending(*pending);
+    q->set_dead(*dead);
+  }
+  return response;
+}
+
+// The gRPC handlers: each runs its in-process call and finishes.
+namespace {
+template <typename Response, typename Result, typename Fill>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 absl::StatusOr<Result> result, Response* response, Fill fill) {
+  if (result.ok()) fill(std::move(*result), response);
+  return grpcx::FinishUnary(context, result.status());
+}
+}  // namespace
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::ListDeadLetters(
+    grpc::CallbackServerContext* context, const av1::ListDeadLettersRequest* request,
+    av1::ListDeadLettersResponse* response) {
+  return Answer(context, DeadLetters(*request), response,
+                [](av1::ListDeadLettersResponse r, auto* out) { *out = std::move(r); });
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::GetDelivery(
+    grpc::CallbackServerContext* context, const av1::GetDeliveryRequest* request,
+    av1::GetDeliveryResponse* response) {
+  return Answer(context, Show(request->id()), response,
+                [](av1::Delivery d, auto* out) { *out->mutable_delivery() = std::move(d); });
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::Action(grpc::CallbackServerContext* context,
+                                                          const std::string& action,
+                                                          const av1::DeliveryActionRequest& request,
+                                                          const std::string* payload,
+                                                          av1::DeliveryActionResponse* response) {
+  return Answer(context, Act(action, request, payload), response,
+                [](av1::Delivery d, auto* out) { *out->mutable_delivery() = std::move(d); });
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::RetryDelivery(
+    grpc::CallbackServerContext* context, const av1::DeliveryActionRequest* request,
+    av1::DeliveryActionResponse* response) {
+  return Action(context, "retry", *request, nullptr, response);
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::SkipDelivery(
+    grpc::CallbackServerContext* context, const av1::DeliveryActionRequest* request,
+    av1::DeliveryActionResponse* response) {
+  return Action(context, "skip", *request, nullptr, response);
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::EditAndResendDelivery(
+    grpc::CallbackServerContext* context, const av1::EditAndResendRequest* request,
+    av1::DeliveryActionResponse* response) {
+  av1::DeliveryActionRequest action;
+  action.set_id(request->id());
+  action.set_who(request->who());
+  action.set_why(request->why());
+  return Action(context, "edit", action, &request->payload(), response);
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::SearchHistory(
+    grpc::CallbackServerContext* context, const av1::SearchHistoryRequest* request,
+    av1::SearchHistoryResponse* response) {
+  return Answer(context, Search(*request), response,
+                [](av1::SearchHistoryResponse r, auto* out) { *out = std::move(r); });
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::GetQueueDepth(
+    grpc::CallbackServerContext* context, const av1::GetQueueDepthRequest*,
+    av1::GetQueueDepthResponse* response) {
+  return Answer(context, Depths(), response,
+                [](av1::GetQueueDepthResponse r, auto* out) { *out = std::move(r); });
+}
+
+}  // namespace olif::adapters

@@ -1,0 +1,139 @@
+#include "adapters/runtime/admin_service.h"
+
+#include <gtest/gtest.h>
+
+#include "services/common/testing/testing.h"
+
+namespace olif::adapters {
+namespace {
+
+namespace av1 = olifantenpad::admin::v1;
+const absl::Time kT0 = absl::FromUnixSeconds(1'790'000'000);
+
+class AdapterAdminTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = (testing_util::FreshTestDir("adapter_admin") / "a.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path, {})));
+    ASSERT_TRUE(writer_->Run(DeliveryQueue::CreateTables).ok());
+    ASSERT_TRUE(writer_->Run(MessageHistory::CreateTables).ok());
+    queue_ = *DeliveryQueue::Open(path, *writer_, {.max_attempts = 2});
+    history_ = *MessageHistory::Open(path, *writer_);
+    admin_ = std::make_unique<AdapterAdminServiceImpl>(*queue_, *history_,
+                                                       std::vector<std::string>{"fhir"}, clock_);
+    // Three messages of two keys; the first dies at once.
+    ASSERT_TRUE(writer_
+                    ->Run([&](sqlite::Database& db) -> absl::Status {
+                      for (auto [key, id] : {std::pair{"req-1", "ev-1"}, std::pair{"req-1", "ev-2"},
+                                             std::pair{"req-2", "ev-3"}}) {
+                        if (auto s = DeliveryQueue::Enqueue(db, "fhir", key, id, "t",
+                                                            std::string("payload of ") + id, kT0);
+                            !s.ok()) {
+                          return s;
+                        }
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    auto due = queue_->Due("fhir", kT0, 10);
+    ASSERT_EQ(due->size(), 2u);
+    dead_id_ = due->front().id;
+    ASSERT_TRUE(queue_->Failed(dead_id_, "HTTP 400: bad code", false, kT0).ok());
+  }
+  av1::DeliveryActionRequest Action(int64_t id, std::string who, std::string why) {
+    av1::DeliveryActionRequest r;
+    r.set_id(id);
+    r.set_who(std::move(who));
+    r.set_why(std::move(why));
+    return r;
+  }
+
+  FakeClock clock_{kT0};
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<DeliveryQueue> queue_;
+  std::unique_ptr<MessageHistory> history_;
+  std::unique_ptr<AdapterAdminServiceImpl> admin_;
+  int64_t dead_id_ = 0;
+};
+
+TEST_F(AdapterAdminTest, ListsAndShowsDeadLetters) {
+  auto dead = admin_->DeadLetters({});
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  ASSERT_EQ(dead->dead_letters_size(), 1);
+  const av1::Delivery& d = dead->dead_letters(0);
+  EXPECT_EQ(d.event_id(), "ev-1");
+  EXPECT_EQ(d.state(), av1::DELIVERY_STATE_DEAD);
+  EXPECT_EQ(d.last_error(), "HTTP 400: bad code");
+  EXPECT_EQ(d.payload(), "payload of ev-1");
+  EXPECT_EQ(admin_->Show(d.id())->key(), "req-1");
+  EXPECT_EQ(admin_->Show(999).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(admin_->Show(0).status().code(), absl::StatusCode::kInvalidArgument);
+  av1::ListDeadLettersRequest other;
+  other.set_destination("school");
+  auto refused = admin_->DeadLetters(other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("this adapter has: fhir"), std::string::npos);
+}
+
+TEST_F(AdapterAdminTest, ActionsNeedWhoAndWhyAndChangeNothingWithout) {
+  auto refused = admin_->Act("retry", Action(dead_id_, "", ""), nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("who"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("why"), std::string::npos);
+  const std::string empty;
+  auto no_payload = admin_->Act("edit", Action(dead_id_, "op-anouk", "fix code"), &empty);
+  EXPECT_EQ(no_payload.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(admin_->Show(dead_id_)->state(), av1::DELIVERY_STATE_DEAD);
+}
+
+TEST_F(AdapterAdminTest, RetrySkipAndEditAndResend) {
+  // Editing replaces the message and makes it pending again.
+  const std::string fixed = "corrected payload";
+  auto edited = admin_->Act("edit", Action(dead_id_, "op-anouk", "code fixed"), &fixed);
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  EXPECT_EQ(edited->state(), av1::DELIVERY_STATE_PENDING);
+  EXPECT_EQ(edited->payload(), fixed);
+  EXPECT_EQ(edited->attempts(), 0);
+  // Only a dead letter can be acted on.
+  EXPECT_EQ(admin_->Act("skip", Action(dead_id_, "op", "why"), nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(queue_->Failed(dead_id_, "HTTP 400 again", false, kT0).ok());
+  auto skipped = admin_->Act("skip", Action(dead_id_, "op-anouk", "sent by hand"), nullptr);
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(skipped->state(), av1::DELIVERY_STATE_SKIPPED);
+  // With the dead letter skipped, its key's next message is due.
+  auto due = queue_->Due("fhir", kT0, 10);
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ(due->front().event_id, "ev-2");
+}
+
+TEST_F(AdapterAdminTest, QueueDepthCountsPendingAndDead) {
+  auto depth = admin_->Depths();
+  ASSERT_TRUE(depth.ok());
+  ASSERT_EQ(depth->queues_size(), 1);
+  EXPECT_EQ(depth->queues(0).destination(), "fhir");
+  EXPECT_EQ(depth->queues(0).pending(), 2);
+  EXPECT_EQ(depth->queues(0).dead(), 1);
+}
+
+TEST_F(AdapterAdminTest, SearchHistoryChecksItsFilters) {
+  ASSERT_TRUE(history_
+                  ->Record({.at = kT0,
+                            .direction = "out",
+                            .destination = "fhir",
+                            .key = "req-2",
+                            .event_id = "ev-3",
+                            .outcome = "delivered"})
+                  .ok());
+  av1::SearchHistoryRequest q;
+  q.set_key("req-2");
+  auto found = admin_->Search(q);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->entries_size(), 1);
+  EXPECT_EQ(found->entries(0).event_id(), "ev-3");
+  q.set_direction("sideways");
+  EXPECT_EQ(admin_->Search(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace olif::adapters

@@ -1,0 +1,74 @@
+#pragma once
+
+// The message history of an adapter: every attempt to send (what went out,
+// what came back, the outcome, how long it took) and every message that came
+// in (applied, ignored or rejected, and why), in the adapter's SQLite. Kept
+// for a configurable retention (Prune) and searchable by destination, key,
+// event, outcome, direction and time.
+//
+// Thread-safe: writes go through the Writer, reads use a connection of their own.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/sqlite/database.h"
+#include "services/common/sqlite/writer.h"
+
+namespace olif::adapters {
+
+struct HistoryEntry {
+  int64_t id = 0;
+  absl::Time at;
+  std::string direction;  // "out" or "in"
+  std::string destination;
+  std::string key;
+  std::string event_id;
+  std::string topic;
+  // out: delivered, failed, dead_lettered; in: applied, ignored, rejected.
+  std::string outcome;
+  std::string detail;
+  std::string sent;      // out: the message sent; in: what came in
+  std::string response;  // out: the response body
+  absl::Duration took;
+};
+
+struct HistoryQuery {
+  std::string destination;  // each field: empty matches all
+  std::string key;
+  std::string event_id;
+  std::string outcome;
+  std::string direction;
+  absl::Time from = absl::InfinitePast();  // [from, to)
+  absl::Time to = absl::InfiniteFuture();
+  int limit = 100;  // newest first
+};
+
+class MessageHistory {
+ public:
+  static absl::Status CreateTables(sqlite::Database& db);
+  static absl::StatusOr<std::unique_ptr<MessageHistory>> Open(const std::string& path,
+                                                              sqlite::Writer& writer);
+
+  // Records `entry` durably (its id is assigned).
+  absl::Status Record(const HistoryEntry& entry);
+  // The same inside the caller's transaction.
+  static absl::Status RecordIn(sqlite::Database& db, const HistoryEntry& entry);
+  absl::StatusOr<std::vector<HistoryEntry>> Search(const HistoryQuery& query);
+  // Forgets entries before `before`; returns how many.
+  absl::StatusOr<int64_t> Prune(absl::Time before);
+
+ private:
+  MessageHistory(std::unique_ptr<sqlite::Database> reader, sqlite::Writer& writer)
+      : reader_(std::move(reader)), writer_(writer) {}
+
+  std::mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  sqlite::Writer& writer_;
+};
+
+}  // namespace olif::adapters

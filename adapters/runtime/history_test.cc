@@ -1,0 +1,118 @@
+#include "adapters/runtime/history.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/runtime/deliverer.h"
+#include "services/common/clock/clock.h"
+#include "services/common/metrics/metrics.h"
+#include "services/common/testing/testing.h"
+
+namespace olif::adapters {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'790'000'000);
+
+class HistoryTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (testing_util::FreshTestDir("history") / "adapter.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path_, {})));
+    ASSERT_TRUE(writer_->Run(MessageHistory::CreateTables).ok());
+    ASSERT_TRUE(writer_->Run(DeliveryQueue::CreateTables).ok());
+    history_ = *MessageHistory::Open(path_, *writer_);
+  }
+  HistoryEntry Entry(absl::Time at, std::string key, std::string outcome, std::string direction) {
+    return {.at = at,
+            .direction = std::move(direction),
+            .destination = "fhir",
+            .key = std::move(key),
+            .event_id = "ev",
+            .topic = "t",
+            .outcome = std::move(outcome),
+            .detail = "HTTP 201",
+            .sent = "{\"resourceType\":\"Bundle\"}",
+            .response = "{}",
+            .took = absl::Milliseconds(12)};
+  }
+  std::string path_;
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<MessageHistory> history_;
+};
+
+TEST_F(HistoryTest, SearchesByEveryFilterNewestFirst) {
+  ASSERT_TRUE(history_->Record(Entry(kT0, "req-1", "failed", "out")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(1), "req-1", "delivered", "out")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(2), "req-2", "delivered", "out")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(3), "req-2", "applied", "in")).ok());
+
+  auto all = history_->Search({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->front().outcome, "applied");  // newest first
+  EXPECT_EQ(all->back().detail, "HTTP 201");
+  EXPECT_EQ(all->back().took, absl::Milliseconds(12));
+  EXPECT_EQ(all->back().sent, "{\"resourceType\":\"Bundle\"}");
+
+  EXPECT_EQ(history_->Search({.key = "req-1"})->size(), 2u);
+  EXPECT_EQ(history_->Search({.outcome = "delivered"})->size(), 2u);
+  EXPECT_EQ(history_->Search({.direction = "in"})->size(), 1u);
+  EXPECT_EQ(history_->Search({.key = "req-2", .outcome = "delivered"})->size(), 1u);
+  auto window = history_->Search({.from = kT0 + absl::Seconds(1), .to = kT0 + absl::Seconds(3)});
+  ASSERT_EQ(window->size(), 2u);
+  EXPECT_EQ(window->front().at, kT0 + absl::Seconds(2));
+  EXPECT_EQ(history_->Search({.limit = 3})->size(), 3u);
+  EXPECT_TRUE(history_->Search({.key = "req-9"})->empty());
+}
+
+TEST_F(HistoryTest, PruneForgetsOnlyWhatIsOlderThanTheRetention) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Hours(i), "k", "delivered", "out")).ok());
+  }
+  auto removed = history_->Prune(kT0 + absl::Hours(3));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 3);
+  auto left = history_->Search({});
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ(left->back().at, kT0 + absl::Hours(3));
+  EXPECT_EQ(*history_->Prune(kT0 + absl::Hours(3)), 0);
+}
+
+// A destination that refuses a message for good the first time.
+class RefusingOnce : public Connector {
+ public:
+  SendResult Send(const Delivery& d) override {
+    if (calls++ == 0) {
+      return {.ok = false, .retryable = true, .detail = "HTTP 503", .sent = "bundle:" + d.payload};
+    }
+    return {.ok = true, .detail = "HTTP 200", .sent = "bundle:" + d.payload, .response = "ok"};
+  }
+  int calls = 0;
+};
+
+TEST_F(HistoryTest, TheDelivererRecordsEveryAttemptWithWhatWasSent) {
+  FakeClock clock(kT0);
+  metrics::Registry registry;
+  auto queue = *DeliveryQueue::Open(path_, *writer_, {.initial_backoff = absl::Seconds(1)});
+  ASSERT_TRUE(writer_
+                  ->Run([&](sqlite::Database& db) {
+                    return DeliveryQueue::Enqueue(db, "fhir", "req-1", "ev-1", "t", "p",
+                                                  clock.Now());
+                  })
+                  .ok());
+  RefusingOnce connector;
+  Deliverer deliverer(*queue, "fhir", connector, clock, registry, {.history = history_.get()});
+  ASSERT_EQ(*deliverer.RunOnce(), 1);
+  clock.Advance(absl::Seconds(5));
+  ASSERT_EQ(*deliverer.RunOnce(), 1);
+  auto lines = history_->Search({.event_id = "ev-1"});
+  ASSERT_EQ(lines->size(), 2u);
+  EXPECT_EQ((*lines)[1].outcome, "failed");
+  EXPECT_EQ((*lines)[1].detail, "HTTP 503");
+  EXPECT_EQ((*lines)[0].outcome, "delivered");
+  EXPECT_EQ((*lines)[0].sent, "bundle:p");
+  EXPECT_EQ((*lines)[0].response, "ok");
+  EXPECT_EQ((*lines)[0].key, "req-1");
+}
+
+}  // namespace
+}  // namespace olif::adapters

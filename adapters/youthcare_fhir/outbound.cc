@@ -1,0 +1,223 @@
+#include "adapters/youthcare_fhir/outbound.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/bus/unpack.h"
+#include "adapters/runtime/delivery_queue.h"
+#include "adapters/youthcare_fhir/fhir_translator.h"
+#include "services/common/events/referrals_topics.h"
+
+namespace olif::youthcare_fhir {
+namespace {
+
+namespace rv1 = olifantenpad::referrals::v1;
+namespace cv1 = olifantenpad::consent::v1;
+using olifantenpad::common::v1::EventEnvelope;
+
+using bus::Unpack;
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  const auto s = google::protobuf::util::MessageToJsonString(m, &out, options);
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("cannot print the event: ", s.message().as_string()));
+  }
+  return out;
+}
+
+template <typename Event>
+absl::StatusOr<Event> FromJson(const adapters::Delivery& d) {
+  Event event;
+  const auto s = google::protobuf::util::JsonStringToMessage(d.payload, &event);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("message ", d.id, " (", d.topic,
+                                                   ") is not a readable ",
+                                                   Event::descriptor()->name(), ": ",
+                                                   s.message().as_string()));
+  }
+  return event;
+}
+
+absl::Status Queue(sqlite::Database& db, const std::string& key, const EventEnvelope& envelope,
+                   const google::protobuf::Message& event, absl::Time now) {
+  absl::StatusOr<std::string> json = ToJson(event);
+  if (!json.ok()) return json.status();
+  return adapters::DeliveryQueue::Enqueue(db, kDestination, key, envelope.event_id(),
+                                          envelope.topic(), *json, now);
+}
+
+bool Names(const google::protobuf::RepeatedPtrField<std::string>& recipients,
+           const std::string& organisation) {
+  return std::find(recipients.begin(), recipients.end(), organisation) != recipients.end();
+}
+
+metrics::Counter& Events(metrics::Registry& m, const char* result) {
+  return m.GetCounter("olif_youthcare_events_total",
+                      "Events the youth-care adapter followed, by what it did with them",
+                      {{"result", result}});
+}
+
+}  // namespace
+
+RequestRouter::RequestRouter(std::string organisation_id, const Clock& clock,
+                             metrics::Registry& metrics)
+    : organisation_id_(std::move(organisation_id)),
+      clock_(clock),
+      queued_(Events(metrics, "queued")),
+      not_ours_(Events(metrics, "not_ours")) {}
+
+std::vector<std::string> RequestRouter::Topics() {
+  return {referrals::kTopicRequestSubmitted, referrals::kTopicRequestRestricted};
+}
+
+absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
+  std::string organisation;
+  std::string key;
+  absl::Status queued;
+  if (envelope.topic() == referrals::kTopicRequestSubmitted) {
+    absl::StatusOr<rv1::RequestSubmitted> e = Unpack<rv1::RequestSubmitted>(envelope);
+    if (!e.ok()) return e.status();
+    if (e->expert().organisation_id() != organisation_id_) {
+      not_ours_.Inc();
+      return absl::OkStatus();
+    }
+    queued = Queue(db, e->request_id(), envelope, *e, clock_.Now());
+  } else if (envelope.topic() == referrals::kTopicRequestRestricted) {
+    absl::StatusOr<rv1::RequestRestricted> e = Unpack<rv1::RequestRestricted>(envelope);
+    if (!e.ok()) return e.status();
+    if (e->expert().organisation_id() != organisation_id_) {
+      not_ours_.Inc();
+      return absl::OkStatus();
+    }
+    queued = Queue(db, e->request_id(), envelope, *e, clock_.Now());
+  } else {
+    return absl::OkStatus();
+  }
+  if (queued.ok()) queued_.Inc();
+  return queued;
+}
+
+ConsentRouter::ConsentRouter(std::string organisation_id, consent::ConsentProjection& projection,
+                             const Clock& clock, metrics::Registry& metrics)
+    : organisation_id_(std::move(organisation_id)),
+      projection_(projection),
+      clock_(clock),
+      queued_(Events(metrics, "queued")),
+      not_ours_(Events(metrics, "not_ours")) {}
+
+absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
+  if (absl::Status s = projection_.Apply(db, envelope); !s.ok()) return s;
+  absl::Status queued = absl::OkStatus();
+  bool ours = false;
+  if (envelope.topic() == consent::kTopicGranted) {
+    absl::StatusOr<cv1::ConsentGranted> e = Unpack<cv1::ConsentGranted>(envelope);
+    if (!e.ok()) return e.status();
+    ours = Names(e->recipient_organisation_ids(), organisation_id_);
+    if (ours) queued = Queue(db, e->consent_id(), envelope, *e, clock_.Now());
+  } else if (envelope.topic() == consent::kTopicWithdrawn) {
+    absl::StatusOr<cv1::ConsentWithdrawn> e = Unpack<cv1::ConsentWithdrawn>(envelope);
+    if (!e.ok()) return e.status();
+    ours = Names(e->recipient_organisation_ids(), organisation_id_);
+    if (ours) queued = Queue(db, e->consent_id(), envelope, *e, clock_.Now());
+  } else if (envelope.topic() == consent::kTopicExpired) {
+    absl::StatusOr<cv1::ConsentExpired> e = Unpack<cv1::ConsentExpired>(envelope);
+    if (!e.ok()) return e.status();
+    // An expiry names no recipients: it is ours when the grant was sent here.
+    absl::StatusOr<sqlite::Statement*> stmt =
+        db.Prepare("SELECT 1 FROM deliveries WHERE destination = ?1 AND key = ?2 LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    absl::StatusOr<bool> found =
+        (*stmt)->Bind(1, kDestination).Bind(2, e->consent_id()).ReadOne([](const auto&) {});
+    if (!found.ok()) return found.status();
+    ours = *found;
+    if (ours) queued = Queue(db, e->consent_id(), envelope, *e, clock_.Now());
+  }
+  if (!ours) {
+    not_ours_.Inc();
+  } else if (queued.ok()) {
+    queued_.Inc();
+  }
+  return queued;
+}
+
+FhirSender::FhirSender(adapters::HttpClientOptions http, std::string organisation_id,
+                       consent::ConsentProjection& projection, Referrals& referrals,
+                       const Clock& clock)
+    : http_(std::move(http)),
+      organisation_id_(std::move(organisation_id)),
+      projection_(projection),
+      referrals_(referrals),
+      clock_(clock) {
+  http_.method = "POST";  // a transaction Bundle goes to the base
+}
+
+absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
+  if (d.topic == referrals::kTopicRequestSubmitted) {
+    absl::StatusOr<rv1::RequestSubmitted> e = FromJson<rv1::RequestSubmitted>(d);
+    if (!e.ok()) return e.status();
+    if (e->kind() != rv1::REQUEST_KIND_CHILD) {
+      absl::StatusOr<FhirJson> bundle = SubmittedBundle(*e, nullptr);
+      if (!bundle.ok()) return bundle.status();
+      return bundle->dump();
+    }
+    // Defence in depth: the adapter's own projection must permit it too.
+    absl::StatusOr<cv1::Decision> decision =
+        projection_.Permits(e->child().child_ref(), cv1::PURPOSE_DIRECT_LINE, organisation_id_,
+                            clock_.Now());
+    if (!decision.ok()) return decision.status();
+    if (!decision->permitted()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("held: no consent known here for child ", e->child().child_ref(), " to ",
+                       organisation_id_, " (", decision->reason(), ")"));
+    }
+    absl::StatusOr<rv1::ChildIdentity> identity = referrals_.ChildIdentity(e->request_id());
+    if (!identity.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "held: the referrals service does not release the child's identity: ",
+          identity.status().message()));
+    }
+    absl::StatusOr<FhirJson> bundle = SubmittedBundle(*e, &*identity);
+    if (!bundle.ok()) return bundle.status();
+    return bundle->dump();
+  }
+  if (d.topic == referrals::kTopicRequestRestricted) {
+    absl::StatusOr<rv1::RequestRestricted> e = FromJson<rv1::RequestRestricted>(d);
+    if (!e.ok()) return e.status();
+    return RestrictedBundle(*e).dump();
+  }
+  if (d.topic == consent::kTopicGranted) {
+    absl::StatusOr<cv1::ConsentGranted> e = FromJson<cv1::ConsentGranted>(d);
+    if (!e.ok()) return e.status();
+    return ConsentBundle(*e).dump();
+  }
+  if (d.topic == consent::kTopicWithdrawn) {
+    absl::StatusOr<cv1::ConsentWithdrawn> e = FromJson<cv1::ConsentWithdrawn>(d);
+    if (!e.ok()) return e.status();
+    return ConsentBundle(*e).dump();
+  }
+  if (d.topic == consent::kTopicExpired) {
+    absl::StatusOr<cv1::ConsentExpired> e = FromJson<cv1::ConsentExpired>(d);
+    if (!e.ok()) return e.status();
+    return ConsentBundle(*e).dump();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("message ", d.id, " has topic ", d.topic, ", which this adapter does not send"));
+}
+
+adapters::SendResult FhirSender::Send(const adapters::Delivery& d) {
+  absl::StatusOr<std::string> bundle = Translate(d);
+  if (!bundle.ok()) {
+    // Held messages wait for consent or the identity; unreadable ones are dead.
+    const bool held = absl::IsFailedPrecondition(bundle.status()) ||
+                      absl::IsUnavailable(bundle.status()) || absl::IsInternal(bundle.status());
+    return {.ok = false, .retryable = held, .detail = std::string(bundle.status().message())};
+  }
+  return adapters::SendBody(http_, std::move(*bundle), d.event_id);
+}
+
+}  // namespace olif::youthcare_fhir

@@ -1,0 +1,81 @@
+#pragma once
+
+// The youth-care FHIR adapter's way out.
+//
+// RequestRouter and ConsentRouter are bus event handlers: inside the bus
+// consumer's transaction they queue, for the destination kDestination, each
+// event that concerns this adapter's provider (requests whose expert works
+// there, consents naming it), as the canonical event in JSON — what an
+// operator reads and may edit in a dead letter. ConsentRouter also keeps the
+// adapter's own consent projection.
+//
+// FhirSender is the destination's Connector: it translates a queued event to
+// its transaction Bundle at the moment of sending and posts it to the FHIR
+// base, the event id as idempotency key. A named child's request is sent only
+// when the adapter's own consent projection permits it for this provider and
+// the referrals service releases the child's identity; otherwise it is held
+// (a retryable failure saying why) and never sent without its Patient.
+
+#include <string>
+#include <vector>
+
+#include "adapters/runtime/deliverer.h"
+#include "adapters/runtime/http_client.h"
+#include "adapters/youthcare_fhir/referrals_client.h"
+#include "services/common/bus/consumer.h"
+#include "services/common/clock/clock.h"
+#include "services/common/consent/projection.h"
+#include "services/common/metrics/metrics.h"
+
+namespace olif::youthcare_fhir {
+
+inline constexpr char kDestination[] = "fhir";
+
+class RequestRouter final : public bus::EventHandler {
+ public:
+  RequestRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
+  static std::vector<std::string> Topics();
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override;
+
+ private:
+  std::string organisation_id_;
+  const Clock& clock_;
+  metrics::Counter& queued_;
+  metrics::Counter& not_ours_;
+};
+
+class ConsentRouter final : public bus::EventHandler {
+ public:
+  ConsentRouter(std::string organisation_id, consent::ConsentProjection& projection,
+                const Clock& clock, metrics::Registry& metrics);
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override;
+
+ private:
+  std::string organisation_id_;
+  consent::ConsentProjection& projection_;
+  const Clock& clock_;
+  metrics::Counter& queued_;
+  metrics::Counter& not_ours_;
+};
+
+class FhirSender final : public adapters::Connector {
+ public:
+  // `http.url` is the FHIR base; all references must outlive the sender.
+  FhirSender(adapters::HttpClientOptions http, std::string organisation_id,
+             consent::ConsentProjection& projection, Referrals& referrals, const Clock& clock);
+  adapters::SendResult Send(const adapters::Delivery& delivery) override;
+  // The bundle a queued message becomes (FAILED_PRECONDITION: held, with why;
+  // INVALID_ARGUMENT: the message cannot be read).
+  absl::StatusOr<std::string> Translate(const adapters::Delivery& delivery);
+
+ private:
+  adapters::HttpClientOptions http_;
+  std::string organisation_id_;
+  consent::ConsentProjection& projection_;
+  Referrals& referrals_;
+  const Clock& clock_;
+};
+
+}  // namespace olif::youthcare_fhir

@@ -1,0 +1,246 @@
+#include "adapters/youthcare_fhir/task_poller.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace olif::youthcare_fhir {
+namespace {
+
+namespace rv1 = olifantenpad::referrals::v1;
+
+constexpr char kTablesSql[] =
+    "CREATE TABLE IF NOT EXISTS poll_cursor ("
+    " source TEXT PRIMARY KEY,"
+    " last_updated TEXT NOT NULL) STRICT;"
+    // Task versions already handled (the cursor is inclusive: ge).
+    "CREATE TABLE IF NOT EXISTS inbound_seen ("
+    " resource TEXT PRIMARY KEY,"
+    " at_us INTEGER NOT NULL) STRICT;";
+
+constexpr char kSource[] = "Task";
+
+// The service could not be asked: the poll ends and the next one resumes.
+bool Transient(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsResourceExhausted(s) ||
+         absl::IsInternal(s) || absl::IsUnknown(s) || absl::IsCancelled(s);
+}
+
+bool IsOpen(rv1::RequestStatus s) {
+  return s == rv1::REQUEST_STATUS_SUBMITTED || s == rv1::REQUEST_STATUS_ACCEPTED ||
+         s == rv1::REQUEST_STATUS_IN_PROGRESS;
+}
+
+bool HasExpertMessage(const rv1::DirectLineRequest& r, const std::string& text) {
+  return std::any_of(r.messages().begin(), r.messages().end(), [&text](const rv1::Message& m) {
+    return m.author() == rv1::AUTHOR_EXPERT && m.text() == text;
+  });
+}
+
+}  // namespace
+
+absl::Status TaskPoller::CreateTables(sqlite::Database& db) { return db.Exec(kTablesSql); }
+
+absl::StatusOr<std::unique_ptr<TaskPoller>> TaskPoller::Open(const std::string& path,
+                                                             adapters::HttpClientOptions http,
+                                                             sqlite::Writer& writer,
+                                                             Referrals& referrals,
+                                                             const Clock& clock,
+                                                             metrics::Registry& metrics) {
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<TaskPoller>(
+      new TaskPoller(std::move(*reader), std::move(http), writer, referrals, clock, metrics));
+}
+
+TaskPoller::TaskPoller(std::unique_ptr<sqlite::Database> reader, adapters::HttpClientOptions http,
+                       sqlite::Writer& writer, Referrals& referrals, const Clock& clock,
+                       metrics::Registry& metrics)
+    : reader_(std::move(reader)),
+      http_(std::move(http)),
+      writer_(writer),
+      referrals_(referrals),
+      clock_(clock),
+      metrics_(metrics) {}
+
+absl::StatusOr<std::string> TaskPoller::Cursor() {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt =
+      reader_->Prepare("SELECT last_updated FROM poll_cursor WHERE source = ?1");
+  if (!stmt.ok()) return stmt.status();
+  std::string cursor;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, kSource).ReadOne(
+      [&cursor](const sqlite::Statement& r) { cursor = r.ColumnText(0); });
+  if (!row.ok()) return row.status();
+  return cursor;
+}
+
+absl::StatusOr<bool> TaskPoller::Seen(const std::string& resource) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt =
+      reader_->Prepare("SELECT 1 FROM inbound_seen WHERE resource = ?1");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Bind(1, resource).ReadOne([](const sqlite::Statement&) {});
+}
+
+absl::Status TaskPoller::Remember(const std::string& resource, const std::string& last_updated,
+                                  const adapters::HistoryEntry& entry) {
+  const int64_t now = absl::ToUnixMicros(clock_.Now());
+  return writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    absl::StatusOr<sqlite::Statement*> seen =
+        db.Prepare("INSERT OR IGNORE INTO inbound_seen (resource, at_us) VALUES (?1, ?2)");
+    if (!seen.ok()) return seen.status();
+    if (absl::Status s = (*seen)->Bind(1, resource).Bind(2, now).Run(); !s.ok()) return s;
+    if (!last_updated.empty()) {
+      // Only forward: the server's instants are ISO 8601 in one zone, so
+      // they order as text.
+      absl::StatusOr<sqlite::Statement*> cursor = db.Prepare(
+          "INSERT INTO poll_cursor (source, last_updated) VALUES (?1, ?2)"
+          " ON CONFLICT (source) DO UPDATE SET last_updated = excluded.last_updated"
+          " WHERE excluded.last_updated > poll_cursor.last_updated");
+      if (!cursor.ok()) return cursor.status();
+      if (absl::Status s = (*cursor)->Bind(1, kSource).Bind(2, last_updated).Run(); !s.ok()) {
+        return s;
+      }
+    }
+    return adapters::MessageHistory::RecordIn(db, entry);
+  });
+}
+
+absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
+  if (c.status != "accepted" && c.status != "in-progress" && c.status != "rejected" &&
+      c.status != "completed" && c.note.empty()) {
+    return Outcome{"ignored", absl::StrCat("Task ", c.status, ": nothing to do")};
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<rv1::DirectLineRequest> request = referrals_.Get(c.request_id);
+    if (!request.ok()) {
+      if (Transient(request.status())) return request.status();
+      return Outcome{"rejected", absl::StrCat("request ", c.request_id,
+                                              " cannot be read: ", request.status().message())};
+    }
+    const rv1::RequestStatus status = request->status();
+    int64_t version = request->version();
+    std::vector<std::string> done;
+    absl::Status s;
+    auto accept = [&]() {
+      s = referrals_.Accept(c.request_id, version);
+      if (s.ok()) {
+        ++version;
+        done.push_back("accepted");
+      }
+    };
+    if (c.status == "accepted" || c.status == "in-progress") {
+      if (status == rv1::REQUEST_STATUS_SUBMITTED) accept();
+    } else if (c.status == "rejected") {
+      if (status == rv1::REQUEST_STATUS_SUBMITTED) {
+        s = referrals_.Decline(c.request_id, version,
+                               c.reason.empty() ? "declined at the provider" : c.reason);
+        if (s.ok()) done.push_back("declined");
+      }
+    } else if (c.status == "completed") {
+      if (status == rv1::REQUEST_STATUS_SUBMITTED) accept();
+      if (s.ok() && IsOpen(status)) {
+        s = referrals_.Resolve(c.request_id, version);
+        if (s.ok()) {
+          ++version;
+          done.push_back("resolved");
+        }
+      }
+    }
+    // A note from the expert becomes a message while the request is open
+    // (before a resolve, which the note may explain, when both come at once).
+    if (s.ok() && !c.note.empty() && IsOpen(status) && !HasExpertMessage(*request, c.note) &&
+        (done.empty() || done.back() != "resolved")) {
+      s = referrals_.AddMessage(c.request_id, version, c.note);
+      if (s.ok()) done.push_back("message added");
+    }
+    if (absl::IsAborted(s)) continue;  // changed meanwhile: read again
+    if (!s.ok()) {
+      if (Transient(s)) return s;
+      return Outcome{"rejected", absl::StrCat("the referrals service refused: ", s.message())};
+    }
+    if (done.empty()) {
+      return Outcome{"ignored", absl::StrCat("Task ", c.status, " with the request ",
+                                             rv1::RequestStatus_Name(status), ": nothing to do")};
+    }
+    std::string detail;
+    for (const std::string& d : done) absl::StrAppend(&detail, detail.empty() ? "" : ", ", d);
+    return Outcome{"applied", detail};
+  }
+  return absl::AbortedError(
+      absl::StrCat("request ", c.request_id, " kept changing while the Task was applied"));
+}
+
+absl::StatusOr<int> TaskPoller::PollOnce() {
+  absl::StatusOr<std::string> cursor = Cursor();
+  if (!cursor.ok()) return cursor.status();
+  std::string url = absl::StrCat(http_.url, "/Task?_sort=_lastUpdated&_count=100");
+  if (!cursor->empty()) absl::StrAppend(&url, "&_lastUpdated=ge", *cursor);
+  const absl::Time started = clock_.Now();
+  adapters::HttpResponse r = adapters::Exchange(http_, {.method = "GET", .url = url});
+  if (r.status != 200) {
+    return absl::UnavailableError(
+        r.status == 0 ? absl::StrCat("cannot poll ", url, ": ", r.transport_error)
+                      : absl::StrCat("polling ", url, " answered HTTP ", r.status, ": ",
+                                     r.body.substr(0, 500)));
+  }
+  const nlohmann::json bundle = nlohmann::json::parse(r.body, nullptr, false);
+  if (bundle.is_discarded() || !bundle.is_object() ||
+      bundle.value("resourceType", "") != "Bundle") {
+    return absl::UnavailableError(
+        absl::StrCat("polling ", url, " did not return a FHIR Bundle: ", r.body.substr(0, 200)));
+  }
+  auto& handled = metrics_.GetCounter("olif_youthcare_inbound_total",
+                                      "Task versions the youth-care adapter handled, by outcome",
+                                      {{"outcome", "applied"}});
+  auto& ignored = metrics_.GetCounter("olif_youthcare_inbound_total",
+                                      "Task versions the youth-care adapter handled, by outcome",
+                                      {{"outcome", "ignored"}});
+  auto& rejected = metrics_.GetCounter("olif_youthcare_inbound_total",
+                                       "Task versions the youth-care adapter handled, by outcome",
+                                       {{"outcome", "rejected"}});
+  int count = 0;
+  const nlohmann::json entries = bundle.value("entry", nlohmann::json::array());
+  for (const nlohmann::json& entry : entries) {
+    const nlohmann::json resource =
+        entry.is_object() ? entry.value("resource", nlohmann::json()) : nlohmann::json();
+    adapters::HistoryEntry h{.at = started,
+                             .direction = "in",
+                             .destination = kSource,
+                             .topic = "Task",
+                             .sent = resource.dump()};
+    absl::StatusOr<TaskChange> change = ParseTask(resource);
+    std::string seen_key;
+    std::string last_updated;
+    if (!change.ok()) {
+      // Remember the bad resource by its content so it is reported once.
+      seen_key = absl::StrCat("bad:", std::hash<std::string>{}(h.sent));
+      h.outcome = "rejected";
+      h.detail = std::string(change.status().message());
+      h.event_id = seen_key;
+    } else {
+      seen_key = absl::StrCat("Task/", change->task_id, "/_history/", change->version);
+      h.key = change->request_id;
+      h.event_id = seen_key;
+      last_updated = change->last_updated;
+    }
+    absl::StatusOr<bool> seen = Seen(seen_key);
+    if (!seen.ok()) return seen.status();
+    if (*seen) continue;
+    if (change.ok()) {
+      absl::StatusOr<Outcome> outcome = Handle(*change);
+      if (!outcome.ok()) return outcome.status();  // the next poll tries again
+      h.outcome = outcome->outcome;
+      h.detail = outcome->detail;
+    }
+    h.took = clock_.Now() - started;
+    if (absl::Status s = Remember(seen_key, last_updated, h); !s.ok()) return s;
+    (h.outcome == "applied" ? handled : h.outcome == "ignored" ? ignored : rejected).Inc();
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace olif::youthcare_fhir

@@ -1,0 +1,72 @@
+#pragma once
+
+// The youth-care FHIR adapter's way in: polls the provider's server for Tasks
+// changed since a durable cursor (GET Task?_lastUpdated=ge…&_sort=_lastUpdated)
+// and turns each change into a call on the referrals service:
+//
+//   Task.status accepted / in-progress  → AcceptRequest (when still submitted)
+//   Task.status rejected                → DeclineRequest with statusReason
+//   Task.status completed               → AcceptRequest if needed, then ResolveRequest
+//   a new last note                      → AddMessage from the expert
+//   requested, received, ready, cancelled, … → nothing to do
+//
+// Each Task version is handled once (remembered with the cursor, in one
+// transaction with its history line): a malformed or unknown resource is
+// rejected into the history with the reason; a request the service refuses
+// to move (e.g. restricted) is rejected with the service's reason; when the
+// service cannot be reached the poll stops there and the next one resumes.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "adapters/runtime/history.h"
+#include "adapters/runtime/http_client.h"
+#include "adapters/youthcare_fhir/fhir_translator.h"
+#include "adapters/youthcare_fhir/referrals_client.h"
+#include "services/common/clock/clock.h"
+#include "services/common/metrics/metrics.h"
+#include "services/common/sqlite/writer.h"
+
+namespace olif::youthcare_fhir {
+
+class TaskPoller {
+ public:
+  static absl::Status CreateTables(sqlite::Database& db);
+  // `http.url` is the FHIR base. All references must outlive the poller.
+  static absl::StatusOr<std::unique_ptr<TaskPoller>> Open(const std::string& path,
+                                                          adapters::HttpClientOptions http,
+                                                          sqlite::Writer& writer,
+                                                          Referrals& referrals, const Clock& clock,
+                                                          metrics::Registry& metrics);
+
+  // One poll: fetches the changed Tasks and handles each; returns how many
+  // were handled, or why the poll stopped (the next one resumes).
+  absl::StatusOr<int> PollOnce();
+  // The cursor: the lastUpdated of the newest Task handled; empty at first.
+  absl::StatusOr<std::string> Cursor();
+
+ private:
+  struct Outcome {
+    std::string outcome;  // applied, ignored, rejected
+    std::string detail;
+  };
+  TaskPoller(std::unique_ptr<sqlite::Database> reader, adapters::HttpClientOptions http,
+             sqlite::Writer& writer, Referrals& referrals, const Clock& clock,
+             metrics::Registry& metrics);
+  // UNAVAILABLE/DEADLINE_EXCEEDED/ABORTED (after a re-read) end the poll.
+  absl::StatusOr<Outcome> Handle(const TaskChange& change);
+  absl::StatusOr<bool> Seen(const std::string& resource);
+  absl::Status Remember(const std::string& resource, const std::string& last_updated,
+                        const adapters::HistoryEntry& entry);
+
+  std::mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  adapters::HttpClientOptions http_;
+  sqlite::Writer& writer_;
+  Referrals& referrals_;
+  const Clock& clock_;
+  metrics::Registry& metrics_;
+};
+
+}  // namespace olif::youthcare_fhir

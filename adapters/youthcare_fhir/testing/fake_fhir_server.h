@@ -1,0 +1,119 @@
+#pragma once
+
+// A fake FHIR R4 server, the stand-in for a youth-care provider's server in
+// tests and the demo. It keeps resources in memory and supports what the
+// youth-care adapter uses:
+//
+//   POST /                  a transaction Bundle: POST with ifNoneExist
+//                           (conditional create), PUT Type/id and PUT
+//                           Type?identifier=system|value (conditional update);
+//                           urn:uuid: references between entries resolved
+//   GET  /Type?identifier=system|value
+//   GET  /Type?_lastUpdated=ge|gt<instant>&_sort=_lastUpdated&_count=N
+//   GET  /Type/id,  PUT /Type/id,  POST /Type
+//   GET  /metadata          a minimal CapabilityStatement
+//
+// and, for tests, a control API under /_fake:
+//
+//   POST /_fake/fail   {"status": 500|429|400, "count": N, "match": "text",
+//                       "delay_ms": M}  the next N requests (-1: all) whose
+//                       body contains `match` (empty: any) are answered with
+//                       `status` after waiting `delay_ms` (a timeout when it
+//                       is longer than the client waits)
+//   POST /_fake/down   {"seconds": S}  stops listening for S seconds
+//   POST /_fake/reset  forgets every failure rule
+//   GET  /_fake/stats  transactions, resources created, duplicates recognised
+//
+// Thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace olif::fakes {
+
+class FakeFhirServer {
+ public:
+  FakeFhirServer();
+  ~FakeFhirServer();
+
+  // Listens on `host`:`port` (0: a free port); returns the port.
+  absl::StatusOr<int> Start(const std::string& host, int port);
+  void Stop();
+  int port() const { return port_; }
+  std::string base_url() const;
+
+  // The control API, also callable in process.
+  struct FailRule {
+    int status = 500;
+    int count = 1;  // -1: until reset
+    std::string match;
+    int delay_ms = 0;
+  };
+  void AddFailure(FailRule rule);
+  void ResetFailures();
+  // Stops listening now and listens again after `d`.
+  void GoDown(absl::Duration d);
+
+  // Resources of `type` (copies), in the order they were created.
+  std::vector<nlohmann::json> Resources(const std::string& type) const;
+  // Applies a change as the provider would (e.g. a Task's status); the
+  // resource must exist. Returns the stored version.
+  absl::StatusOr<nlohmann::json> Update(const std::string& type, const std::string& id,
+                                        nlohmann::json resource);
+  nlohmann::json Stats() const;
+
+ private:
+  struct Stored {
+    nlohmann::json resource;
+    int64_t order = 0;
+    int64_t updated_ms = 0;  // strictly increasing over the server
+  };
+  void Route(httplib::Server& server);
+  void Handle(const httplib::Request& req, httplib::Response& res);
+  bool Injected(const httplib::Request& req, httplib::Response& res);
+  void Serve(std::unique_ptr<httplib::Server> server);  // under server_mu_
+  // Under mu_.
+  nlohmann::json Transaction(const nlohmann::json& bundle, int* status);
+  nlohmann::json Put(const std::string& type, const std::string& id, nlohmann::json resource,
+                     bool* created);
+  nlohmann::json Create(const std::string& type, nlohmann::json resource);
+  std::vector<Stored*> Match(const std::string& type, const std::string& query);
+  nlohmann::json Searchset(const std::string& type, const std::string& query);
+  void Stamp(Stored& s, int64_t version);
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<std::string, Stored>> store_;  // type → id → resource
+  std::vector<FailRule> failures_;
+  int64_t next_order_ = 0;
+  int64_t last_ms_ = 0;
+  int64_t next_id_ = 1;
+  int64_t transactions_ = 0;
+  int64_t created_ = 0;
+  int64_t duplicates_ = 0;
+
+  std::mutex server_mu_;
+  std::string host_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Server> server_;  // guarded by server_mu_
+  std::thread listener_;
+  std::thread reviver_;
+  bool stopping_ = false;  // guarded by server_mu_
+  bool down_ = false;      // guarded by server_mu_
+};
+
+}  // namespace olif::fakes
