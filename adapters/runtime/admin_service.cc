@@ -47,12 +47,11 @@ AdapterAdminServiceImpl::AdapterAdminServiceImpl(DeliveryQueue& queue, MessageHi
 
 absl::StatusOr<av1::ListDeadLettersResponse> AdapterAdminServiceImpl::DeadLetters(
     const av1::ListDeadLettersRequest& request) {
-  if (!request.destination().empty() &&
-      std::find(destinations_.begin(), destinations_.end(), request.destination()) ==
-          destinations_.end()) {
-    return InvalidField("destination", absl::StrCat("unknown destination '", request.destination(),
-                                                    "'; this adapter has: ",
-                                                    absl::StrJoin(destinations_, ", ")));
+  if (!request.destination().empty() && std::find(destinations_.begin(), destinations_.end(),
+                                                  request.destination()) == destinations_.end()) {
+    return InvalidField("destination",
+                        absl::StrCat("unknown destination '", request.destination(),
+                                     "'; this adapter has: ", absl::StrJoin(destinations_, ", ")));
   }
   if (request.limit() < 0) return InvalidField("limit", "must not be negative");
   const int limit = request.limit() == 0 ? 100 : std::min(request.limit(), 1000);
@@ -80,7 +79,8 @@ absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Act(const std::string& ac
   if (r.id() <= 0) v.Add("id", "must be a delivery id (a positive number)");
   if (r.who().empty()) v.Add("who", "is required: who takes this action");
   if (r.why().empty()) v.Add("why", "is required: the reason is recorded with the action");
-  if (payload != nullptr && payload->empty()) v.Add("payload", "is required: the corrected message");
+  if (payload != nullptr && payload->empty())
+    v.Add("payload", "is required: the corrected message");
   if (!v.empty()) return v.ToStatus();
   absl::Status s;
   if (action == "retry") {

@@ -37,9 +37,10 @@ class AdapterAdminServiceImpl final
       grpc::CallbackServerContext* context,
       const olifantenpad::admin::v1::ListDeadLettersRequest* request,
       olifantenpad::admin::v1::ListDeadLettersResponse* response) override;
-  grpc::ServerUnaryReactor* GetDelivery(grpc::CallbackServerContext* context,
-                                        const olifantenpad::admin::v1::GetDeliveryRequest* request,
-                                        olifantenpad::admin::v1::GetDeliveryResponse* response) override;
+  grpc::ServerUnaryReactor* GetDelivery(
+      grpc::CallbackServerContext* context,
+      const olifantenpad::admin::v1::GetDeliveryRequest* request,
+      olifantenpad::admin::v1::GetDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* RetryDelivery(
       grpc::CallbackServerContext* context,
       const olifantenpad::admin::v1::DeliveryActionRequest* request,

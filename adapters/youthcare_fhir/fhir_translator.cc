@@ -31,8 +31,8 @@ FhirJson ByIdentifier(const std::string& type, const std::string& system,
 }
 
 FhirJson Concept(const std::string& system, const std::string& code, const std::string& display) {
-  return FhirJson{
-      {"coding", FhirJson::array({FhirJson{{"system", system}, {"code", code}, {"display", display}}})}};
+  return FhirJson{{"coding", FhirJson::array({FhirJson{
+                                 {"system", system}, {"code", code}, {"display", display}}})}};
 }
 
 std::string EnumWord(const std::string& name, absl::string_view prefix) {
@@ -60,11 +60,13 @@ FhirJson CreateOnce(const std::string& type, const std::string& system, const st
 }
 
 FhirJson UpdateOnce(const std::string& type, const std::string& system, const std::string& value) {
-  return FhirJson{{"method", "PUT"}, {"url", absl::StrCat(type, "?identifier=", system, "|", value)}};
+  return FhirJson{{"method", "PUT"},
+                  {"url", absl::StrCat(type, "?identifier=", system, "|", value)}};
 }
 
 FhirJson Transaction(FhirJson entries) {
-  return FhirJson{{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", std::move(entries)}};
+  return FhirJson{
+      {"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", std::move(entries)}};
 }
 
 FhirJson ChildReference(const std::string& child_ref) {
@@ -79,8 +81,7 @@ FhirJson ConsentResource(const std::string& consent_id, const std::string& child
       {"status", active ? "active" : "inactive"},
       {"scope", Concept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy",
                         "Privacy Consent")},
-      {"category",
-       FhirJson::array({Concept("http://loinc.org", "59284-0", "Patient Consent")})},
+      {"category", FhirJson::array({Concept("http://loinc.org", "59284-0", "Patient Consent")})},
       {"patient", ChildReference(child_ref)},
       {"dateTime", date_time},
       {"policy", FhirJson::array({FhirJson{{"authority", "https://wetten.overheid.nl"},
@@ -148,16 +149,15 @@ absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
     }
     case rv1::REQUEST_KIND_GROUP: {
       const std::string group_url = absl::StrCat("urn:uuid:", NewUuid());
-      const std::string group_id =
-          absl::StrCat(e.group().location_id(), "/", e.group().group_id());
+      const std::string group_id = absl::StrCat(e.group().location_id(), "/", e.group().group_id());
       entries.push_back(Entry(
           group_url,
           FhirJson{{"resourceType", "Group"},
                    {"identifier", FhirJson::array({Identifier(fhir::kGroupSystem, group_id)})},
                    {"type", "person"},
                    {"actual", true},
-                   {"name", absl::StrCat("group ", e.group().group_id(), " at ",
-                                         e.group().location_id())}},
+                   {"name",
+                    absl::StrCat("group ", e.group().group_id(), " at ", e.group().location_id())}},
           CreateOnce("Group", fhir::kGroupSystem, group_id)));
       subject = FhirJson{{"reference", group_url}};
       break;
@@ -187,11 +187,11 @@ absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
       {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, id)})},
       {"status", "active"},
       {"intent", "order"},
-      {"category", FhirJson::array({FhirJson{
-                       {"text", absl::StrCat("direct-line question (",
-                                             EnumWord(rv1::RequestKind_Name(e.kind()),
-                                                      "REQUEST_KIND_"),
-                                             ")")}}})},
+      {"category",
+       FhirJson::array({FhirJson{
+           {"text",
+            absl::StrCat("direct-line question (",
+                         EnumWord(rv1::RequestKind_Name(e.kind()), "REQUEST_KIND_"), ")")}}})},
       {"priority", priority},
       {"subject", subject},
       {"authoredOn", Instant(e.submitted_at())},
@@ -225,9 +225,8 @@ absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
 FhirJson RestrictedBundle(const rv1::RequestRestricted& e) {
   const std::string& id = e.request_id();
   const FhirJson subject = ChildReference(e.child().child_ref());
-  const FhirJson reason{
-      {"text", absl::StrCat("the parents withdrew consent ", e.consent_id(),
-                            ": stop processing this request's data")}};
+  const FhirJson reason{{"text", absl::StrCat("the parents withdrew consent ", e.consent_id(),
+                                              ": stop processing this request's data")}};
   FhirJson service_request{
       {"resourceType", "ServiceRequest"},
       {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, id)})},
@@ -244,10 +243,10 @@ FhirJson RestrictedBundle(const rv1::RequestRestricted& e) {
       {"intent", "order"},
       {"for", subject},
   };
-  return Transaction(FhirJson::array(
-      {Entry("", std::move(service_request),
-             UpdateOnce("ServiceRequest", fhir::kRequestSystem, id)),
-       Entry("", std::move(task), UpdateOnce("Task", fhir::kRequestSystem, id))}));
+  return Transaction(
+      FhirJson::array({Entry("", std::move(service_request),
+                             UpdateOnce("ServiceRequest", fhir::kRequestSystem, id)),
+                       Entry("", std::move(task), UpdateOnce("Task", fhir::kRequestSystem, id))}));
 }
 
 FhirJson ConsentBundle(const cv1::ConsentGranted& e) {
@@ -268,8 +267,8 @@ FhirJson ConsentBundle(const cv1::ConsentWithdrawn& e) {
 }
 
 FhirJson ConsentBundle(const cv1::ConsentExpired& e) {
-  return ConsentUpdate(e.consent_id(), ConsentResource(e.consent_id(), e.child().child_ref(),
-                                                       false, Instant(e.expired_at())));
+  return ConsentUpdate(e.consent_id(), ConsentResource(e.consent_id(), e.child().child_ref(), false,
+                                                       Instant(e.expired_at())));
 }
 
 absl::StatusOr<TaskChange> ParseTask(const nlohmann::json& task) {

@@ -30,7 +30,6 @@ namespace olif::youthcare_fhir {
 
 using FhirJson = nlohmann::ordered_json;
 
-
 // The bundle for a submitted request. A CHILD request needs `identity`
 // (INVALID_ARGUMENT without it: a named child is never sent bare).
 absl::StatusOr<FhirJson> SubmittedBundle(

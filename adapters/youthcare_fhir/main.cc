@@ -37,9 +37,9 @@ absl::Status Validate(const google::protobuf::Message& m) {
   }
   const std::string& base = c.youthcare_fhir().fhir_base_url();
   if (base.rfind("https://", 0) != 0 && !(dev && base.rfind("http://", 0) == 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "youthcare_fhir.fhir_base_url: '", base,
-        "' must be an https:// URL (plain http:// only in dev mode)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("youthcare_fhir.fhir_base_url: '", base,
+                     "' must be an https:// URL (plain http:// only in dev mode)"));
   }
   if (!base.empty() && base.back() == '/') {
     return absl::InvalidArgumentError("youthcare_fhir.fhir_base_url: must not end in '/'");
@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
   if (settings.retry().max_attempts() > 0) policy.max_attempts = settings.retry().max_attempts();
   policy.initial_backoff = Or(settings.retry().has_initial_backoff(),
                               settings.retry().initial_backoff(), policy.initial_backoff);
-  policy.max_backoff = Or(settings.retry().has_max_backoff(),
-                          settings.retry().max_backoff(), policy.max_backoff);
+  policy.max_backoff =
+      Or(settings.retry().has_max_backoff(), settings.retry().max_backoff(), policy.max_backoff);
   auto queue = olif::adapters::DeliveryQueue::Open(db_path, writer, policy);
   if (!queue.ok()) return olif::ExitWith("cannot open the delivery queue", queue.status());
   auto history = olif::adapters::MessageHistory::Open(db_path, writer);
@@ -103,8 +103,7 @@ int main(int argc, char** argv) {
   olif::adapters::HttpClientOptions http;
   http.url = settings.fhir_base_url();
   http.content_type = "application/fhir+json";
-  http.timeout = Or(settings.has_request_timeout(), settings.request_timeout(),
-                    absl::Seconds(15));
+  http.timeout = Or(settings.has_request_timeout(), settings.request_timeout(), absl::Seconds(15));
   http.ca_file = settings.tls().ca_file();
   http.cert_file = settings.tls().cert_file();
   http.key_file = settings.tls().key_file();
@@ -137,13 +136,14 @@ int main(int argc, char** argv) {
   olif::Periodic polling(poll_interval, [&poller] {
     absl::StatusOr<int> n = (*poller)->PollOnce();
     if (!n.ok()) {
-      olif::log::Warn("polling the provider's Tasks", {{"error", std::string(n.status().message())}});
+      olif::log::Warn("polling the provider's Tasks",
+                      {{"error", std::string(n.status().message())}});
     } else if (*n > 0) {
       olif::log::Info("provider's Task changes handled", {{"count", std::to_string(*n)}});
     }
   });
-  const absl::Duration retention = Or(settings.has_history_retention(),
-                                      settings.history_retention(), absl::Hours(24 * 30));
+  const absl::Duration retention =
+      Or(settings.has_history_retention(), settings.history_retention(), absl::Hours(24 * 30));
   olif::Periodic pruning(absl::Hours(1), [&history, &clock, retention] {
     absl::StatusOr<int64_t> n = (*history)->Prune(clock.Now() - retention);
     if (!n.ok()) {

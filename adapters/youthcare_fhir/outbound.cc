@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/bus/unpack.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/youthcare_fhir/fhir_translator.h"
+#include "services/common/bus/unpack.h"
 #include "services/common/events/referrals_topics.h"
 
 namespace olif::youthcare_fhir {
@@ -35,10 +35,9 @@ absl::StatusOr<Event> FromJson(const adapters::Delivery& d) {
   Event event;
   const auto s = google::protobuf::util::JsonStringToMessage(d.payload, &event);
   if (!s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("message ", d.id, " (", d.topic,
-                                                   ") is not a readable ",
-                                                   Event::descriptor()->name(), ": ",
-                                                   s.message().as_string()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("message ", d.id, " (", d.topic, ") is not a readable ",
+                     Event::descriptor()->name(), ": ", s.message().as_string()));
   }
   return event;
 }
@@ -166,9 +165,8 @@ absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
       return bundle->dump();
     }
     // Defence in depth: the adapter's own projection must permit it too.
-    absl::StatusOr<cv1::Decision> decision =
-        projection_.Permits(e->child().child_ref(), cv1::PURPOSE_DIRECT_LINE, organisation_id_,
-                            clock_.Now());
+    absl::StatusOr<cv1::Decision> decision = projection_.Permits(
+        e->child().child_ref(), cv1::PURPOSE_DIRECT_LINE, organisation_id_, clock_.Now());
     if (!decision.ok()) return decision.status();
     if (!decision->permitted()) {
       return absl::FailedPreconditionError(
@@ -177,9 +175,9 @@ absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
     }
     absl::StatusOr<rv1::ChildIdentity> identity = referrals_.ChildIdentity(e->request_id());
     if (!identity.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "held: the referrals service does not release the child's identity: ",
-          identity.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("held: the referrals service does not release the child's identity: ",
+                       identity.status().message()));
     }
     absl::StatusOr<FhirJson> bundle = SubmittedBundle(*e, &*identity);
     if (!bundle.ok()) return bundle.status();

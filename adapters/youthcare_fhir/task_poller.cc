@@ -1,6 +1,7 @@
 #include "adapters/youthcare_fhir/task_poller.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -42,12 +43,9 @@ bool HasExpertMessage(const rv1::DirectLineRequest& r, const std::string& text) 
 
 absl::Status TaskPoller::CreateTables(sqlite::Database& db) { return db.Exec(kTablesSql); }
 
-absl::StatusOr<std::unique_ptr<TaskPoller>> TaskPoller::Open(const std::string& path,
-                                                             adapters::HttpClientOptions http,
-                                                             sqlite::Writer& writer,
-                                                             Referrals& referrals,
-                                                             const Clock& clock,
-                                                             metrics::Registry& metrics) {
+absl::StatusOr<std::unique_ptr<TaskPoller>> TaskPoller::Open(
+    const std::string& path, adapters::HttpClientOptions http, sqlite::Writer& writer,
+    Referrals& referrals, const Clock& clock, metrics::Registry& metrics) {
   absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<TaskPoller>(
@@ -70,8 +68,10 @@ absl::StatusOr<std::string> TaskPoller::Cursor() {
       reader_->Prepare("SELECT last_updated FROM poll_cursor WHERE source = ?1");
   if (!stmt.ok()) return stmt.status();
   std::string cursor;
-  absl::StatusOr<bool> row = (*stmt)->Bind(1, kSource).ReadOne(
-      [&cursor](const sqlite::Statement& r) { cursor = r.ColumnText(0); });
+  absl::StatusOr<bool> row =
+      (*stmt)->Bind(1, kSource).ReadOne([&cursor](const sqlite::Statement& r) {
+        cursor = r.ColumnText(0);
+      });
   if (!row.ok()) return row.status();
   return cursor;
 }
@@ -124,37 +124,33 @@ absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
     int64_t version = request->version();
     std::vector<std::string> done;
     absl::Status s;
-    auto accept = [&]() {
-      s = referrals_.Accept(c.request_id, version);
+    auto step = [&](const char* what, const std::function<absl::Status()>& call) {
+      if (!s.ok()) return;
+      s = call();
       if (s.ok()) {
         ++version;
-        done.push_back("accepted");
+        done.push_back(what);
       }
     };
-    if (c.status == "accepted" || c.status == "in-progress") {
-      if (status == rv1::REQUEST_STATUS_SUBMITTED) accept();
-    } else if (c.status == "rejected") {
-      if (status == rv1::REQUEST_STATUS_SUBMITTED) {
-        s = referrals_.Decline(c.request_id, version,
-                               c.reason.empty() ? "declined at the provider" : c.reason);
-        if (s.ok()) done.push_back("declined");
-      }
-    } else if (c.status == "completed") {
-      if (status == rv1::REQUEST_STATUS_SUBMITTED) accept();
-      if (s.ok() && IsOpen(status)) {
-        s = referrals_.Resolve(c.request_id, version);
-        if (s.ok()) {
-          ++version;
-          done.push_back("resolved");
-        }
-      }
+    const bool submitted = status == rv1::REQUEST_STATUS_SUBMITTED;
+    const bool accepts =
+        c.status == "accepted" || c.status == "in-progress" || c.status == "completed";
+    if (accepts && submitted) {
+      step("accepted", [&] { return referrals_.Accept(c.request_id, version); });
     }
-    // A note from the expert becomes a message while the request is open
-    // (before a resolve, which the note may explain, when both come at once).
-    if (s.ok() && !c.note.empty() && IsOpen(status) && !HasExpertMessage(*request, c.note) &&
-        (done.empty() || done.back() != "resolved")) {
-      s = referrals_.AddMessage(c.request_id, version, c.note);
-      if (s.ok()) done.push_back("message added");
+    // A note from the expert becomes a message while the request is open,
+    // before a resolve or decline that it may explain.
+    if (!c.note.empty() && IsOpen(status) && !HasExpertMessage(*request, c.note)) {
+      step("message added", [&] { return referrals_.AddMessage(c.request_id, version, c.note); });
+    }
+    if (c.status == "rejected" && submitted) {
+      step("declined", [&] {
+        return referrals_.Decline(c.request_id, version,
+                                  c.reason.empty() ? "declined at the provider" : c.reason);
+      });
+    }
+    if (c.status == "completed" && IsOpen(status)) {
+      step("resolved", [&] { return referrals_.Resolve(c.request_id, version); });
     }
     if (absl::IsAborted(s)) continue;  // changed meanwhile: read again
     if (!s.ok()) {
@@ -181,10 +177,10 @@ absl::StatusOr<int> TaskPoller::PollOnce() {
   const absl::Time started = clock_.Now();
   adapters::HttpResponse r = adapters::Exchange(http_, {.method = "GET", .url = url});
   if (r.status != 200) {
-    return absl::UnavailableError(
-        r.status == 0 ? absl::StrCat("cannot poll ", url, ": ", r.transport_error)
-                      : absl::StrCat("polling ", url, " answered HTTP ", r.status, ": ",
-                                     r.body.substr(0, 500)));
+    return absl::UnavailableError(r.status == 0
+                                      ? absl::StrCat("cannot poll ", url, ": ", r.transport_error)
+                                      : absl::StrCat("polling ", url, " answered HTTP ", r.status,
+                                                     ": ", r.body.substr(0, 500)));
   }
   const nlohmann::json bundle = nlohmann::json::parse(r.body, nullptr, false);
   if (bundle.is_discarded() || !bundle.is_object() ||

@@ -18,9 +18,9 @@ using nlohmann::json;
 constexpr char kFhirJson[] = "application/fhir+json";
 
 json Outcome(const std::string& code, const std::string& text) {
-  return json{{"resourceType", "OperationOutcome"},
-              {"issue", json::array({json{{"severity", "error"}, {"code", code},
-                                          {"diagnostics", text}}})}};
+  return json{
+      {"resourceType", "OperationOutcome"},
+      {"issue", json::array({json{{"severity", "error"}, {"code", code}, {"diagnostics", text}}})}};
 }
 
 void Reply(httplib::Response& res, int status, const json& body) {
@@ -76,9 +76,7 @@ FakeFhirServer::FakeFhirServer() = default;
 
 FakeFhirServer::~FakeFhirServer() { Stop(); }
 
-std::string FakeFhirServer::base_url() const {
-  return absl::StrCat("http://", host_, ":", port_);
-}
+std::string FakeFhirServer::base_url() const { return absl::StrCat("http://", host_, ":", port_); }
 
 void FakeFhirServer::Route(httplib::Server& server) {
   auto handle = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
@@ -100,8 +98,8 @@ absl::StatusOr<int> FakeFhirServer::Start(const std::string& host, int port) {
   host_ = host;
   auto server = std::make_unique<httplib::Server>();
   Route(*server);
-  port_ = port == 0 ? server->bind_to_any_port(host)
-                    : (server->bind_to_port(host, port) ? port : -1);
+  port_ =
+      port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
   if (port_ < 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
   Serve(std::move(server));
   return port_;
@@ -259,7 +257,8 @@ void FakeFhirServer::Stamp(Stored& s, int64_t version) {
   const int64_t now = absl::ToUnixMillis(absl::Now());
   last_ms_ = std::max(now, last_ms_ + 1);
   s.updated_ms = last_ms_;
-  s.resource["meta"] = json{{"versionId", absl::StrCat(version)}, {"lastUpdated", Instant(last_ms_)}};
+  s.resource["meta"] =
+      json{{"versionId", absl::StrCat(version)}, {"lastUpdated", Instant(last_ms_)}};
 }
 
 json FakeFhirServer::Create(const std::string& type, json resource) {
@@ -299,7 +298,7 @@ json FakeFhirServer::Put(const std::string& type, const std::string& id, json re
 }
 
 std::vector<FakeFhirServer::Stored*> FakeFhirServer::Match(const std::string& type,
-                                                          const std::string& query) {
+                                                           const std::string& query) {
   std::string identifier;
   int64_t after = -1;
   bool inclusive = false;
@@ -333,7 +332,7 @@ json FakeFhirServer::Searchset(const std::string& type, const std::string& query
   std::vector<Stored*> found = Match(type, query);
   for (size_t i = 0; i < found.size() && static_cast<int>(i) < count; ++i) {
     entries.push_back(json{{"fullUrl", absl::StrCat(base_url(), "/", type, "/",
-                                                     found[i]->resource["id"].get<std::string>())},
+                                                    found[i]->resource["id"].get<std::string>())},
                            {"resource", found[i]->resource},
                            {"search", json{{"mode", "match"}}}});
   }
@@ -363,7 +362,8 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
       const auto q = url.find('?');
       if (q != std::string::npos) {
         std::vector<Stored*> m = Match(type, url.substr(q + 1));
-        id = m.empty() ? absl::StrCat("f", next_id_++) : m.front()->resource["id"].get<std::string>();
+        id = m.empty() ? absl::StrCat("f", next_id_++)
+                       : m.front()->resource["id"].get<std::string>();
       } else {
         std::vector<std::string> p = absl::StrSplit(url, '/');
         id = p.size() == 2 ? p[1] : "";
@@ -398,8 +398,8 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
     const bool exists = of_type.contains(id);
     if (method == "POST" && exists) {
       ++duplicates_;
-      responses.push_back(json{{"response", json{{"status", "200 OK"},
-                                                 {"location", type + "/" + id}}}});
+      responses.push_back(
+          json{{"response", json{{"status", "200 OK"}, {"location", type + "/" + id}}}});
       continue;
     }
     bool created = false;

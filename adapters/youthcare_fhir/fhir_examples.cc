@@ -1,0 +1,39 @@
+// Prints every FHIR resource the youth-care adapter produces, one JSON
+// document per line, for the npm validators (tests/fhir/validate.mjs): the
+// resources of each transaction Bundle and the Bundles themselves.
+
+#include <iostream>
+
+#include "adapters/youthcare_fhir/fhir_translator.h"
+#include "adapters/youthcare_fhir/testing/examples.h"
+
+namespace ex = olif::youthcare_fhir::examples;
+using olif::youthcare_fhir::FhirJson;
+
+namespace {
+
+void Print(const FhirJson& bundle) {
+  for (const auto& entry : bundle["entry"]) std::cout << entry["resource"].dump() << "\n";
+  std::cout << bundle.dump() << "\n";
+}
+
+}  // namespace
+
+int main() {
+  const auto identity = ex::Identity();
+  for (auto kind : {ex::rv1::REQUEST_KIND_CHILD, ex::rv1::REQUEST_KIND_GROUP,
+                    ex::rv1::REQUEST_KIND_ANONYMOUS}) {
+    auto bundle = olif::youthcare_fhir::SubmittedBundle(
+        ex::Submitted(kind, "0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11"), &identity);
+    if (!bundle.ok()) {
+      std::cerr << bundle.status() << "\n";
+      return 1;
+    }
+    Print(*bundle);
+  }
+  Print(olif::youthcare_fhir::RestrictedBundle(ex::Restricted("0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11")));
+  Print(olif::youthcare_fhir::ConsentBundle(ex::Granted()));
+  Print(olif::youthcare_fhir::ConsentBundle(ex::Withdrawn()));
+  Print(olif::youthcare_fhir::ConsentBundle(ex::Expired()));
+  return 0;
+}

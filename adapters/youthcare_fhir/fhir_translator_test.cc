@@ -1,0 +1,148 @@
+#include "adapters/youthcare_fhir/fhir_translator.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/youthcare_fhir/testing/examples.h"
+
+namespace olif::youthcare_fhir {
+namespace {
+
+namespace ex = examples;
+constexpr char kId[] = "0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11";
+
+// The entry of `bundle` whose resource is of `type`; fails the test when none.
+const FhirJson& EntryOf(const FhirJson& bundle, const std::string& type) {
+  for (const auto& e : bundle["entry"]) {
+    if (e["resource"]["resourceType"] == type) return e;
+  }
+  ADD_FAILURE() << "no " << type << " in " << bundle.dump();
+  static const FhirJson none = FhirJson::object();
+  return none;
+}
+
+TEST(SubmittedBundleTest, NamedChildGoesWithItsPatientAndIsCreatedOnce) {
+  const auto identity = ex::Identity();
+  auto bundle = SubmittedBundle(ex::Submitted(ex::rv1::REQUEST_KIND_CHILD, kId), &identity);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  EXPECT_EQ((*bundle)["type"], "transaction");
+  ASSERT_EQ((*bundle)["entry"].size(), 3u);
+  const FhirJson& patient = EntryOf(*bundle, "Patient");
+  EXPECT_EQ(patient["resource"]["name"][0]["family"], "Verbeek");
+  EXPECT_EQ(patient["resource"]["birthDate"], "2023-04-17");
+  EXPECT_EQ(patient["resource"]["identifier"][1]["system"], fhir::kBsnSystem);
+  EXPECT_EQ(patient["request"]["ifNoneExist"],
+            std::string("identifier=") + fhir::kChildRefSystem + "|" + ex::kChildRef);
+  const FhirJson& request = EntryOf(*bundle, "ServiceRequest");
+  EXPECT_EQ(request["resource"]["subject"]["reference"], patient["fullUrl"]);
+  EXPECT_EQ(request["request"]["ifNoneExist"],
+            std::string("identifier=") + fhir::kRequestSystem + "|" + kId);
+  EXPECT_EQ(request["resource"]["note"][0]["text"], "How can we help him join group play?");
+  const FhirJson& task = EntryOf(*bundle, "Task");
+  EXPECT_EQ(task["resource"]["focus"]["reference"], request["fullUrl"]);
+  EXPECT_EQ(task["resource"]["owner"]["identifier"]["value"], "prof-anna-de-vries");
+  EXPECT_EQ(task["resource"]["status"], "requested");
+  EXPECT_EQ(task["request"]["ifNoneExist"], request["request"]["ifNoneExist"]);
+  EXPECT_EQ(task["resource"]["restriction"]["period"]["end"], "2026-11-20T11:06:40Z");
+}
+
+TEST(SubmittedBundleTest, NamedChildIsNeverSentWithoutItsIdentity) {
+  auto bundle = SubmittedBundle(ex::Submitted(ex::rv1::REQUEST_KIND_CHILD, kId), nullptr);
+  EXPECT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bundle.status().message().find("names a child"), std::string::npos);
+}
+
+TEST(SubmittedBundleTest, GroupAndAnonymousQuestionsCarryNoPatient) {
+  auto group = SubmittedBundle(ex::Submitted(ex::rv1::REQUEST_KIND_GROUP, kId), nullptr);
+  ASSERT_TRUE(group.ok());
+  EXPECT_EQ(EntryOf(*group, "Group")["resource"]["identifier"][0]["value"],
+            "loc-boomgaard-noord/grp-rupsjes");
+  EXPECT_EQ(EntryOf(*group, "ServiceRequest")["resource"]["subject"]["reference"],
+            EntryOf(*group, "Group")["fullUrl"]);
+  auto anonymous = SubmittedBundle(ex::Submitted(ex::rv1::REQUEST_KIND_ANONYMOUS, kId), nullptr);
+  ASSERT_TRUE(anonymous.ok());
+  ASSERT_EQ((*anonymous)["entry"].size(), 2u);
+  const FhirJson& subject = EntryOf(*anonymous, "ServiceRequest")["resource"]["subject"];
+  EXPECT_EQ(subject["type"], "Location");
+  EXPECT_EQ(subject["identifier"]["value"], "loc-boomgaard-noord");
+  for (const auto& e : (*anonymous)["entry"]) {
+    EXPECT_NE(e["resource"]["resourceType"], "Patient");
+  }
+}
+
+TEST(RestrictedBundleTest, RevokesTheRequestAndCancelsTheTask) {
+  const FhirJson bundle = RestrictedBundle(ex::Restricted(kId));
+  const FhirJson& request = EntryOf(bundle, "ServiceRequest");
+  EXPECT_EQ(request["resource"]["status"], "revoked");
+  EXPECT_EQ(request["request"]["method"], "PUT");
+  EXPECT_EQ(request["request"]["url"],
+            std::string("ServiceRequest?identifier=") + fhir::kRequestSystem + "|" + kId);
+  // The question's text is not repeated: the provider must stop using it.
+  EXPECT_FALSE(request["resource"].contains("code"));
+  const FhirJson& task = EntryOf(bundle, "Task");
+  EXPECT_EQ(task["resource"]["status"], "cancelled");
+  EXPECT_NE(task["resource"]["statusReason"]["text"].get<std::string>().find("withdrew consent"),
+            std::string::npos);
+}
+
+TEST(ConsentBundleTest, GrantWithdrawalAndExpiry) {
+  const FhirJson granted = ConsentBundle(ex::Granted());
+  const FhirJson& g = EntryOf(granted, "Consent")["resource"];
+  EXPECT_EQ(g["status"], "active");
+  EXPECT_EQ(g["provision"]["type"], "permit");
+  EXPECT_EQ(g["provision"]["actor"][0]["reference"]["identifier"]["value"], ex::kProvider);
+  EXPECT_EQ(g["provision"]["purpose"][0]["code"], "direct_line");
+  EXPECT_EQ(EntryOf(granted, "Consent")["request"]["method"], "PUT");
+  const FhirJson withdrawn = ConsentBundle(ex::Withdrawn());
+  const FhirJson& w = EntryOf(withdrawn, "Consent")["resource"];
+  EXPECT_EQ(w["status"], "inactive");
+  EXPECT_EQ(w["provision"]["type"], "deny");
+  const FhirJson expired = ConsentBundle(ex::Expired());
+  const FhirJson& x = EntryOf(expired, "Consent")["resource"];
+  EXPECT_EQ(x["status"], "inactive");
+  EXPECT_FALSE(x.contains("provision"));
+}
+
+TEST(ParseTaskTest, ReadsWhatTheProviderChanged) {
+  auto task = nlohmann::json::parse(R"({"resourceType":"Task","id":"f7",
+    "meta":{"versionId":"3","lastUpdated":"2026-11-23T10:00:00.123Z"},
+    "identifier":[{"system":"urn:other","value":"x"},
+                  {"system":"urn:olifantenpad:request","value":"req-1"}],
+    "status":"rejected","statusReason":{"text":"outside our region"},
+    "note":[{"text":"first"},{"text":"call me"}]})");
+  auto c = ParseTask(task);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->task_id, "f7");
+  EXPECT_EQ(c->version, "3");
+  EXPECT_EQ(c->last_updated, "2026-11-23T10:00:00.123Z");
+  EXPECT_EQ(c->request_id, "req-1");
+  EXPECT_EQ(c->status, "rejected");
+  EXPECT_EQ(c->reason, "outside our region");
+  EXPECT_EQ(c->note, "call me");
+}
+
+TEST(ParseTaskTest, NamesWhatIsWrong) {
+  struct Case {
+    const char* json;
+    const char* says;
+  };
+  for (const Case& c : {
+           Case{R"({"resourceType":"Patient","id":"1"})", "not a Task"},
+           Case{R"([1,2])", "not a Task"},
+           Case{R"({"resourceType":"Task"})", "has no id"},
+           Case{R"({"resourceType":"Task","id":"t1","status":"accepted"})", "meta.lastUpdated"},
+           Case{R"({"resourceType":"Task","id":"t1","meta":{"lastUpdated":"2026-01-01T00:00:00Z"},
+                "status":"accepted"})",
+                "no identifier in urn:olifantenpad:request"},
+           Case{R"({"resourceType":"Task","id":"t1","meta":{"lastUpdated":"2026-01-01T00:00:00Z"},
+                "identifier":[{"system":"urn:olifantenpad:request","value":"r"}]})",
+                "has no status"},
+       }) {
+    auto parsed = ParseTask(nlohmann::json::parse(c.json));
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << c.json;
+    EXPECT_NE(parsed.status().message().find(c.says), std::string::npos)
+        << parsed.status() << " should say " << c.says;
+  }
+}
+
+}  // namespace
+}  // namespace olif::youthcare_fhir

@@ -1,0 +1,296 @@
+#include "adapters/youthcare_fhir/outbound.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "adapters/runtime/deliverer.h"
+#include "adapters/runtime/delivery_queue.h"
+#include "adapters/runtime/history.h"
+#include "adapters/youthcare_fhir/testing/examples.h"
+#include "adapters/youthcare_fhir/testing/fake_fhir_server.h"
+#include "adapters/youthcare_fhir/testing/fake_referrals.h"
+#include "services/common/events/referrals_topics.h"
+#include "services/common/testing/testing.h"
+
+namespace olif::youthcare_fhir {
+namespace {
+
+namespace ex = examples;
+namespace rv1 = olifantenpad::referrals::v1;
+using adapters::DeliveryQueue;
+using olifantenpad::common::v1::EventEnvelope;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'795'000'000);
+
+EventEnvelope Envelope(const std::string& event_id, const std::string& topic,
+                       const google::protobuf::Message& event) {
+  EventEnvelope e;
+  e.set_event_id(event_id);
+  e.set_topic(topic);
+  e.mutable_payload()->PackFrom(event);
+  return e;
+}
+
+std::string RequestId(int i) { return absl::StrCat("0d6c1a2e-8b8f-4f57-9a51-", 100000000000 + i); }
+
+// Records which messages went out successfully, per key, in order.
+class Recording : public adapters::Connector {
+ public:
+  explicit Recording(adapters::Connector& inner) : inner_(inner) {}
+  adapters::SendResult Send(const adapters::Delivery& d) override {
+    adapters::SendResult r = inner_.Send(d);
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.ok) {
+      by_key[d.key].push_back(d.topic);
+      ++times[d.event_id];
+    }
+    return r;
+  }
+  std::mutex mu;
+  std::map<std::string, std::vector<std::string>> by_key;
+  std::map<std::string, int> times;
+
+ private:
+  adapters::Connector& inner_;
+};
+
+class OutboundTest : public ::testing::Test {
+ public:
+  void SetUp() override { Open(clock_); }
+  void Open(const Clock& clock, adapters::RetryPolicy policy = {.max_attempts = 3}) {
+    path_ = (testing_util::FreshTestDir("youthcare_outbound") / "adapter.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path_, {})));
+    for (auto create : {DeliveryQueue::CreateTables, adapters::MessageHistory::CreateTables,
+                        consent::ConsentProjection::CreateTables}) {
+      ASSERT_TRUE(writer_->Run(create).ok());
+    }
+    queue_ = *DeliveryQueue::Open(path_, *writer_, policy);
+    history_ = *adapters::MessageHistory::Open(path_, *writer_);
+    projection_ = *consent::ConsentProjection::Open(path_);
+    ASSERT_TRUE(fhir_.Start("127.0.0.1", 0).ok());
+    adapters::HttpClientOptions http;
+    http.url = fhir_.base_url();
+    http.timeout = absl::Seconds(2);
+    http.connect_timeout = absl::Seconds(1);
+    requests_ = std::make_unique<RequestRouter>(ex::kProvider, clock, registry_);
+    consents_ = std::make_unique<ConsentRouter>(ex::kProvider, *projection_, clock, registry_);
+    sender_ = std::make_unique<FhirSender>(http, ex::kProvider, *projection_, referrals_, clock);
+    recording_ = std::make_unique<Recording>(*sender_);
+    deliverer_ = std::make_unique<adapters::Deliverer>(
+        *queue_, kDestination, *recording_, clock, registry_,
+        adapters::DelivererOptions{.idle_poll = absl::Milliseconds(20),
+                                   .history = history_.get()});
+  }
+  void Apply(bus::EventHandler& handler, const EventEnvelope& e) {
+    ASSERT_TRUE(writer_->Run([&](sqlite::Database& db) { return handler.Apply(db, e); }).ok());
+  }
+  void Submit(const rv1::RequestSubmitted& e, const std::string& event_id) {
+    Apply(*requests_, Envelope(event_id, referrals::kTopicRequestSubmitted, e));
+  }
+  // Runs the deliverer with the fake clock past any backoff.
+  void Deliver(int rounds = 3) {
+    for (int i = 0; i < rounds; ++i) {
+      ASSERT_TRUE(deliverer_->RunOnce().ok());
+      clock_.Advance(absl::Minutes(11));
+    }
+  }
+
+  FakeClock clock_{kT0};
+  metrics::Registry registry_;
+  std::string path_;
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<DeliveryQueue> queue_;
+  std::unique_ptr<adapters::MessageHistory> history_;
+  std::unique_ptr<consent::ConsentProjection> projection_;
+  fakes::FakeFhirServer fhir_;
+  testing::FakeReferrals referrals_;
+  std::unique_ptr<RequestRouter> requests_;
+  std::unique_ptr<ConsentRouter> consents_;
+  std::unique_ptr<FhirSender> sender_;
+  std::unique_ptr<Recording> recording_;
+  std::unique_ptr<adapters::Deliverer> deliverer_;
+};
+
+TEST_F(OutboundTest, QueuesOnlyThisProvidersRequestsAndEachEventOnce) {
+  Submit(ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(1), ex::kOtherProvider), "ev-1");
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+  Submit(ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(2)), "ev-2");
+  Submit(ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(2)), "ev-2");  // replayed
+  EXPECT_EQ(*queue_->Depth(kDestination), 1);
+  Deliver(1);
+  auto requests = fhir_.Resources("ServiceRequest");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0]["identifier"][0]["value"], RequestId(2));
+  EXPECT_EQ(fhir_.Resources("Task").size(), 1u);
+  auto lines = history_->Search({.key = RequestId(2)});
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ((*lines)[0].outcome, "delivered");
+  EXPECT_NE((*lines)[0].sent.find("\"transaction\""), std::string::npos);
+}
+
+TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
+  const auto identity = ex::Identity();
+  referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);
+  Submit(ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(1)), "ev-1");
+  // A consent for another provider permits nothing here and is not sent.
+  auto elsewhere = ex::Granted(ex::kOtherProvider);
+  elsewhere.set_consent_id("9c1e4b7a-2f3d-4e5a-8b6c-7d8e9f0a1b2c");
+  Apply(*consents_, Envelope("ev-c0", consent::kTopicGranted, elsewhere));
+  Deliver(1);
+  EXPECT_TRUE(fhir_.Resources("Patient").empty());
+  EXPECT_TRUE(fhir_.Resources("ServiceRequest").empty());
+  EXPECT_TRUE(fhir_.Resources("Consent").empty());
+  auto held = queue_->Due(kDestination, clock_.Now(), 10);
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ(held->front().last_error.rfind("held: no consent known here for child", 0), 0u)
+      << held->front().last_error;
+
+  Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
+  Deliver();
+  auto patients = fhir_.Resources("Patient");
+  ASSERT_EQ(patients.size(), 1u);
+  EXPECT_EQ(patients[0]["name"][0]["given"][0], "Daan");
+  ASSERT_EQ(fhir_.Resources("ServiceRequest").size(), 1u);
+  const std::string patient_ref = "Patient/" + patients[0]["id"].get<std::string>();
+  EXPECT_EQ(fhir_.Resources("ServiceRequest")[0]["subject"]["reference"], patient_ref);
+  ASSERT_EQ(fhir_.Resources("Consent").size(), 1u);
+  EXPECT_EQ(fhir_.Resources("Consent")[0]["status"], "active");
+
+  Apply(*consents_, Envelope("ev-c2", consent::kTopicWithdrawn, ex::Withdrawn()));
+  Apply(*requests_, Envelope("ev-2", referrals::kTopicRequestRestricted, ex::Restricted(RequestId(1))));
+  Deliver();
+  EXPECT_EQ(fhir_.Resources("ServiceRequest")[0]["status"], "revoked");
+  EXPECT_EQ(fhir_.Resources("Task")[0]["status"], "cancelled");
+  EXPECT_EQ(fhir_.Resources("Consent")[0]["status"], "inactive");
+  EXPECT_EQ(fhir_.Resources("Consent").size(), 1u);
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+}
+
+TEST_F(OutboundTest, ANewNamedChildRequestAfterWithdrawalIsNeverSent) {
+  const auto identity = ex::Identity();
+  referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);
+  Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
+  Apply(*consents_, Envelope("ev-c2", consent::kTopicWithdrawn, ex::Withdrawn()));
+  Submit(ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(1)), "ev-1");
+  Deliver(5);
+  EXPECT_TRUE(fhir_.Resources("Patient").empty());
+  EXPECT_TRUE(fhir_.Resources("ServiceRequest").empty());
+  // After the last attempt it waits for an operator, with the reason.
+  auto dead = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_NE(dead->front().last_error.find("held"), std::string::npos);
+}
+
+TEST_F(OutboundTest, PoisonMessageIsDeadLetteredOthersFlowAndAnEditDeliversIt) {
+  fhir_.AddFailure({.status = 400, .count = -1, .match = "POISON"});
+  auto poison = ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(1));
+  poison.set_question("POISON: the provider refuses this");
+  Submit(poison, "ev-1");
+  for (int i = 2; i <= 5; ++i) {
+    Submit(ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(i)), absl::StrCat("ev-", i));
+  }
+  Deliver(1);
+  EXPECT_EQ(fhir_.Resources("ServiceRequest").size(), 4u);
+  auto dead = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->front().attempts, 1);  // a 400 is not retried
+  EXPECT_NE(dead->front().last_error.find("HTTP 400"), std::string::npos);
+  // The operator corrects the queued event and sends it again.
+  const std::string fixed =
+      absl::StrReplaceAll(dead->front().payload, {{"POISON: the provider refuses this",
+                                                   "How can we help him settle in?"}});
+  ASSERT_TRUE(queue_->EditAndResend(dead->front().id, fixed, "op-anouk", "removed bad text",
+                                    clock_.Now())
+                  .ok());
+  Deliver(1);
+  EXPECT_EQ(fhir_.Resources("ServiceRequest").size(), 5u);
+  EXPECT_TRUE(queue_->DeadLetters(kDestination, 10)->empty());
+  // An edit that is not a readable event is refused for good, not sent.
+  Submit(ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(6)), "ev-6");
+  fhir_.AddFailure({.status = 400, .count = 1, .match = RequestId(6)});
+  Deliver(1);
+  auto second = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(second->size(), 1u);
+  ASSERT_TRUE(queue_->EditAndResend(second->front().id, "{not json", "op", "typo", clock_.Now())
+                  .ok());
+  Deliver(1);
+  auto again = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_NE(again->front().last_error.find("is not a readable RequestSubmitted"),
+            std::string::npos)
+      << again->front().last_error;
+}
+
+// The outage: the FHIR server is down for 20 s while 1,000 requests (and a
+// restriction for 100 of them) are delivered in real time. Everything
+// arrives afterwards, each once, in order per request; the backlog shows
+// while it lasts.
+TEST(OutageTest, EverythingArrivesOnceAndInOrderAfterTwentySecondsDown) {
+  struct Harness : OutboundTest {
+    void TestBody() override {}
+  } h;
+  h.Open(Clock::Real(), {.max_attempts = 1000,
+                         .initial_backoff = absl::Milliseconds(100),
+                         .max_backoff = absl::Seconds(2)});
+  constexpr int kRequests = 1000;
+  ASSERT_TRUE(h.writer_
+                  ->Run([&](sqlite::Database& db) -> absl::Status {
+                    for (int i = 0; i < kRequests; ++i) {
+                      const auto e = ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(i));
+                      if (auto s = h.requests_->Apply(
+                              db, Envelope(absl::StrCat("ev-s-", i),
+                                           referrals::kTopicRequestSubmitted, e));
+                          !s.ok()) {
+                        return s;
+                      }
+                      if (i % 10 == 0) {
+                        if (auto s = h.requests_->Apply(
+                                db, Envelope(absl::StrCat("ev-r-", i),
+                                             referrals::kTopicRequestRestricted,
+                                             ex::Restricted(RequestId(i))));
+                            !s.ok()) {
+                          return s;
+                        }
+                      }
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  h.deliverer_->Start();
+  ASSERT_TRUE(testing_util::WaitFor(
+      [&] { return h.fhir_.Resources("ServiceRequest").size() >= 200; }, absl::Seconds(60)));
+  h.fhir_.GoDown(absl::Seconds(20));
+  const absl::Time down_at = absl::Now();
+  absl::SleepFor(absl::Seconds(2));
+  const int64_t backlog = *h.queue_->Depth(kDestination);
+  EXPECT_GT(backlog, 0);
+  EXPECT_NE(h.registry_.Render().find("olif_adapter_queue_depth{destination=\"fhir\"}"),
+            std::string::npos);
+  ASSERT_TRUE(testing_util::WaitFor([&] { return *h.queue_->Depth(kDestination) == 0; },
+                                    absl::Seconds(90)));
+  EXPECT_GE(absl::Now() - down_at, absl::Seconds(19));
+  h.deliverer_->Stop();
+  EXPECT_TRUE(h.queue_->DeadLetters(kDestination, 10)->empty());
+  std::set<std::string> ids;
+  for (const auto& r : h.fhir_.Resources("ServiceRequest")) {
+    ids.insert(r["identifier"][0]["value"].get<std::string>());
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(h.fhir_.Resources("ServiceRequest").size(), static_cast<size_t>(kRequests));
+  std::lock_guard<std::mutex> lock(h.recording_->mu);
+  for (const auto& [event, times] : h.recording_->times) EXPECT_EQ(times, 1) << event;
+  EXPECT_EQ(h.recording_->times.size(), static_cast<size_t>(kRequests + kRequests / 10));
+  for (int i = 0; i < kRequests; i += 10) {
+    EXPECT_EQ(h.recording_->by_key[RequestId(i)],
+              (std::vector<std::string>{referrals::kTopicRequestSubmitted,
+                                        referrals::kTopicRequestRestricted}))
+        << RequestId(i);
+  }
+}
+
+}  // namespace
+}  // namespace olif::youthcare_fhir

@@ -1,0 +1,158 @@
+#include "adapters/youthcare_fhir/task_poller.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/youthcare_fhir/testing/fake_fhir_server.h"
+#include "adapters/youthcare_fhir/testing/fake_referrals.h"
+#include "services/common/testing/testing.h"
+
+namespace olif::youthcare_fhir {
+namespace {
+
+namespace rv1 = olifantenpad::referrals::v1;
+using nlohmann::json;
+
+class TaskPollerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = (testing_util::FreshTestDir("task_poller") / "adapter.db").string();
+    writer_ = std::make_unique<sqlite::Writer>(std::move(*sqlite::Database::Open(path, {})));
+    ASSERT_TRUE(writer_->Run(adapters::MessageHistory::CreateTables).ok());
+    ASSERT_TRUE(writer_->Run(TaskPoller::CreateTables).ok());
+    history_ = *adapters::MessageHistory::Open(path, *writer_);
+    ASSERT_TRUE(fhir_.Start("127.0.0.1", 0).ok());
+    adapters::HttpClientOptions http;
+    http.url = fhir_.base_url();
+    http.timeout = absl::Seconds(2);
+    poller_ = *TaskPoller::Open(path, http, *writer_, referrals_, clock_, registry_);
+  }
+  // A Task on the provider's server for request `id`, as the adapter made it.
+  std::string AddTask(const std::string& id) {
+    json task{{"resourceType", "Task"},
+              {"identifier", json::array({json{{"system", fhir::kRequestSystem}, {"value", id}}})},
+              {"status", "requested"},
+              {"intent", "order"}};
+    return fhir_.Update("Task", "t-" + id, task).ok() ? "t-" + id : CreateTask(task);
+  }
+  std::string CreateTask(json task) {
+    auto r = adapters::Exchange({}, {.method = "POST", .url = fhir_.base_url() + "/Task",
+                                     .body = task.dump()});
+    return json::parse(r.body)["id"];
+  }
+  // The provider changes the Task's status (and note).
+  void Provider(const std::string& task_id, const std::string& status,
+                const std::string& note = "", const std::string& reason = "") {
+    json task;
+    for (const json& t : fhir_.Resources("Task")) {
+      if (t["id"] == task_id) task = t;
+    }
+    task["status"] = status;
+    if (!note.empty()) task["note"] = json::array({json{{"text", note}}});
+    if (!reason.empty()) task["statusReason"] = json{{"text", reason}};
+    ASSERT_TRUE(fhir_.Update("Task", task_id, task).ok());
+  }
+  std::vector<adapters::HistoryEntry> In(const std::string& outcome) {
+    return *history_->Search({.outcome = outcome, .direction = "in"});
+  }
+
+  FakeClock clock_{absl::FromUnixSeconds(1'795'000'000)};
+  metrics::Registry registry_;
+  std::unique_ptr<sqlite::Writer> writer_;
+  std::unique_ptr<adapters::MessageHistory> history_;
+  fakes::FakeFhirServer fhir_;
+  testing::FakeReferrals referrals_;
+  std::unique_ptr<TaskPoller> poller_;
+};
+
+TEST_F(TaskPollerTest, AcceptedThenCompletedResolvesTheRequestEachVersionOnce) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  const std::string task = AddTask("req-1");
+  ASSERT_EQ(*poller_->PollOnce(), 1);  // "requested": nothing to do
+  EXPECT_EQ(In("ignored").size(), 1u);
+  EXPECT_EQ(*poller_->PollOnce(), 0);  // the same version is not handled twice
+
+  Provider(task, "accepted");
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_ACCEPTED);
+  Provider(task, "completed", "Tried picture cards with the group; he joins in now.");
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  const rv1::DirectLineRequest r = referrals_.Request("req-1");
+  EXPECT_EQ(r.status(), rv1::REQUEST_STATUS_RESOLVED);
+  ASSERT_EQ(r.messages_size(), 1);
+  EXPECT_EQ(r.messages(0).author(), rv1::AUTHOR_EXPERT);
+  auto applied = In("applied");
+  ASSERT_EQ(applied.size(), 2u);
+  EXPECT_EQ(applied[0].detail, "message added, resolved");
+  EXPECT_EQ(applied[0].key, "req-1");
+  EXPECT_EQ(applied[1].detail, "accepted");
+  EXPECT_FALSE(poller_->Cursor()->empty());
+  EXPECT_EQ(*poller_->PollOnce(), 0);
+}
+
+TEST_F(TaskPollerTest, CompletedStraightAwayAcceptsAndResolves) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  Provider(AddTask("req-1"), "completed");
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_RESOLVED);
+  EXPECT_EQ(In("applied")[0].detail, "accepted, resolved");
+}
+
+TEST_F(TaskPollerTest, RejectionDeclinesWithTheProvidersReason) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  Provider(AddTask("req-1"), "rejected", "", "outside our region");
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_DECLINED);
+  EXPECT_EQ(referrals_.Request("req-1").decline_reason(), "outside our region");
+}
+
+TEST_F(TaskPollerTest, MalformedAndUnknownAreRejectedIntoTheHistoryWithTheReason) {
+  // A Task without our identifier, and one for a request referrals does not know.
+  CreateTask(json{{"resourceType", "Task"}, {"status", "accepted"}, {"intent", "order"}});
+  Provider(AddTask("req-unknown"), "accepted");
+  referrals_.Add("req-2", rv1::REQUEST_STATUS_RESOLVED);
+  Provider(AddTask("req-2"), "accepted");  // too late: nothing to do
+  referrals_.Add("req-3", rv1::REQUEST_STATUS_ACCEPTED);
+  referrals_.requests["req-3"].set_restricted(true);
+  Provider(AddTask("req-3"), "completed");
+  ASSERT_EQ(*poller_->PollOnce(), 4);
+  auto rejected = In("rejected");
+  ASSERT_EQ(rejected.size(), 3u);
+  std::string all;
+  for (const auto& e : rejected) all += e.detail + "\n";
+  EXPECT_NE(all.find("no identifier in urn:olifantenpad:request"), std::string::npos) << all;
+  EXPECT_NE(all.find("request req-unknown not found"), std::string::npos) << all;
+  EXPECT_NE(all.find("the referrals service refused: request req-3 is restricted"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(In("ignored").size(), 1u);
+  EXPECT_EQ(*poller_->PollOnce(), 0);  // each reported once
+}
+
+TEST_F(TaskPollerTest, WhenReferralsIsDownThePollStopsAndTheNextResumes) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  Provider(AddTask("req-1"), "accepted");
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = true;
+  }
+  auto failed = poller_->PollOnce();
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(history_->Search({})->empty());
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = false;
+  }
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_ACCEPTED);
+}
+
+TEST_F(TaskPollerTest, AnUnreachableServerIsReportedAndChangesNothing) {
+  fhir_.AddFailure({.status = 503, .count = 1});
+  auto failed = poller_->PollOnce();
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(failed.status().message().find("HTTP 503"), std::string::npos);
+  EXPECT_TRUE(poller_->Cursor()->empty());
+}
+
+}  // namespace
+}  // namespace olif::youthcare_fhir

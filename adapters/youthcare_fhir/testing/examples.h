@@ -1,0 +1,102 @@
+#pragma once
+
+// Made-up events for the youth-care adapter's tests and the FHIR validation
+// examples: one request of each kind, a restriction, and the consent events.
+// Every name, number and organisation here is fictitious.
+
+#include <google/protobuf/util/time_util.h>
+
+#include <string>
+
+#include "olifantenpad/consent/v1/events.pb.h"
+#include "olifantenpad/referrals/v1/events.pb.h"
+
+namespace olif::youthcare_fhir::examples {
+
+namespace rv1 = olifantenpad::referrals::v1;
+namespace cv1 = olifantenpad::consent::v1;
+
+inline constexpr char kProvider[] = "org-jz-het-kompas";
+inline constexpr char kOtherProvider[] = "org-jz-wijkteam-oost";
+inline constexpr char kChildRef[] = "child-7f3a9c21";
+
+inline google::protobuf::Timestamp At(int64_t unix_seconds) {
+  return google::protobuf::util::TimeUtil::SecondsToTimestamp(unix_seconds);
+}
+
+inline rv1::RequestSubmitted Submitted(rv1::RequestKind kind, const std::string& request_id,
+                                       const std::string& provider = kProvider) {
+  rv1::RequestSubmitted e;
+  e.set_request_id(request_id);
+  e.set_kind(kind);
+  e.mutable_requester()->set_professional_id("prof-sanne-bakker");
+  e.mutable_requester()->set_organisation_id("org-kdv-de-boomgaard");
+  e.mutable_requester()->set_location_id("loc-boomgaard-noord");
+  e.add_question_domains(rv1::QUESTION_DOMAIN_DEVELOPMENT);
+  e.set_question("How can we help him join group play?");
+  e.set_observations("Plays alone most mornings; startles at loud noises.");
+  e.set_priority(rv1::PRIORITY_NORMAL);
+  *e.mutable_submitted_at() = At(1'795'000'000);
+  *e.mutable_first_response_due() = At(1'795'172'800);
+  e.mutable_expert()->set_professional_id("prof-anna-de-vries");
+  e.mutable_expert()->set_organisation_id(provider);
+  if (kind == rv1::REQUEST_KIND_GROUP) {
+    e.mutable_group()->set_location_id("loc-boomgaard-noord");
+    e.mutable_group()->set_group_id("grp-rupsjes");
+  }
+  if (kind == rv1::REQUEST_KIND_CHILD) {
+    e.mutable_child()->set_child_ref(kChildRef);
+    e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
+  }
+  return e;
+}
+
+inline rv1::ChildIdentity Identity() {
+  rv1::ChildIdentity i;
+  i.set_given_name("Daan");
+  i.set_family_name("Verbeek");
+  i.set_birth_date("2023-04-17");
+  i.set_bsn("111222333");  // passes the 11-check; fictitious
+  return i;
+}
+
+inline rv1::RequestRestricted Restricted(const std::string& request_id) {
+  rv1::RequestRestricted e;
+  e.set_request_id(request_id);
+  e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
+  e.mutable_child()->set_child_ref(kChildRef);
+  e.mutable_expert()->set_professional_id("prof-anna-de-vries");
+  e.mutable_expert()->set_organisation_id(kProvider);
+  return e;
+}
+
+inline cv1::ConsentGranted Granted(const std::string& recipient = kProvider) {
+  cv1::ConsentGranted e;
+  e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
+  e.mutable_child()->set_child_ref(kChildRef);
+  e.add_purposes(cv1::PURPOSE_DIRECT_LINE);
+  e.add_recipient_organisation_ids(recipient);
+  *e.mutable_valid_from() = At(1'794'000'000);
+  *e.mutable_valid_until() = At(1'825'536'000);
+  return e;
+}
+
+inline cv1::ConsentWithdrawn Withdrawn() {
+  cv1::ConsentWithdrawn e;
+  e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
+  e.mutable_child()->set_child_ref(kChildRef);
+  e.add_purposes(cv1::PURPOSE_DIRECT_LINE);
+  e.add_recipient_organisation_ids(kProvider);
+  *e.mutable_withdrawn_at() = At(1'796'000'000);
+  return e;
+}
+
+inline cv1::ConsentExpired Expired() {
+  cv1::ConsentExpired e;
+  e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
+  e.mutable_child()->set_child_ref(kChildRef);
+  *e.mutable_expired_at() = At(1'825'536'000);
+  return e;
+}
+
+}  // namespace olif::youthcare_fhir::examples
