@@ -85,6 +85,8 @@ lint:
 check-config: build
 	@$(BUILD)/bin/referrals --config config/dev/referrals.yaml --check-config
 	@$(BUILD)/bin/consent --config config/dev/consent.yaml --check-config
+	@$(BUILD)/bin/youthcare_fhir --config config/dev/youthcare_fhir.yaml --check-config
+	@$(BUILD)/bin/fake_fhir --config config/dev/fake_fhir.yaml --check-config
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

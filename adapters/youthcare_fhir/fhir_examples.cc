@@ -31,7 +31,8 @@ int main() {
     }
     Print(*bundle);
   }
-  Print(olif::youthcare_fhir::RestrictedBundle(ex::Restricted("0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11")));
+  Print(olif::youthcare_fhir::RestrictedBundle(
+      ex::Restricted("0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11")));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Granted()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Withdrawn()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Expired()));

@@ -82,8 +82,7 @@ class OutboundTest : public ::testing::Test {
     recording_ = std::make_unique<Recording>(*sender_);
     deliverer_ = std::make_unique<adapters::Deliverer>(
         *queue_, kDestination, *recording_, clock, registry_,
-        adapters::DelivererOptions{.idle_poll = absl::Milliseconds(20),
-                                   .history = history_.get()});
+        adapters::DelivererOptions{.idle_poll = absl::Milliseconds(20), .history = history_.get()});
   }
   void Apply(bus::EventHandler& handler, const EventEnvelope& e) {
     ASSERT_TRUE(writer_->Run([&](sqlite::Database& db) { return handler.Apply(db, e); }).ok());
@@ -161,7 +160,8 @@ TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
   EXPECT_EQ(fhir_.Resources("Consent")[0]["status"], "active");
 
   Apply(*consents_, Envelope("ev-c2", consent::kTopicWithdrawn, ex::Withdrawn()));
-  Apply(*requests_, Envelope("ev-2", referrals::kTopicRequestRestricted, ex::Restricted(RequestId(1))));
+  Apply(*requests_,
+        Envelope("ev-2", referrals::kTopicRequestRestricted, ex::Restricted(RequestId(1))));
   Deliver();
   EXPECT_EQ(fhir_.Resources("ServiceRequest")[0]["status"], "revoked");
   EXPECT_EQ(fhir_.Resources("Task")[0]["status"], "cancelled");
@@ -200,12 +200,12 @@ TEST_F(OutboundTest, PoisonMessageIsDeadLetteredOthersFlowAndAnEditDeliversIt) {
   EXPECT_EQ(dead->front().attempts, 1);  // a 400 is not retried
   EXPECT_NE(dead->front().last_error.find("HTTP 400"), std::string::npos);
   // The operator corrects the queued event and sends it again.
-  const std::string fixed =
-      absl::StrReplaceAll(dead->front().payload, {{"POISON: the provider refuses this",
-                                                   "How can we help him settle in?"}});
-  ASSERT_TRUE(queue_->EditAndResend(dead->front().id, fixed, "op-anouk", "removed bad text",
-                                    clock_.Now())
-                  .ok());
+  const std::string fixed = absl::StrReplaceAll(
+      dead->front().payload,
+      {{"POISON: the provider refuses this", "How can we help him settle in?"}});
+  ASSERT_TRUE(
+      queue_->EditAndResend(dead->front().id, fixed, "op-anouk", "removed bad text", clock_.Now())
+          .ok());
   Deliver(1);
   EXPECT_EQ(fhir_.Resources("ServiceRequest").size(), 5u);
   EXPECT_TRUE(queue_->DeadLetters(kDestination, 10)->empty());
@@ -215,13 +215,12 @@ TEST_F(OutboundTest, PoisonMessageIsDeadLetteredOthersFlowAndAnEditDeliversIt) {
   Deliver(1);
   auto second = queue_->DeadLetters(kDestination, 10);
   ASSERT_EQ(second->size(), 1u);
-  ASSERT_TRUE(queue_->EditAndResend(second->front().id, "{not json", "op", "typo", clock_.Now())
-                  .ok());
+  ASSERT_TRUE(
+      queue_->EditAndResend(second->front().id, "{not json", "op", "typo", clock_.Now()).ok());
   Deliver(1);
   auto again = queue_->DeadLetters(kDestination, 10);
   ASSERT_EQ(again->size(), 1u);
-  EXPECT_NE(again->front().last_error.find("is not a readable RequestSubmitted"),
-            std::string::npos)
+  EXPECT_NE(again->front().last_error.find("is not a readable RequestSubmitted"), std::string::npos)
       << again->front().last_error;
 }
 
@@ -237,29 +236,28 @@ TEST(OutageTest, EverythingArrivesOnceAndInOrderAfterTwentySecondsDown) {
                          .initial_backoff = absl::Milliseconds(100),
                          .max_backoff = absl::Seconds(2)});
   constexpr int kRequests = 1000;
-  ASSERT_TRUE(h.writer_
-                  ->Run([&](sqlite::Database& db) -> absl::Status {
-                    for (int i = 0; i < kRequests; ++i) {
-                      const auto e = ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(i));
-                      if (auto s = h.requests_->Apply(
-                              db, Envelope(absl::StrCat("ev-s-", i),
-                                           referrals::kTopicRequestSubmitted, e));
-                          !s.ok()) {
-                        return s;
-                      }
-                      if (i % 10 == 0) {
-                        if (auto s = h.requests_->Apply(
-                                db, Envelope(absl::StrCat("ev-r-", i),
-                                             referrals::kTopicRequestRestricted,
-                                             ex::Restricted(RequestId(i))));
-                            !s.ok()) {
-                          return s;
-                        }
-                      }
-                    }
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_TRUE(
+      h.writer_
+          ->Run([&](sqlite::Database& db) -> absl::Status {
+            for (int i = 0; i < kRequests; ++i) {
+              const auto e = ex::Submitted(rv1::REQUEST_KIND_ANONYMOUS, RequestId(i));
+              if (auto s = h.requests_->Apply(
+                      db, Envelope(absl::StrCat("ev-s-", i), referrals::kTopicRequestSubmitted, e));
+                  !s.ok()) {
+                return s;
+              }
+              if (i % 10 == 0) {
+                if (auto s = h.requests_->Apply(
+                        db, Envelope(absl::StrCat("ev-r-", i), referrals::kTopicRequestRestricted,
+                                     ex::Restricted(RequestId(i))));
+                    !s.ok()) {
+                  return s;
+                }
+              }
+            }
+            return absl::OkStatus();
+          })
+          .ok());
   h.deliverer_->Start();
   ASSERT_TRUE(testing_util::WaitFor(
       [&] { return h.fhir_.Resources("ServiceRequest").size() >= 200; }, absl::Seconds(60)));

@@ -35,13 +35,13 @@ class TaskPollerTest : public ::testing::Test {
     return fhir_.Update("Task", "t-" + id, task).ok() ? "t-" + id : CreateTask(task);
   }
   std::string CreateTask(json task) {
-    auto r = adapters::Exchange({}, {.method = "POST", .url = fhir_.base_url() + "/Task",
-                                     .body = task.dump()});
+    auto r = adapters::Exchange(
+        {}, {.method = "POST", .url = fhir_.base_url() + "/Task", .body = task.dump()});
     return json::parse(r.body)["id"];
   }
   // The provider changes the Task's status (and note).
-  void Provider(const std::string& task_id, const std::string& status,
-                const std::string& note = "", const std::string& reason = "") {
+  void Provider(const std::string& task_id, const std::string& status, const std::string& note = "",
+                const std::string& reason = "") {
     json task;
     for (const json& t : fhir_.Resources("Task")) {
       if (t["id"] == task_id) task = t;

@@ -242,6 +242,39 @@ TEST_F(LifecycleTest, AWithdrawnConsentRestrictsWhatReliedOnIt) {
   EXPECT_EQ(std::count(topics.begin(), topics.end(), kTopicRequestRestricted), 1) << "once";
 }
 
+TEST_F(LifecycleTest, TheChildsIdentityIsReleasedOnlyUnderConsent) {
+  auto identity_of = [this](const std::string& id) {
+    v1::GetChildIdentityRequest call;
+    call.set_id(id);
+    return service_->ChildIdentity(call);
+  };
+  auto r = Create(testing_util::ValidChild());
+  ASSERT_TRUE(r.ok());
+  auto waiting = identity_of(r->id());
+  EXPECT_EQ(waiting.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(waiting.status().message().find("not released without consent"), std::string::npos);
+
+  Grant("c-kompas", "org-jz-het-kompas");
+  auto released = identity_of(r->id());
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_EQ(released->child_identity().family_name(), "Janssen");
+  EXPECT_EQ(released->child().child_ref(), kChildRef);
+
+  cv1::ConsentWithdrawn w;
+  w.set_consent_id("c-kompas");
+  w.mutable_child()->set_child_ref(kChildRef);
+  *w.mutable_withdrawn_at() = Ts(clock_.Now());
+  ApplyConsent(consent::kTopicWithdrawn, w);
+  auto restricted = identity_of(r->id());
+  EXPECT_EQ(restricted.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(restricted.status().message().find("restricted"), std::string::npos);
+
+  auto anonymous = Create(testing_util::ValidAnonymous());
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(identity_of(anonymous->id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(identity_of("not-a-uuid").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(LifecycleTest, ARequestWithoutConsentLapses) {
   auto r = Create(testing_util::ValidChild());
   ASSERT_TRUE(r.ok());

@@ -1,8 +1,9 @@
 // The launcher as an operator meets it: `olifantenpad up` on the dev config
 // (ports moved to free loopback ports, data in a temporary directory) starts
-// consent and referrals, says when both are healthy, restarts one that is
-// killed, and leaves no process behind on SIGTERM — nor when the launcher
-// itself is killed.
+// consent, referrals, the fake FHIR server and the youth-care adapter, says
+// when all are healthy, carries a request through to the FHIR server and the
+// provider's answer back, restarts a process that is killed, and leaves no
+// process behind on SIGTERM — nor when the launcher itself is killed.
 //
 // usage: node launcher_smoke.mjs <olifantenpad binary>
 
@@ -10,7 +11,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { Steps, root, tempDir } from "./lib.mjs";
+import { Steps, call, fhir, fhirSearch, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
 
 const launcher = process.argv[2];
 if (!launcher) {
@@ -73,28 +74,63 @@ async function gone(pids, ms = 20000) {
 
 async function env() {
   const consentBus = await freePort();
+  const referralsGrpc = `127.0.0.1:${await freePort()}`;
+  const referralsBus = `tcp://127.0.0.1:${await freePort()}`;
+  const fhirListen = `127.0.0.1:${await freePort()}`;
   return {
+    OLIF_FAKE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_FAKE_FHIR_METRICS: "127.0.0.1:0",
+    OLIF_FAKE_FHIR_LISTEN: fhirListen,
+    OLIF_FHIR_BASE_URL: `http://${fhirListen}`,
+    OLIF_YOUTHCARE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
+    OLIF_REFERRALS_BUS_ENDPOINT: referralsBus,
     OLIF_CONSENT_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_CONSENT_METRICS: "127.0.0.1:0",
     OLIF_CONSENT_BUS: `tcp://127.0.0.1:${consentBus}`,
     OLIF_CONSENT_BUS_ENDPOINT: `tcp://127.0.0.1:${consentBus}`,
-    OLIF_REFERRALS_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_REFERRALS_GRPC: referralsGrpc,
     OLIF_REFERRALS_METRICS: "127.0.0.1:0",
-    OLIF_REFERRALS_BUS: `tcp://127.0.0.1:${await freePort()}`,
+    OLIF_REFERRALS_BUS: referralsBus,
     OLIF_DATA_DIR: dataDir,
   };
 }
 
 let up = null;
-await steps.run(5, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
-  up = new Launcher(await env());
+await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
+  const ports = await env();
+  up = new Launcher(ports);
 
-  await step("up starts consent and referrals and says when both are healthy", async () => {
+  await step("up starts consent, referrals, the fake FHIR server and the adapter; all healthy", async () => {
     await up.waitFor(/all services are healthy/);
     const pids = up.pids();
-    assert.ok(pids.consent && pids.referrals, JSON.stringify(pids));
-    assert.match(up.out, /consent +\| .*listening grpc=/);
-    assert.match(up.out, /referrals +\| .*listening grpc=/);
+    assert.ok(pids.consent && pids.referrals && pids.fake_fhir && pids.youthcare_fhir, JSON.stringify(pids));
+    for (const name of ["consent", "referrals", "fake_fhir", "youthcare_fhir"]) {
+      assert.match(up.out, new RegExp(`${name} +\\| .*listening grpc=`));
+    }
+  });
+
+  await step("a request reaches the FHIR server as ServiceRequest + Task; completing the Task resolves it", async () => {
+    const base = ports.OLIF_FHIR_BASE_URL;
+    const referrals = grpcClient("olifantenpad/referrals/v1/referrals.proto",
+      "olifantenpad.referrals.v1.ReferralsService", Number(ports.OLIF_REFERRALS_GRPC.split(":")[1]));
+    const created = (await call(referrals, "CreateRequest", { requestId: "0f000000-0000-4000-8000-000000000001", request: {
+      kind: "REQUEST_KIND_ANONYMOUS", questionDomains: ["QUESTION_DOMAIN_LANGUAGE"],
+      requester: { professionalId: "prof-sanne-bakker", organisationId: "org-kdv-de-boomgaard", locationId: "loc-boomgaard-noord" },
+      question: "Een peuter praat nog weinig; wanneer is dat reden tot zorg?" } })).request;
+    const started = Date.now();
+    const query = `identifier=urn:olifantenpad:request|${created.id}`;
+    const [task] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/Task?${query}`);
+      return found.length ? found : null;
+    }, "the Task on the FHIR server");
+    const arrived = Date.now() - started;
+    assert.equal((await fhirSearch(base, `/ServiceRequest?${query}`)).length, 1);
+    console.log(`     the request reached the FHIR server in ${arrived} ms`);
+    assert.equal((await fhir(base, "PUT", `/Task/${task.id}`, { ...task, status: "completed" })).status, 200);
+    await waitUntil(async () => (await call(referrals, "GetRequest", { id: created.id })).request.status ===
+      "REQUEST_STATUS_RESOLVED", "the request resolved in referrals");
+    referrals.close();
   });
 
   await step("a killed process is restarted, and the launcher says so", async () => {

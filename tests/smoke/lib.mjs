@@ -79,7 +79,9 @@ export class Service {
     this.log = "";
   }
 
-  // Resolves with { grpc, metrics, bus } once the service logs where it listens.
+  // Resolves with { grpc, metrics, bus, fhir } once the service logs where it
+  // listens and what it serves (bus: its producer endpoint; fhir: a FHIR base
+  // URL it serves or uses; each undefined when the process has none).
   start() {
     return new Promise((resolvePorts, reject) => {
       this.log = "";
@@ -94,10 +96,12 @@ export class Service {
         this.log += chunk.toString();
         buffered += chunk.toString();
         const m = buffered.match(/listening grpc=127\.0\.0\.1:(\d+) metrics=127\.0\.0\.1:(\d+)/);
-        const b = buffered.match(/serving .*? bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
-        if (m && b) {
+        const serving = buffered.match(/serving (.*)\n/);
+        if (m && serving) {
           clearTimeout(timer);
-          resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: b[1] });
+          const bus = serving[1].match(/(?:^| )bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
+          const fhir = serving[1].match(/(?:^| )fhir=(http:\/\/\S+)/);
+          resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: bus?.[1], fhir: fhir?.[1] });
           buffered = "";
         }
       });
@@ -217,4 +221,37 @@ export class BusTail {
   killIfRunning() {
     if (this.child && this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+// An HTTP exchange with a FHIR server (the fake one): resolves with
+// { status, body } where body is the parsed JSON (or null).
+export async function fhir(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "Content-Type": "application/fhir+json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10000),
+  });
+  const text = await res.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = null; }
+  return { status: res.status, body: parsed };
+}
+
+// Polls `fn` until it returns something truthy; fails after `ms`.
+export async function waitUntil(fn, what, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not within ${ms} ms`);
+}
+
+// The resources of a FHIR searchset (e.g. GET /Task?identifier=...).
+export async function fhirSearch(base, query) {
+  const r = await fhir(base, "GET", query);
+  if (r.status !== 200) throw new Error(`GET ${query}: HTTP ${r.status}`);
+  return (r.body.entry ?? []).map((e) => e.resource);
 }

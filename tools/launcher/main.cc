@@ -19,8 +19,9 @@
 namespace {
 
 // The hub's processes in start order: consent first, as the others follow
-// its events.
-const char* const kProcesses[] = {"consent", "referrals"};
+// its events; the fake FHIR server (dev only: it has a config file only
+// there) before the adapter that delivers to it.
+const char* const kProcesses[] = {"consent", "referrals", "fake_fhir", "youthcare_fhir"};
 
 constexpr char kUsage[] =
     "usage: olifantenpad up [--config-dir DIR] [--bin-dir DIR]\n"

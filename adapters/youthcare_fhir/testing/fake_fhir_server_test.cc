@@ -22,26 +22,26 @@ class FakeFhirServerTest : public testing::Test {
                               {.method = method, .url = server_.base_url() + path, .body = body});
   }
   static std::string Transaction(const std::string& value, const std::string& status) {
-    return json{{"resourceType", "Bundle"},
-                {"type", "transaction"},
-                {"entry",
-                 json::array({json{{"fullUrl", "urn:uuid:sr-1"},
-                                   {"resource", json{{"resourceType", "ServiceRequest"},
-                                                     {"identifier", json::array({json{
-                                                                        {"system", "urn:s"},
-                                                                        {"value", value}}})},
-                                                     {"status", status}}},
-                                   {"request", json{{"method", "POST"},
-                                                    {"url", "ServiceRequest"},
-                                                    {"ifNoneExist", "identifier=urn:s|" + value}}}},
-                              json{{"resource", json{{"resourceType", "Task"},
-                                                     {"identifier", json::array({json{
-                                                                        {"system", "urn:s"},
-                                                                        {"value", value}}})},
-                                                     {"status", "requested"},
-                                                     {"focus", json{{"reference", "urn:uuid:sr-1"}}}}},
-                                   {"request", json{{"method", "PUT"},
-                                                    {"url", "Task?identifier=urn:s|" + value}}}}})}}
+    return json{
+        {"resourceType", "Bundle"},
+        {"type", "transaction"},
+        {"entry",
+         json::array(
+             {json{{"fullUrl", "urn:uuid:sr-1"},
+                   {"resource",
+                    json{{"resourceType", "ServiceRequest"},
+                         {"identifier", json::array({json{{"system", "urn:s"}, {"value", value}}})},
+                         {"status", status}}},
+                   {"request", json{{"method", "POST"},
+                                    {"url", "ServiceRequest"},
+                                    {"ifNoneExist", "identifier=urn:s|" + value}}}},
+              json{{"resource",
+                    json{{"resourceType", "Task"},
+                         {"identifier", json::array({json{{"system", "urn:s"}, {"value", value}}})},
+                         {"status", "requested"},
+                         {"focus", json{{"reference", "urn:uuid:sr-1"}}}}},
+                   {"request",
+                    json{{"method", "PUT"}, {"url", "Task?identifier=urn:s|" + value}}}}})}}
         .dump();
   }
   FakeFhirServer server_;

@@ -61,7 +61,8 @@ class FakeReferrals final : public Referrals {
     return Move(id, version, {rv1::REQUEST_STATUS_ACCEPTED, rv1::REQUEST_STATUS_IN_PROGRESS},
                 rv1::REQUEST_STATUS_RESOLVED);
   }
-  absl::Status AddMessage(const std::string& id, int64_t version, const std::string& text) override {
+  absl::Status AddMessage(const std::string& id, int64_t version,
+                          const std::string& text) override {
     const rv1::RequestStatus status = Request(id).status();
     absl::Status s = Move(id, version, {status}, status);
     std::lock_guard<std::mutex> lock(mu);

@@ -1,0 +1,180 @@
+// The youth-care FHIR adapter end to end, with real processes: consent,
+// referrals, the fake FHIR server and the adapter on their dev configs (ports
+// moved to 0, data in a temporary directory), called with @grpc/grpc-js and
+// plain HTTP.
+//
+// - a request reaches the provider's FHIR server as ServiceRequest + Task,
+//   and the provider accepting and completing the Task resolves it;
+// - a named child's request sends no Patient before consent, is sent with its
+//   Patient once the parents consent, and withdrawal revokes it;
+// - a message the server refuses (400) becomes a dead letter others pass by,
+//   shown by the adapter admin API and delivered after edit-and-resend;
+// - the history, queue depth and metrics tell the operator what happened.
+//
+// usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir>
+
+import { join } from "node:path";
+import assert from "node:assert/strict";
+import { Service, Steps, call, fhir, fhirSearch, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
+
+const [consentBin, referralsBin, fakeFhirBin, adapterBin] = process.argv.slice(2);
+if (!adapterBin) {
+  console.error("usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir>");
+  process.exit(2);
+}
+
+const dataDir = tempDir();
+const directory = join(root, "config/dev/directory.yaml");
+const services = [];
+const service = (bin, config, env) => {
+  const s = new Service(bin, join(root, "config/dev", config), { OLIF_DATA_DIR: dataDir, OLIF_DIRECTORY: directory, ...env });
+  services.push(s);
+  return s;
+};
+const steps = new Steps();
+const step = steps.step.bind(steps);
+
+const day = 24 * 3600;
+const now = Math.floor(Date.now() / 1000);
+const requester = { professionalId: "prof-sanne-bakker", organisationId: "org-kdv-de-boomgaard", locationId: "loc-boomgaard-noord" };
+const uuid = (n) => `0f000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const childRef = "3a4b5c6d-7e8f-4a0b-8c1d-2e3f4a5b6c7d";
+const parent = (name) => ({
+  name, relation: "RELATION_PARENT", hasAuthority: true, authorityVerifiedHow: "uittreksel gezagsregister",
+  signedAt: { seconds: String(now - 3600) }, method: "SIGNING_METHOD_DIGITAL",
+});
+const byRequest = (id) => `identifier=urn:olifantenpad:request|${id}`;
+
+await steps.run(7, { running: services, dir: dataDir }, async () => {
+  const consentSvc = service(consentBin, "consent.yaml", {
+    OLIF_CONSENT_GRPC: "127.0.0.1:0", OLIF_CONSENT_METRICS: "127.0.0.1:0", OLIF_CONSENT_BUS: "tcp://127.0.0.1:*" });
+  const consentPorts = await consentSvc.start();
+  const referralsSvc = service(referralsBin, "referrals.yaml", {
+    OLIF_REFERRALS_GRPC: "127.0.0.1:0", OLIF_REFERRALS_METRICS: "127.0.0.1:0", OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
+    OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus });
+  const referralsPorts = await referralsSvc.start();
+  const fakeSvc = service(fakeFhirBin, "fake_fhir.yaml", {
+    OLIF_FAKE_FHIR_GRPC: "127.0.0.1:0", OLIF_FAKE_FHIR_METRICS: "127.0.0.1:0", OLIF_FAKE_FHIR_LISTEN: "127.0.0.1:0" });
+  const base = (await fakeSvc.start()).fhir;
+  const adapterSvc = service(adapterBin, "youthcare_fhir.yaml", {
+    OLIF_YOUTHCARE_FHIR_GRPC: "127.0.0.1:0", OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
+    OLIF_FHIR_BASE_URL: base, OLIF_REFERRALS_GRPC: `127.0.0.1:${referralsPorts.grpc}`,
+    OLIF_REFERRALS_BUS_ENDPOINT: referralsPorts.bus, OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus,
+    OLIF_FHIR_POLL_INTERVAL: "200ms", OLIF_FHIR_MAX_ATTEMPTS: "4", OLIF_FHIR_INITIAL_BACKOFF: "200ms" });
+  const adapterPorts = await adapterSvc.start();
+  const referrals = grpcClient("olifantenpad/referrals/v1/referrals.proto", "olifantenpad.referrals.v1.ReferralsService", referralsPorts.grpc);
+  const consents = grpcClient("olifantenpad/consent/v1/consent.proto", "olifantenpad.consent.v1.ConsentService", consentPorts.grpc);
+  const admin = grpcClient("olifantenpad/admin/v1/adapter.proto", "olifantenpad.admin.v1.AdapterAdminService", adapterPorts.grpc);
+
+  let first = null;
+  await step("a request appears on the provider's FHIR server as ServiceRequest + Task", async () => {
+    const created = first = (await call(referrals, "CreateRequest", { requestId: uuid(1), request: {
+      kind: "REQUEST_KIND_ANONYMOUS", requester, questionDomains: ["QUESTION_DOMAIN_LANGUAGE"],
+      question: "Een peuter praat nog weinig; wanneer is dat reden tot zorg?" } })).request;
+    const [task] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/Task?${byRequest(created.id)}`);
+      return found.length ? found : null;
+    }, "Task on the FHIR server");
+    const [sr] = await fhirSearch(base, `/ServiceRequest?${byRequest(created.id)}`);
+    assert.equal(sr.status, "active");
+    assert.equal(task.focus.reference, `ServiceRequest/${sr.id}`);
+    assert.equal(task.owner.identifier.value, "prof-anna-de-vries");
+  });
+
+  await step("the provider accepting and completing the Task resolves the request", async () => {
+    const id = first.id;
+    const [task] = await fhirSearch(base, `/Task?${byRequest(id)}`);
+    assert.equal((await fhir(base, "PUT", `/Task/${task.id}`, { ...task, status: "accepted" })).status, 200);
+    await waitUntil(async () => (await call(referrals, "GetRequest", { id })).request.status === "REQUEST_STATUS_ACCEPTED", "accepted");
+    const accepted = (await fhir(base, "GET", `/Task/${task.id}`)).body;
+    await fhir(base, "PUT", `/Task/${task.id}`, { ...accepted, status: "completed",
+      note: [{ text: "Advies gegeven: veel voorlezen, logopedie niet nodig." }] });
+    const r = await waitUntil(async () => {
+      const got = (await call(referrals, "GetRequest", { id })).request;
+      return got.status === "REQUEST_STATUS_RESOLVED" ? got : null;
+    }, "resolved");
+    assert.equal(r.messages.at(-1).text, "Advies gegeven: veel voorlezen, logopedie niet nodig.");
+  });
+
+  let named = null;
+  await step("a named child's request sends no Patient before the parents consent", async () => {
+    named = (await call(referrals, "CreateRequest", { requestId: uuid(2), request: {
+      kind: "REQUEST_KIND_CHILD", requester, child: { childRef }, questionDomains: ["QUESTION_DOMAIN_BEHAVIOUR"],
+      question: "Hoe helpen we hem bij het afscheid 's ochtends?" },
+      childIdentity: { givenName: "Noah", familyName: "Bakker", birthDate: "2023-06-02", bsn: "111222333" } })).request;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await fhirSearch(base, "/Patient"), []);
+    assert.deepEqual(await fhirSearch(base, `/ServiceRequest?${byRequest(named.id)}`), []);
+  });
+
+  let consentId = null;
+  await step("once the parents consent it arrives with its Patient and the Consent", async () => {
+    consentId = (await call(consents, "RecordConsent", { requestId: uuid(20), consent: {
+      child: { childRef }, childBirthDate: "2023-06-02", holdersOfAuthority: 2,
+      grantors: [parent("Iris Bakker"), parent("Ruben Bakker")], purposes: ["PURPOSE_DIRECT_LINE"],
+      recipientOrganisationIds: ["org-jz-het-kompas"], dataCategories: ["DATA_CATEGORY_IDENTITY"],
+      validFrom: { seconds: String(now - day) }, validUntil: { seconds: String(now + 200 * day) },
+      evidenceRef: "DOC-2026-11-000321", recordedBy: "prof-sanne-bakker" } })).consent.id;
+    assert.ok(consentId);
+    const [sr] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/ServiceRequest?${byRequest(named.id)}`);
+      return found.length ? found : null;
+    }, "the named child's ServiceRequest", 30000);
+    const [patient] = await fhirSearch(base, "/Patient");
+    assert.equal(patient.name[0].family, "Bakker");
+    assert.equal(sr.subject.reference, `Patient/${patient.id}`);
+    const [c] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/Consent?identifier=urn:olifantenpad:consent|${consentId}`);
+      return found.length ? found : null;
+    }, "the Consent");
+    assert.equal(c.status, "active");
+  });
+
+  await step("withdrawal revokes the ServiceRequest and cancels the Task", async () => {
+    await call(consents, "WithdrawConsent", { id: consentId, withdrawnBy: "Iris Bakker", reason: "ouders trekken toestemming in" });
+    await waitUntil(async () => {
+      const [sr] = await fhirSearch(base, `/ServiceRequest?${byRequest(named.id)}`);
+      const [task] = await fhirSearch(base, `/Task?${byRequest(named.id)}`);
+      return sr.status === "revoked" && task.status === "cancelled";
+    }, "revoked and cancelled", 30000);
+    const [c] = await fhirSearch(base, `/Consent?identifier=urn:olifantenpad:consent|${consentId}`);
+    assert.equal(c.status, "inactive");
+  });
+
+  await step("a refused message is a dead letter others pass by, and an edit delivers it", async () => {
+    assert.equal((await fhir(base, "POST", "/_fake/fail", { status: 400, count: -1, match: "ONLEESBAAR" })).status, 200);
+    const poison = (await call(referrals, "CreateRequest", { requestId: uuid(3), request: {
+      kind: "REQUEST_KIND_ANONYMOUS", requester, questionDomains: ["QUESTION_DOMAIN_OTHER"],
+      question: "ONLEESBAAR: de server weigert dit" } })).request;
+    const next = (await call(referrals, "CreateRequest", { requestId: uuid(4), request: {
+      kind: "REQUEST_KIND_ANONYMOUS", requester, questionDomains: ["QUESTION_DOMAIN_OTHER"],
+      question: "Hoe laat moet een peuter naar bed?" } })).request;
+    await waitUntil(async () => (await fhirSearch(base, `/Task?${byRequest(next.id)}`)).length === 1, "the next request");
+    const dead = await waitUntil(async () => {
+      const r = await call(admin, "ListDeadLetters", {});
+      return r.deadLetters?.length ? r.deadLetters : null;
+    }, "the dead letter");
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0].key, poison.id);
+    assert.match(dead[0].lastError, /^HTTP 400/);
+    await assert.rejects(call(admin, "RetryDelivery", { id: dead[0].id }), /who/);
+    const payload = dead[0].payload.replace("ONLEESBAAR: de server weigert dit", "Wat helpt bij nachtmerries?");
+    const resent = (await call(admin, "EditAndResendDelivery", { id: dead[0].id, payload,
+      who: "beheer-anouk", why: "tekst die de server weigerde vervangen" })).delivery;
+    assert.equal(resent.state, "DELIVERY_STATE_PENDING");
+    await waitUntil(async () => (await fhirSearch(base, `/ServiceRequest?${byRequest(poison.id)}`)).length === 1, "the edited request");
+    const history = (await call(admin, "SearchHistory", { key: poison.id, direction: "out" })).entries;
+    assert.deepEqual(history.map((e) => e.outcome), ["delivered", "dead_lettered"]);
+  });
+
+  await step("queue depth, history and metrics tell the operator what happened", async () => {
+    const depth = (await call(admin, "GetQueueDepth", {})).queues;
+    assert.deepEqual(depth.map((q) => [q.destination, Number(q.pending ?? 0), Number(q.dead ?? 0)]), [["fhir", 0, 0]]);
+    const incoming = (await call(admin, "SearchHistory", { direction: "in", outcome: "applied" })).entries;
+    assert.ok(incoming.some((e) => e.detail === "accepted") && incoming.some((e) => /resolved/.test(e.detail)));
+    const metrics = await (await fetch(`http://127.0.0.1:${adapterPorts.metrics}/metrics`)).text();
+    assert.match(metrics, /olif_adapter_deliveries_total\{destination="fhir",result="delivered"\} [1-9]/);
+    assert.match(metrics, /olif_adapter_deliveries_total\{destination="fhir",result="dead_lettered"\} 1/);
+    for (const s of services.reverse()) assert.equal(await s.stop(), 0);
+  });
+});
