@@ -144,18 +144,14 @@ absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& env
   return queued;
 }
 
-FhirSender::FhirSender(adapters::HttpClientOptions http, std::string organisation_id,
-                       consent::ConsentProjection& projection, Referrals& referrals,
-                       const Clock& clock)
-    : http_(std::move(http)),
-      organisation_id_(std::move(organisation_id)),
+FhirOutgoing::FhirOutgoing(std::string organisation_id, consent::ConsentProjection& projection,
+                           Referrals& referrals, const Clock& clock)
+    : organisation_id_(std::move(organisation_id)),
       projection_(projection),
       referrals_(referrals),
-      clock_(clock) {
-  http_.method = "POST";  // a transaction Bundle goes to the base
-}
+      clock_(clock) {}
 
-absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
+absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d) {
   if (d.topic == referrals::kTopicRequestSubmitted) {
     absl::StatusOr<rv1::RequestSubmitted> e = FromJson<rv1::RequestSubmitted>(d);
     if (!e.ok()) return e.status();
@@ -167,7 +163,10 @@ absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
     // Defence in depth: the adapter's own projection must permit it too.
     absl::StatusOr<cv1::Decision> decision = projection_.Permits(
         e->child().child_ref(), cv1::PURPOSE_DIRECT_LINE, organisation_id_, clock_.Now());
-    if (!decision.ok()) return decision.status();
+    if (!decision.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("held: cannot read the consent projection: ", decision.status().message()));
+    }
     if (!decision->permitted()) {
       return absl::FailedPreconditionError(
           absl::StrCat("held: no consent known here for child ", e->child().child_ref(), " to ",
@@ -205,17 +204,6 @@ absl::StatusOr<std::string> FhirSender::Translate(const adapters::Delivery& d) {
   }
   return absl::InvalidArgumentError(
       absl::StrCat("message ", d.id, " has topic ", d.topic, ", which this adapter does not send"));
-}
-
-adapters::SendResult FhirSender::Send(const adapters::Delivery& d) {
-  absl::StatusOr<std::string> bundle = Translate(d);
-  if (!bundle.ok()) {
-    // Held messages wait for consent or the identity; unreadable ones are dead.
-    const bool held = absl::IsFailedPrecondition(bundle.status()) ||
-                      absl::IsUnavailable(bundle.status()) || absl::IsInternal(bundle.status());
-    return {.ok = false, .retryable = held, .detail = std::string(bundle.status().message())};
-  }
-  return adapters::SendBody(http_, std::move(*bundle), d.event_id);
 }
 
 }  // namespace olif::youthcare_fhir

@@ -9,18 +9,18 @@
 // operator reads and may edit in a dead letter. ConsentRouter also keeps the
 // adapter's own consent projection.
 //
-// FhirSender is the destination's Connector: it translates a queued event to
-// its transaction Bundle at the moment of sending and posts it to the FHIR
-// base, the event id as idempotency key. A named child's request is sent only
-// when the adapter's own consent projection permits it for this provider and
-// the referrals service releases the child's identity; otherwise it is held
-// (a retryable failure saying why) and never sent without its Patient.
+// FhirOutgoing is the destination's Translator: it turns a queued event into
+// its transaction Bundle at the moment of sending (a TranslatingHttpConnector
+// posts it to the FHIR base, the event id as idempotency key). A named
+// child's request is translated only when the adapter's own consent
+// projection permits it for this provider and the referrals service releases
+// the child's identity; otherwise it is held (FAILED_PRECONDITION saying why,
+// retried) and never sent without its Patient.
 
 #include <string>
 #include <vector>
 
-#include "adapters/runtime/deliverer.h"
-#include "adapters/runtime/http_client.h"
+#include "adapters/runtime/adapter.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/clock/clock.h"
@@ -60,18 +60,16 @@ class ConsentRouter final : public bus::EventHandler {
   metrics::Counter& not_ours_;
 };
 
-class FhirSender final : public adapters::Connector {
+class FhirOutgoing final : public adapters::Translator {
  public:
-  // `http.url` is the FHIR base; all references must outlive the sender.
-  FhirSender(adapters::HttpClientOptions http, std::string organisation_id,
-             consent::ConsentProjection& projection, Referrals& referrals, const Clock& clock);
-  adapters::SendResult Send(const adapters::Delivery& delivery) override;
+  // All references must outlive the translator.
+  FhirOutgoing(std::string organisation_id, consent::ConsentProjection& projection,
+               Referrals& referrals, const Clock& clock);
   // The bundle a queued message becomes (FAILED_PRECONDITION: held, with why;
   // INVALID_ARGUMENT: the message cannot be read).
-  absl::StatusOr<std::string> Translate(const adapters::Delivery& delivery);
+  absl::StatusOr<std::string> ToExternal(const adapters::Delivery& delivery) override;
 
  private:
-  adapters::HttpClientOptions http_;
   std::string organisation_id_;
   consent::ConsentProjection& projection_;
   Referrals& referrals_;

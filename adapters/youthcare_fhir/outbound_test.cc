@@ -78,7 +78,8 @@ class OutboundTest : public ::testing::Test {
     http.connect_timeout = absl::Seconds(1);
     requests_ = std::make_unique<RequestRouter>(ex::kProvider, clock, registry_);
     consents_ = std::make_unique<ConsentRouter>(ex::kProvider, *projection_, clock, registry_);
-    sender_ = std::make_unique<FhirSender>(http, ex::kProvider, *projection_, referrals_, clock);
+    outgoing_ = std::make_unique<FhirOutgoing>(ex::kProvider, *projection_, referrals_, clock);
+    sender_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http);
     recording_ = std::make_unique<Recording>(*sender_);
     deliverer_ = std::make_unique<adapters::Deliverer>(
         *queue_, kDestination, *recording_, clock, registry_,
@@ -109,7 +110,8 @@ class OutboundTest : public ::testing::Test {
   testing::FakeReferrals referrals_;
   std::unique_ptr<RequestRouter> requests_;
   std::unique_ptr<ConsentRouter> consents_;
-  std::unique_ptr<FhirSender> sender_;
+  std::unique_ptr<FhirOutgoing> outgoing_;
+  std::unique_ptr<adapters::TranslatingHttpConnector> sender_;
   std::unique_ptr<Recording> recording_;
   std::unique_ptr<adapters::Deliverer> deliverer_;
 };
