@@ -41,7 +41,9 @@ TEST(BuiltinAdaptersTest, YouthcareConfigIsCheckedBeyondTheLoader) {
     const char* says;
   };
   for (const Case& k : {
-           Case{[](auto& x) { x.mutable_youthcare_fhir()->set_fhir_base_url("ftp://fhir.example.nl"); },
+           Case{[](auto& x) {
+                  x.mutable_youthcare_fhir()->set_fhir_base_url("ftp://fhir.example.nl");
+                },
                 "must be an https:// URL"},
            Case{[](auto& x) {
                   x.mutable_youthcare_fhir()->set_fhir_base_url("https://fhir.example.nl/r4/");

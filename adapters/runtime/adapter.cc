@@ -19,8 +19,8 @@ SendResult TranslatingHttpConnector::Send(const Delivery& delivery) {
 absl::Status AdapterRegistry::Register(std::unique_ptr<AdapterFactory> factory) {
   const std::string name = factory->name();
   if (!factories_.emplace(name, std::move(factory)).second) {
-    return absl::AlreadyExistsError(absl::StrCat("an adapter named '", name,
-                                                 "' is already registered"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("an adapter named '", name, "' is already registered"));
   }
   return absl::OkStatus();
 }
@@ -44,10 +44,8 @@ int RunAdapter(const AdapterRegistry& registry, const std::string& name, int arg
     return 2;
   }
   std::unique_ptr<google::protobuf::Message> config = factory->EmptyConfig();
-  if (auto exit_code =
-          PrepareProcess(argc, argv, name, config.get(), [factory](const auto& c) {
-            return factory->Validate(c);
-          })) {
+  if (auto exit_code = PrepareProcess(argc, argv, name, config.get(),
+                                      [factory](const auto& c) { return factory->Validate(c); })) {
     return *exit_code;
   }
   const auto* field = config->GetDescriptor()->FindFieldByName("runtime");

@@ -145,16 +145,15 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     auto poller = TaskPoller::Open(path_, http, *writer_, *referrals_, clock, metrics);
     if (!poller.ok()) return poller.status();
     poller_ = std::move(*poller);
-    polling_ = std::make_unique<Periodic>(
-        Or(s.has_poll_interval(), s.poll_interval(), absl::Seconds(5)), [this] {
-          absl::StatusOr<int> n = poller_->PollOnce();
-          if (!n.ok()) {
-            log::Warn("polling the provider's Tasks",
-                      {{"error", std::string(n.status().message())}});
-          } else if (*n > 0) {
-            log::Info("provider's Task changes handled", {{"count", absl::StrCat(*n)}});
-          }
-        });
+    polling_ = std::make_unique<
+        Periodic>(Or(s.has_poll_interval(), s.poll_interval(), absl::Seconds(5)), [this] {
+      absl::StatusOr<int> n = poller_->PollOnce();
+      if (!n.ok()) {
+        log::Warn("polling the provider's Tasks", {{"error", std::string(n.status().message())}});
+      } else if (*n > 0) {
+        log::Info("provider's Task changes handled", {{"count", absl::StrCat(*n)}});
+      }
+    });
     const absl::Duration retention =
         Or(s.has_history_retention(), s.history_retention(), absl::Hours(24 * 30));
     pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this, retention] {

@@ -1,0 +1,147 @@
+#include "adapters/runtime/http_server.h"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/logging/logging.h"
+#include "services/common/strings/json.h"
+
+namespace olif::adapters {
+namespace {
+
+bool SameSecret(const std::string& given, const std::string& expected) {
+  return given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+void Answer(httplib::Response& res, int status, const std::string& result,
+            const std::string& detail) {
+  res.status = status;
+  res.set_content(Json::Object({{"result", result}, {"detail", detail}}).Dump(),
+                  "application/json");
+}
+
+// Who is calling: the peer address, and the client certificate's subject
+// when there is one.
+std::string Peer(const httplib::Request& req) {
+  std::string peer = absl::StrCat(req.remote_addr, ":", req.remote_port);
+  if (req.ssl != nullptr) {
+    X509* cert = SSL_get_peer_certificate(req.ssl);
+    if (cert != nullptr) {
+      char subject[256] = {0};
+      X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject) - 1);
+      absl::StrAppend(&peer, " ", subject);
+      X509_free(cert);
+    }
+  }
+  return peer;
+}
+
+}  // namespace
+
+HttpServerConnector::HttpServerConnector(HttpServerOptions options, InboundHandler& handler,
+                                         metrics::Registry& metrics)
+    : options_(std::move(options)), handler_(handler), metrics_(metrics) {}
+
+HttpServerConnector::~HttpServerConnector() { Stop(); }
+
+absl::StatusOr<int> HttpServerConnector::Start() {
+  const bool tls = !options_.cert_file.empty() || !options_.key_file.empty();
+  if (tls) {
+    for (const std::string* f : {&options_.cert_file, &options_.key_file}) {
+      if (f->empty() || !std::filesystem::exists(*f)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(options_.name, ": TLS needs a certificate and its key; '", *f,
+                         "' is not there"));
+      }
+    }
+    auto server = std::make_unique<httplib::SSLServer>(
+        options_.cert_file.c_str(), options_.key_file.c_str(),
+        options_.client_ca_file.empty() ? nullptr : options_.client_ca_file.c_str());
+    if (!server->is_valid()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          options_.name, ": cannot use the TLS certificate ", options_.cert_file, ", key ",
+          options_.key_file,
+          options_.client_ca_file.empty() ? "" : absl::StrCat(" or client CA ",
+                                                              options_.client_ca_file)));
+    }
+    server_ = std::move(server);
+  } else if (!options_.client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(options_.name, ": mutual TLS (client_ca_file) needs cert_file and key_file"));
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  server_->set_payload_max_length(options_.max_body);
+  auto counter = [this](const char* result) -> metrics::Counter& {
+    return metrics_.GetCounter("olif_adapter_inbound_total",
+                               "Inbound messages by source and what became of them",
+                               {{"source", options_.name}, {"result", result}});
+  };
+  metrics::Counter& accepted = counter("accepted");
+  metrics::Counter& rejected = counter("rejected");
+  metrics::Counter& unauthorized = counter("unauthorized");
+  metrics::Counter& unavailable = counter("unavailable");
+  server_->Post(options_.path, [&, this](const httplib::Request& req, httplib::Response& res) {
+    if (!options_.bearer_token.empty()) {
+      const std::string auth = req.get_header_value("Authorization");
+      if (!absl::StartsWith(auth, "Bearer ") ||
+          !SameSecret(auth.substr(7), options_.bearer_token)) {
+        unauthorized.Inc();
+        log::Warn("inbound call refused: no valid token",
+                  {{"source", options_.name}, {"peer", Peer(req)}});
+        res.set_header("WWW-Authenticate", "Bearer");
+        return Answer(res, 401, "unauthorized", "a valid bearer token is required");
+      }
+    }
+    InboundMessage m{.source = options_.name,
+                     .name = req.path,
+                     .content_type = req.get_header_value("Content-Type"),
+                     .body = req.body,
+                     .peer = Peer(req)};
+    const absl::Status s = handler_.Handle(m);
+    if (s.ok()) {
+      accepted.Inc();
+      return Answer(res, 202, "accepted", "");
+    }
+    if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
+      rejected.Inc();
+      return Answer(res, 400, "rejected", std::string(s.message()));
+    }
+    unavailable.Inc();
+    res.set_header("Retry-After", "5");
+    return Answer(res, 503, "unavailable", std::string(s.message()));
+  });
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 413) return Answer(res, 413, "rejected", "the body is too large");
+    if (res.status == 404 || res.status == 405) {
+      return Answer(res, res.status, "rejected",
+                    absl::StrCat(req.method, " ", req.path, " is not served here"));
+    }
+  });
+  const int port = options_.port == 0 ? server_->bind_to_any_port(options_.host)
+                                      : (server_->bind_to_port(options_.host, options_.port)
+                                             ? options_.port
+                                             : -1);
+  if (port < 0) {
+    return absl::UnavailableError(
+        absl::StrCat(options_.name, ": cannot listen on ", options_.host, ":", options_.port));
+  }
+  thread_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
+  // httplib's stop() does nothing until the loop runs: wait for it.
+  for (int i = 0; i < 500 && !server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  return port;
+}
+
+void HttpServerConnector::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace olif::adapters

@@ -1,0 +1,64 @@
+#pragma once
+
+// The HTTP server connector: receives webhooks (e.g. FHIR subscription
+// notifications) on one path and hands each to an InboundHandler.
+//
+// Authentication: a bearer token (Authorization: Bearer <token>, compared in
+// constant time), mutual TLS (a client certificate signed by `client_ca_file`
+// is required in the handshake), or both. Answers: 202 accepted; 400 with the
+// reason when the handler refuses the message; 401 without the right token;
+// 404/405 for another path or method; 413 when the body is too large; 503
+// (Retry-After) when the handler cannot take it now. Every answer is counted:
+// olif_adapter_inbound_total{source,result}.
+//
+// Thread-safe; Start() serves on threads of its own.
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "adapters/runtime/inbound.h"
+#include "services/common/metrics/metrics.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace olif::adapters {
+
+struct HttpServerOptions {
+  std::string name = "webhook";  // the source name in metrics and messages
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: a free port
+  std::string path = "/";
+  std::string bearer_token;  // empty: no token asked
+  // TLS: the server's certificate and key (both or neither), and for mutual
+  // TLS the CA that client certificates must be signed by.
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  size_t max_body = 4 << 20;
+};
+
+class HttpServerConnector {
+ public:
+  // `handler` and `metrics` must outlive the connector.
+  HttpServerConnector(HttpServerOptions options, InboundHandler& handler,
+                      metrics::Registry& metrics);
+  ~HttpServerConnector();
+
+  // Listens; returns the port. INVALID_ARGUMENT for TLS files that cannot be
+  // used, UNAVAILABLE when the address cannot be bound.
+  absl::StatusOr<int> Start();
+  void Stop();
+
+ private:
+  HttpServerOptions options_;
+  InboundHandler& handler_;
+  metrics::Registry& metrics_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace olif::adapters

@@ -1,0 +1,31 @@
+#pragma once
+
+// What comes in from an external system through an inbound connector (the
+// HTTP server for webhooks, the watched folder), and what the adapter says
+// about it.
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace olif::adapters {
+
+struct InboundMessage {
+  std::string source;        // the connector's name, e.g. "webhook" or "folder"
+  std::string name;          // the request path, or the file's name
+  std::string content_type;  // when the transport says
+  std::string body;
+  std::string peer;  // who sent it: address, client certificate subject, file owner
+};
+
+class InboundHandler {
+ public:
+  virtual ~InboundHandler() = default;
+  // OK: accepted (and durably recorded). INVALID_ARGUMENT or
+  // FAILED_PRECONDITION: refused for good, the message says why (HTTP 400, a
+  // quarantined file). Anything else: cannot be taken now, try again later
+  // (HTTP 503, the file stays for the next scan).
+  virtual absl::Status Handle(const InboundMessage& message) = 0;
+};
+
+}  // namespace olif::adapters
