@@ -53,6 +53,20 @@ TEST(BuiltinAdaptersTest, YouthcareConfigIsCheckedBeyondTheLoader) {
                 "go together"},
            Case{[](auto& x) { x.mutable_youthcare_fhir()->mutable_retry()->set_max_attempts(-1); },
                 "must not be negative"},
+           Case{[](auto& x) {
+                  x.mutable_youthcare_fhir()->mutable_webhook()->set_listen_address("0.0.0.0:8443");
+                },
+                "without TLS only a loopback address"},
+           Case{[](auto& x) {
+                  x.mutable_youthcare_fhir()->mutable_webhook()->set_listen_address("nowhere");
+                },
+                "webhook.listen_address"},
+           Case{[](auto& x) {
+                  auto* w = x.mutable_youthcare_fhir()->mutable_webhook();
+                  w->set_listen_address("127.0.0.1:0");
+                  w->set_client_ca_file("ca.pem");
+                },
+                "mutual TLS needs cert_file"},
        }) {
     cfg::YouthcareFhirConfig changed = c;
     k.change(changed);

@@ -56,20 +56,20 @@ absl::StatusOr<int> HttpServerConnector::Start() {
   if (tls) {
     for (const std::string* f : {&options_.cert_file, &options_.key_file}) {
       if (f->empty() || !std::filesystem::exists(*f)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(options_.name, ": TLS needs a certificate and its key; '", *f,
-                         "' is not there"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            options_.name, ": TLS needs a certificate and its key; '", *f, "' is not there"));
       }
     }
     auto server = std::make_unique<httplib::SSLServer>(
         options_.cert_file.c_str(), options_.key_file.c_str(),
         options_.client_ca_file.empty() ? nullptr : options_.client_ca_file.c_str());
     if (!server->is_valid()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          options_.name, ": cannot use the TLS certificate ", options_.cert_file, ", key ",
-          options_.key_file,
-          options_.client_ca_file.empty() ? "" : absl::StrCat(" or client CA ",
-                                                              options_.client_ca_file)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(options_.name, ": cannot use the TLS certificate ", options_.cert_file,
+                       ", key ", options_.key_file,
+                       options_.client_ca_file.empty()
+                           ? ""
+                           : absl::StrCat(" or client CA ", options_.client_ca_file)));
     }
     server_ = std::move(server);
   } else if (!options_.client_ca_file.empty()) {
@@ -125,10 +125,9 @@ absl::StatusOr<int> HttpServerConnector::Start() {
                     absl::StrCat(req.method, " ", req.path, " is not served here"));
     }
   });
-  const int port = options_.port == 0 ? server_->bind_to_any_port(options_.host)
-                                      : (server_->bind_to_port(options_.host, options_.port)
-                                             ? options_.port
-                                             : -1);
+  const int port = options_.port == 0
+                       ? server_->bind_to_any_port(options_.host)
+                       : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) {
     return absl::UnavailableError(
         absl::StrCat(options_.name, ": cannot listen on ", options_.host, ":", options_.port));

@@ -36,9 +36,9 @@ HttpResponse Post(const std::string& url, const std::string& body,
 TEST(HttpServerConnectorTest, TokenHandlerAnswersAndLimits) {
   Recorder handler;
   metrics::Registry registry;
-  HttpServerConnector server({.path = "/fhir/notify", .bearer_token = "s3cret-test-token",
-                              .max_body = 1000},
-                             handler, registry);
+  HttpServerConnector server(
+      {.path = "/fhir/notify", .bearer_token = "s3cret-test-token", .max_body = 1000}, handler,
+      registry);
   auto port = server.Start();
   ASSERT_TRUE(port.ok()) << port.status();
   const std::string url = absl::StrCat("http://127.0.0.1:", *port, "/fhir/notify");
@@ -122,9 +122,8 @@ TEST_F(MutualTlsTest, OnlyAClientCertificateFromTheCaGetsIn) {
   ASSERT_TRUE(port.ok()) << port.status();
   const std::string url = absl::StrCat("https://127.0.0.1:", *port, "/notify");
 
-  HttpClientOptions client{.ca_file = F("ca.pem"),
-                           .cert_file = F("client.pem"),
-                           .key_file = F("client.key")};
+  HttpClientOptions client{
+      .ca_file = F("ca.pem"), .cert_file = F("client.pem"), .key_file = F("client.key")};
   auto ok = Post(url, "{}", {}, client);
   EXPECT_EQ(ok.status, 202) << ok.transport_error;
   ASSERT_EQ(handler.got.size(), 1u);
@@ -132,10 +131,9 @@ TEST_F(MutualTlsTest, OnlyAClientCertificateFromTheCaGetsIn) {
 
   auto bare = Post(url, "{}", {}, {.ca_file = F("ca.pem")});
   EXPECT_EQ(bare.status, 0) << "no client certificate, no entry";
-  auto stranger = Post(url, "{}", {},
-                       {.ca_file = F("ca.pem"),
-                        .cert_file = F("stranger.pem"),
-                        .key_file = F("stranger.key")});
+  auto stranger =
+      Post(url, "{}", {},
+           {.ca_file = F("ca.pem"), .cert_file = F("stranger.pem"), .key_file = F("stranger.key")});
   EXPECT_EQ(stranger.status, 0) << "a certificate of another CA is refused";
   EXPECT_EQ(handler.got.size(), 1u);
 
@@ -158,8 +156,8 @@ TEST_F(MutualTlsTest, UnusableTlsFilesAreRefusedAtStart) {
   HttpServerConnector missing({.cert_file = F("nope.pem"), .key_file = F("server.key")}, handler,
                               registry);
   EXPECT_EQ(missing.Start().status().code(), absl::StatusCode::kInvalidArgument);
-  HttpServerConnector swapped({.cert_file = F("server.key"), .key_file = F("server.pem")},
-                              handler, registry);
+  HttpServerConnector swapped({.cert_file = F("server.key"), .key_file = F("server.pem")}, handler,
+                              registry);
   EXPECT_EQ(swapped.Start().status().code(), absl::StatusCode::kInvalidArgument);
   HttpServerConnector ca_only({.client_ca_file = F("ca.pem")}, handler, registry);
   EXPECT_EQ(ca_only.Start().status().code(), absl::StatusCode::kInvalidArgument);

@@ -188,6 +188,50 @@ absl::StatusOr<int> TaskPoller::PollOnce() {
     return absl::UnavailableError(
         absl::StrCat("polling ", url, " did not return a FHIR Bundle: ", r.body.substr(0, 200)));
   }
+  std::lock_guard<std::mutex> lock(handling_mu_);
+  return HandleAll(bundle.value("entry", nlohmann::json::array()), started, true);
+}
+
+absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
+  const absl::Time started = clock_.Now();
+  int count = 0;
+  if (!body.empty()) {
+    const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      return absl::InvalidArgumentError("the notification is not FHIR JSON");
+    }
+    nlohmann::json entries = nlohmann::json::array();
+    if (doc.value("resourceType", "") == "Bundle") {
+      // Only the Tasks it carries; other entries (e.g. the subscription's
+      // status) say nothing to act on.
+      for (const auto& e : doc.value("entry", nlohmann::json::array())) {
+        if (e.is_object() && e.contains("resource") && e["resource"].is_object() &&
+            e["resource"].value("resourceType", "") == "Task") {
+          entries.push_back(e);
+        }
+      }
+    } else if (doc.value("resourceType", "") == "Task") {
+      entries.push_back(nlohmann::json{{"resource", doc}});
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the notification is a ", doc.value("resourceType", "resource without a type"),
+          ", not a Bundle or a Task"));
+    }
+    std::lock_guard<std::mutex> lock(handling_mu_);
+    // What came by notification does not move the cursor: Tasks changed
+    // before it may not have been polled yet.
+    absl::StatusOr<int> n = HandleAll(entries, started, false);
+    if (!n.ok()) return n.status();
+    count = *n;
+  }
+  // A notification says something changed: poll for the rest now.
+  absl::StatusOr<int> polled = PollOnce();
+  if (!polled.ok()) return polled.status();
+  return count + *polled;
+}
+
+absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::Time started,
+                                          bool advance_cursor) {
   auto& handled = metrics_.GetCounter("olif_youthcare_inbound_total",
                                       "Task versions the youth-care adapter handled, by outcome",
                                       {{"outcome", "applied"}});
@@ -198,7 +242,6 @@ absl::StatusOr<int> TaskPoller::PollOnce() {
                                        "Task versions the youth-care adapter handled, by outcome",
                                        {{"outcome", "rejected"}});
   int count = 0;
-  const nlohmann::json entries = bundle.value("entry", nlohmann::json::array());
   for (const nlohmann::json& entry : entries) {
     const nlohmann::json resource =
         entry.is_object() ? entry.value("resource", nlohmann::json()) : nlohmann::json();
@@ -220,7 +263,7 @@ absl::StatusOr<int> TaskPoller::PollOnce() {
       seen_key = absl::StrCat("Task/", change->task_id, "/_history/", change->version);
       h.key = change->request_id;
       h.event_id = seen_key;
-      last_updated = change->last_updated;
+      if (advance_cursor) last_updated = change->last_updated;
     }
     absl::StatusOr<bool> seen = Seen(seen_key);
     if (!seen.ok()) return seen.status();

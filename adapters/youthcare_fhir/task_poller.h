@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "adapters/runtime/history.h"
 #include "adapters/runtime/http_client.h"
+#include "adapters/runtime/inbound.h"
 #include "adapters/youthcare_fhir/fhir_translator.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
 #include "services/common/clock/clock.h"
@@ -43,6 +44,10 @@ class TaskPoller {
   // One poll: fetches the changed Tasks and handles each; returns how many
   // were handled, or why the poll stopped (the next one resumes).
   absl::StatusOr<int> PollOnce();
+  // A subscription notification (the webhook): handles the Tasks it carries
+  // (a Bundle of them or one Task), then polls for the rest; an empty body
+  // just polls. INVALID_ARGUMENT when the body is not a FHIR Bundle or Task.
+  absl::StatusOr<int> HandleNotification(const std::string& body);
   // The cursor: the lastUpdated of the newest Task handled; empty at first.
   absl::StatusOr<std::string> Cursor();
 
@@ -56,10 +61,13 @@ class TaskPoller {
              metrics::Registry& metrics);
   // UNAVAILABLE/DEADLINE_EXCEEDED/ABORTED (after a re-read) end the poll.
   absl::StatusOr<Outcome> Handle(const TaskChange& change);
+  absl::StatusOr<int> HandleAll(const nlohmann::json& entries, absl::Time started,
+                                bool advance_cursor);
   absl::StatusOr<bool> Seen(const std::string& resource);
   absl::Status Remember(const std::string& resource, const std::string& last_updated,
                         const adapters::HistoryEntry& entry);
 
+  std::mutex handling_mu_;  // one poll or notification at a time
   std::mutex mu_;
   std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
   adapters::HttpClientOptions http_;
@@ -67,6 +75,18 @@ class TaskPoller {
   Referrals& referrals_;
   const Clock& clock_;
   metrics::Registry& metrics_;
+};
+
+// The webhook's handler: a FHIR subscription notification about Tasks.
+class TaskNotifications final : public adapters::InboundHandler {
+ public:
+  explicit TaskNotifications(TaskPoller& poller) : poller_(poller) {}
+  absl::Status Handle(const adapters::InboundMessage& message) override {
+    return poller_.HandleNotification(message.body).status();
+  }
+
+ private:
+  TaskPoller& poller_;
 };
 
 }  // namespace olif::youthcare_fhir

@@ -146,6 +146,42 @@ TEST_F(TaskPollerTest, WhenReferralsIsDownThePollStopsAndTheNextResumes) {
   EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_ACCEPTED);
 }
 
+TEST_F(TaskPollerTest, ANotificationIsHandledAtOnceWithoutMovingTheCursor) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  referrals_.Add("req-2", rv1::REQUEST_STATUS_SUBMITTED);
+  const std::string t1 = AddTask("req-1");
+  const std::string t2 = AddTask("req-2");
+  ASSERT_EQ(*poller_->PollOnce(), 2);
+  const std::string cursor = *poller_->Cursor();
+  Provider(t1, "accepted");  // changed first, not yet polled
+  Provider(t2, "accepted");
+  json notified;
+  for (const json& t : fhir_.Resources("Task")) {
+    if (t["id"] == t2) notified = t;
+  }
+  // The provider's server notifies about t2 only, in a history Bundle with
+  // its subscription status first.
+  const json bundle{{"resourceType", "Bundle"},
+                    {"type", "history"},
+                    {"entry", json::array({json{{"resource", json{{"resourceType", "Parameters"}}}},
+                                           json{{"resource", notified}}})}};
+  auto n = poller_->HandleNotification(bundle.dump());
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 2) << "t2 from the notification, then t1 by the poll it triggers";
+  EXPECT_EQ(referrals_.Request("req-1").status(), rv1::REQUEST_STATUS_ACCEPTED);
+  EXPECT_EQ(referrals_.Request("req-2").status(), rv1::REQUEST_STATUS_ACCEPTED);
+  EXPECT_EQ(In("applied").size(), 2u) << "each Task version once";
+  EXPECT_GT(*poller_->Cursor(), cursor);
+
+  // An empty notification just polls; what is not FHIR is refused.
+  EXPECT_EQ(*poller_->HandleNotification(""), 0);
+  EXPECT_EQ(poller_->HandleNotification("<xml/>").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto patient = poller_->HandleNotification(R"({"resourceType":"Patient"})");
+  EXPECT_EQ(patient.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(patient.status().message().find("not a Bundle or a Task"), std::string::npos);
+}
+
 TEST_F(TaskPollerTest, AnUnreachableServerIsReportedAndChangesNothing) {
   fhir_.AddFailure({.status = 503, .count = 1});
   auto failed = poller_->PollOnce();

@@ -6,6 +6,7 @@
 #include "adapters/runtime/admin_service.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/runtime/history.h"
+#include "adapters/runtime/http_server.h"
 #include "adapters/youthcare_fhir/outbound.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
 #include "adapters/youthcare_fhir/task_poller.h"
@@ -17,6 +18,7 @@
 #include "services/common/consent/projection.h"
 #include "services/common/logging/logging.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/strings/host_port.h"
 
 namespace olif::youthcare_fhir {
 namespace {
@@ -63,6 +65,13 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     for (auto* consumer : {referrals_consumer_.get(), consent_consumer_.get()}) {
       if (absl::Status s = consumer->Start(); !s.ok()) return s;
     }
+    if (webhook_) {
+      absl::StatusOr<int> port = webhook_->Start();
+      if (!port.ok()) return port.status();
+      const auto& w = config_.youthcare_fhir().webhook();
+      webhook_url_ = absl::StrCat(w.cert_file().empty() ? "http" : "https", "://",
+                                  webhook_options_.host, ":", *port, webhook_options_.path);
+    }
     deliverer_->Start();
     polling_->Start();
     pruning_->Start();
@@ -70,6 +79,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   }
 
   void Stop() override {
+    if (webhook_) webhook_->Stop();
     if (pruning_) pruning_->Stop();
     if (polling_) polling_->Stop();
     if (deliverer_) deliverer_->Stop();
@@ -85,11 +95,14 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
 
   std::vector<std::pair<std::string, std::string>> Describe() const override {
     const auto& s = config_.youthcare_fhir();
-    return {{"database", path_},
-            {"fhir", s.fhir_base_url()},
-            {"organisation", s.organisation_id()},
-            {"referrals_bus", config_.referrals_bus().endpoint()},
-            {"consent_bus", config_.consent_bus().endpoint()}};
+    std::vector<std::pair<std::string, std::string>> d = {
+        {"database", path_},
+        {"fhir", s.fhir_base_url()},
+        {"organisation", s.organisation_id()},
+        {"referrals_bus", config_.referrals_bus().endpoint()},
+        {"consent_bus", config_.consent_bus().endpoint()}};
+    if (!webhook_url_.empty()) d.push_back({"webhook", webhook_url_});
+    return d;
   }
 
   ~YouthcareFhirAdapter() override { Stop(); }
@@ -164,6 +177,22 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         log::Info("message history pruned", {{"entries", absl::StrCat(*n)}});
       }
     });
+    if (s.has_webhook()) {
+      const cfg::WebhookConfig& w = s.webhook();
+      absl::StatusOr<HostPort> address = ParseHostPort(w.listen_address());
+      if (!address.ok()) return address.status();
+      webhook_options_ = {.name = "webhook",
+                          .host = address->host,
+                          .port = address->port,
+                          .path = w.path().empty() ? "/fhir/notify" : w.path(),
+                          .bearer_token = w.bearer_token(),
+                          .cert_file = w.cert_file(),
+                          .key_file = w.key_file(),
+                          .client_ca_file = w.client_ca_file()};
+      notifications_ = std::make_unique<TaskNotifications>(*poller_);
+      webhook_ = std::make_unique<adapters::HttpServerConnector>(webhook_options_, *notifications_,
+                                                                 metrics);
+    }
     admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(
         *queue_, *history_, std::vector<std::string>{kDestination}, clock);
     context_.process.AddService(admin_.get());
@@ -189,6 +218,10 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   std::unique_ptr<TaskPoller> poller_;
   std::unique_ptr<Periodic> polling_;
   std::unique_ptr<Periodic> pruning_;
+  std::unique_ptr<TaskNotifications> notifications_;
+  adapters::HttpServerOptions webhook_options_;
+  std::unique_ptr<adapters::HttpServerConnector> webhook_;
+  std::string webhook_url_;
   std::unique_ptr<adapters::AdapterAdminServiceImpl> admin_;
 };
 
@@ -218,6 +251,33 @@ class YouthcareFhirFactory final : public adapters::AdapterFactory {
     if (tls.cert_file().empty() != tls.key_file().empty()) {
       return absl::InvalidArgumentError(
           "youthcare_fhir.tls: cert_file and key_file go together (both or neither)");
+    }
+    if (c.youthcare_fhir().has_webhook()) {
+      const cfg::WebhookConfig& w = c.youthcare_fhir().webhook();
+      absl::StatusOr<HostPort> address = ParseHostPort(w.listen_address());
+      if (!address.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("youthcare_fhir.webhook.listen_address: ", address.status().message()));
+      }
+      if (w.cert_file().empty() != w.key_file().empty()) {
+        return absl::InvalidArgumentError(
+            "youthcare_fhir.webhook: cert_file and key_file go together (both or neither)");
+      }
+      if (!w.client_ca_file().empty() && w.cert_file().empty()) {
+        return absl::InvalidArgumentError(
+            "youthcare_fhir.webhook.client_ca_file: mutual TLS needs cert_file and key_file");
+      }
+      if (!dev &&
+          (w.cert_file().empty() || (w.bearer_token().empty() && w.client_ca_file().empty()))) {
+        return absl::InvalidArgumentError(
+            "youthcare_fhir.webhook: outside dev mode it needs TLS (cert_file, key_file) and a "
+            "bearer_token or client_ca_file");
+      }
+      if (w.cert_file().empty() && !IsLoopbackHost(address->host)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "youthcare_fhir.webhook.listen_address: without TLS only a loopback address, not ",
+            w.listen_address()));
+      }
     }
     if (c.youthcare_fhir().retry().max_attempts() < 0) {
       return absl::InvalidArgumentError("youthcare_fhir.retry.max_attempts: must not be negative");

@@ -84,6 +84,7 @@ async function env() {
     OLIF_FHIR_BASE_URL: `http://${fhirListen}`,
     OLIF_YOUTHCARE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
+    OLIF_YOUTHCARE_WEBHOOK: "127.0.0.1:0",
     OLIF_REFERRALS_BUS_ENDPOINT: referralsBus,
     OLIF_CONSENT_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_CONSENT_METRICS: "127.0.0.1:0",

@@ -79,9 +79,10 @@ export class Service {
     this.log = "";
   }
 
-  // Resolves with { grpc, metrics, bus, fhir } once the service logs where it
-  // listens and what it serves (bus: its producer endpoint; fhir: a FHIR base
-  // URL it serves or uses; each undefined when the process has none).
+  // Resolves with { grpc, metrics, bus, fhir, webhook } once the service logs
+  // where it listens and what it serves (bus: its producer endpoint; fhir: a
+  // FHIR base URL it serves or uses; webhook: where it takes notifications;
+  // each undefined when the process has none).
   start() {
     return new Promise((resolvePorts, reject) => {
       this.log = "";
@@ -101,7 +102,9 @@ export class Service {
           clearTimeout(timer);
           const bus = serving[1].match(/(?:^| )bus=(tcp:\/\/127\.0\.0\.1:\d+)/);
           const fhir = serving[1].match(/(?:^| )fhir=(http:\/\/\S+)/);
-          resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: bus?.[1], fhir: fhir?.[1] });
+          const webhook = serving[1].match(/(?:^| )webhook=(https?:\/\/\S+)/);
+          resolvePorts({ grpc: Number(m[1]), metrics: Number(m[2]), bus: bus?.[1], fhir: fhir?.[1],
+            webhook: webhook?.[1] });
           buffered = "";
         }
       });

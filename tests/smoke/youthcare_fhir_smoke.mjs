@@ -9,6 +9,7 @@
 //   Patient once the parents consent, and withdrawal revokes it;
 // - a message the server refuses (400) becomes a dead letter others pass by,
 //   shown by the adapter admin API and delivered after edit-and-resend;
+// - the webhook takes subscription notifications only with its token;
 // - the history, queue depth and metrics tell the operator what happened.
 //
 // usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir>
@@ -45,7 +46,7 @@ const parent = (name) => ({
 });
 const byRequest = (id) => `identifier=urn:olifantenpad:request|${id}`;
 
-await steps.run(7, { running: services, dir: dataDir }, async () => {
+await steps.run(8, { running: services, dir: dataDir }, async () => {
   const consentSvc = service(consentBin, "consent.yaml", {
     OLIF_CONSENT_GRPC: "127.0.0.1:0", OLIF_CONSENT_METRICS: "127.0.0.1:0", OLIF_CONSENT_BUS: "tcp://127.0.0.1:*" });
   const consentPorts = await consentSvc.start();
@@ -60,7 +61,8 @@ await steps.run(7, { running: services, dir: dataDir }, async () => {
     OLIF_YOUTHCARE_FHIR_GRPC: "127.0.0.1:0", OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
     OLIF_FHIR_BASE_URL: base, OLIF_REFERRALS_GRPC: `127.0.0.1:${referralsPorts.grpc}`,
     OLIF_REFERRALS_BUS_ENDPOINT: referralsPorts.bus, OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus,
-    OLIF_FHIR_POLL_INTERVAL: "200ms", OLIF_FHIR_MAX_ATTEMPTS: "4", OLIF_FHIR_INITIAL_BACKOFF: "200ms" });
+    OLIF_FHIR_POLL_INTERVAL: "200ms", OLIF_FHIR_MAX_ATTEMPTS: "4", OLIF_FHIR_INITIAL_BACKOFF: "200ms",
+    OLIF_YOUTHCARE_WEBHOOK: "127.0.0.1:0", OLIF_YOUTHCARE_WEBHOOK_TOKEN: "smoke-test-token-not-secret" });
   const adapterPorts = await adapterSvc.start();
   const referrals = grpcClient("olifantenpad/referrals/v1/referrals.proto", "olifantenpad.referrals.v1.ReferralsService", referralsPorts.grpc);
   const consents = grpcClient("olifantenpad/consent/v1/consent.proto", "olifantenpad.consent.v1.ConsentService", consentPorts.grpc);
@@ -165,6 +167,16 @@ await steps.run(7, { running: services, dir: dataDir }, async () => {
     await waitUntil(async () => (await fhirSearch(base, `/ServiceRequest?${byRequest(poison.id)}`)).length === 1, "the edited request");
     const history = (await call(admin, "SearchHistory", { key: poison.id, direction: "out" })).entries;
     assert.deepEqual(history.map((e) => e.outcome), ["delivered", "dead_lettered"]);
+  });
+
+  await step("the webhook takes a notification with the token and refuses one without", async () => {
+    const post = (headers, body) => fetch(adapterPorts.webhook, { method: "POST", headers, body, signal: AbortSignal.timeout(10000) });
+    assert.equal((await post({ "Content-Type": "application/fhir+json" }, "")).status, 401);
+    const auth = { "Content-Type": "application/fhir+json", Authorization: "Bearer smoke-test-token-not-secret" };
+    assert.equal((await post(auth, JSON.stringify({ resourceType: "Bundle", type: "history", entry: [] }))).status, 202);
+    const refused = await post(auth, JSON.stringify({ resourceType: "Patient" }));
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /not a Bundle or a Task/);
   });
 
   await step("queue depth, history and metrics tell the operator what happened", async () => {
