@@ -126,9 +126,8 @@ absl::StatusOr<bool> FolderConnector::Take(const std::string& name) {
       std::ofstream report(target + ".error.txt", std::ios::trunc);
       report << "file: " << name << "\n"
              << "picked up from: " << inbox() << "\n"
-             << "quarantined at: " << absl::FormatTime(absl::RFC3339_sec, clock_.Now(),
-                                                       absl::UTCTimeZone())
-             << "\n"
+             << "quarantined at: "
+             << absl::FormatTime(absl::RFC3339_sec, clock_.Now(), absl::UTCTimeZone()) << "\n"
              << "by: " << options_.name << "\n"
              << "why: " << verdict.message() << "\n";
       if (!report.good()) {
@@ -144,9 +143,8 @@ absl::StatusOr<bool> FolderConnector::Take(const std::string& name) {
     return true;
   }
   counter("unavailable").Inc();
-  log::Warn("file kept for the next scan", {{"source", options_.name},
-                                            {"file", name},
-                                            {"error", std::string(verdict.message())}});
+  log::Warn("file kept for the next scan",
+            {{"source", options_.name}, {"file", name}, {"error", std::string(verdict.message())}});
   return false;
 }
 
@@ -163,8 +161,8 @@ absl::StatusOr<int> FolderConnector::ScanOnce() {
     if (fs::exists(claimed)) continue;  // an earlier file of that name waits
     if (std::rename((inbox() + "/" + name).c_str(), claimed.c_str()) != 0) {
       if (errno == ENOENT) continue;  // another scanner took it
-      return absl::InternalError(absl::StrCat("cannot claim ", inbox(), "/", name, ": ",
-                                              std::strerror(errno)));
+      return absl::InternalError(
+          absl::StrCat("cannot claim ", inbox(), "/", name, ": ", std::strerror(errno)));
     }
     absl::StatusOr<bool> left = Take(name);
     if (!left.ok()) return left.status();

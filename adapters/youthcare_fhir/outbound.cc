@@ -56,9 +56,9 @@ bool Names(const google::protobuf::RepeatedPtrField<std::string>& recipients,
 }
 
 metrics::Counter& Events(metrics::Registry& m, const char* result) {
-  return m.GetCounter("olif_youthcare_events_total",
-                      "Events the youth-care adapter followed, by what it did with them",
-                      {{"result", result}});
+  return m.GetCounter("olif_adapter_events_total",
+                      "Events an adapter received, and what it did with them",
+                      {{"adapter", "youthcare_fhir"}, {"result", result}});
 }
 
 }  // namespace
@@ -67,6 +67,7 @@ RequestRouter::RequestRouter(std::string organisation_id, const Clock& clock,
                              metrics::Registry& metrics)
     : organisation_id_(std::move(organisation_id)),
       clock_(clock),
+      received_(Events(metrics, "received")),
       queued_(Events(metrics, "queued")),
       not_ours_(Events(metrics, "not_ours")) {}
 
@@ -75,6 +76,7 @@ std::vector<std::string> RequestRouter::Topics() {
 }
 
 absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
+  received_.Inc();
   std::string organisation;
   std::string key;
   absl::Status queued;
@@ -106,10 +108,12 @@ ConsentRouter::ConsentRouter(std::string organisation_id, consent::ConsentProjec
     : organisation_id_(std::move(organisation_id)),
       projection_(projection),
       clock_(clock),
+      received_(Events(metrics, "received")),
       queued_(Events(metrics, "queued")),
       not_ours_(Events(metrics, "not_ours")) {}
 
 absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
+  received_.Inc();
   if (absl::Status s = projection_.Apply(db, envelope); !s.ok()) return s;
   absl::Status queued = absl::OkStatus();
   bool ours = false;

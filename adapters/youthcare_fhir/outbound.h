@@ -41,6 +41,7 @@ class RequestRouter final : public bus::EventHandler {
  private:
   std::string organisation_id_;
   const Clock& clock_;
+  metrics::Counter& received_;
   metrics::Counter& queued_;
   metrics::Counter& not_ours_;
 };
@@ -56,6 +57,7 @@ class ConsentRouter final : public bus::EventHandler {
   std::string organisation_id_;
   consent::ConsentProjection& projection_;
   const Clock& clock_;
+  metrics::Counter& received_;
   metrics::Counter& queued_;
   metrics::Counter& not_ours_;
 };

@@ -131,6 +131,17 @@ TEST_F(OutboundTest, QueuesOnlyThisProvidersRequestsAndEachEventOnce) {
   ASSERT_EQ(lines->size(), 1u);
   EXPECT_EQ((*lines)[0].outcome, "delivered");
   EXPECT_NE((*lines)[0].sent.find("\"transaction\""), std::string::npos);
+  const std::string metrics = registry_.Render();
+  EXPECT_NE(
+      metrics.find(R"(olif_adapter_events_total{adapter="youthcare_fhir",result="received"} 3)"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(R"(olif_adapter_events_total{adapter="youthcare_fhir",result="not_ours"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      metrics.find(R"(olif_adapter_deliveries_total{destination="fhir",result="delivered"} 1)"),
+      std::string::npos);
 }
 
 TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {

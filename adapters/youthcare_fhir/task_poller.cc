@@ -232,15 +232,14 @@ absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
 
 absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::Time started,
                                           bool advance_cursor) {
-  auto& handled = metrics_.GetCounter("olif_youthcare_inbound_total",
-                                      "Task versions the youth-care adapter handled, by outcome",
-                                      {{"outcome", "applied"}});
-  auto& ignored = metrics_.GetCounter("olif_youthcare_inbound_total",
-                                      "Task versions the youth-care adapter handled, by outcome",
-                                      {{"outcome", "ignored"}});
-  auto& rejected = metrics_.GetCounter("olif_youthcare_inbound_total",
-                                       "Task versions the youth-care adapter handled, by outcome",
-                                       {{"outcome", "rejected"}});
+  auto outcome_counter = [this](const char* outcome) -> metrics::Counter& {
+    return metrics_.GetCounter("olif_youthcare_tasks_total",
+                               "Provider Task versions the youth-care adapter handled, by outcome",
+                               {{"outcome", outcome}});
+  };
+  auto& handled = outcome_counter("applied");
+  auto& ignored = outcome_counter("ignored");
+  auto& rejected = outcome_counter("rejected");
   int count = 0;
   for (const nlohmann::json& entry : entries) {
     const nlohmann::json resource =
