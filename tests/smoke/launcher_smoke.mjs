@@ -7,7 +7,7 @@
 //
 // usage: node launcher_smoke.mjs <olifantenpad binary>
 
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -98,7 +98,7 @@ async function env() {
 }
 
 let up = null;
-await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
+await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
   const ports = await env();
   up = new Launcher(ports);
 
@@ -132,6 +132,17 @@ await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
     await waitUntil(async () => (await call(referrals, "GetRequest", { id: created.id })).request.status ===
       "REQUEST_STATUS_RESOLVED", "the request resolved in referrals");
     referrals.close();
+  });
+
+  await step("the README walk-through (tools/demo/try-direct-line.mjs) runs against it", async () => {
+    const out = await new Promise((res, rej) => execFile(process.execPath,
+      [join(root, "tools/demo/try-direct-line.mjs")],
+      { env: { ...process.env, OLIF_REFERRALS_GRPC: ports.OLIF_REFERRALS_GRPC, OLIF_FHIR_BASE_URL: ports.OLIF_FHIR_BASE_URL },
+        timeout: 60000 },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))));
+    assert.match(out, /arrived on the FHIR server in \d+ ms/);
+    assert.match(out, /"resourceType": "ServiceRequest"/);
+    assert.match(out, /is REQUEST_STATUS_RESOLVED/);
   });
 
   await step("a killed process is restarted, and the launcher says so", async () => {
