@@ -24,6 +24,8 @@ constexpr char kTablesSql[] =
     " updated_us INTEGER NOT NULL,"
     " UNIQUE (event_id, destination)) STRICT;"
     "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (destination, key, state, id);"
+    // What is due, and the counts per state, without reading what was delivered.
+    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (destination, state, next_attempt_us);"
     // Operator actions on dead letters: who, what, when and why.
     "CREATE TABLE IF NOT EXISTS delivery_actions ("
     " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -246,6 +248,25 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::stri
                   ->Bind(1, destination)
                   .Bind(2, static_cast<int64_t>(DeliveryState::kDead))
                   .Bind(3, static_cast<int64_t>(limit)));
+}
+
+absl::StatusOr<int64_t> DeliveryQueue::PruneFinished(absl::Time before) {
+  int64_t removed = 0;
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+        "DELETE FROM deliveries WHERE state IN (?1, ?2) AND updated_us < ?3"
+        " AND id NOT IN (SELECT delivery_id FROM delivery_actions)");
+    if (!stmt.ok()) return stmt.status();
+    absl::Status run = (*stmt)
+                           ->Bind(1, static_cast<int64_t>(DeliveryState::kDelivered))
+                           .Bind(2, static_cast<int64_t>(DeliveryState::kSkipped))
+                           .Bind(3, absl::ToUnixMicros(before))
+                           .Run();
+    removed = db.Changes();
+    return run;
+  });
+  if (!s.ok()) return s;
+  return removed;
 }
 
 absl::StatusOr<int64_t> DeliveryQueue::Count(const std::string& destination, DeliveryState state) {

@@ -92,6 +92,10 @@ class DeliveryQueue {
 
   absl::StatusOr<Delivery> Get(int64_t id);
   absl::StatusOr<std::vector<Delivery>> DeadLetters(const std::string& destination, int limit);
+  // Forgets delivered and skipped messages last changed before `before`
+  // (the message history keeps what was sent); those an operator acted on
+  // stay with their actions. Returns how many went.
+  absl::StatusOr<int64_t> PruneFinished(absl::Time before);
   // Messages of `destination` in `state`.
   absl::StatusOr<int64_t> Count(const std::string& destination, DeliveryState state);
   // Messages not yet delivered, skipped or dead.

@@ -123,6 +123,33 @@ TEST_F(DeliveryQueueTest, SkipLetsTheKeyMoveOn) {
   EXPECT_EQ(queue_->Skip(42, "beheer", "x", kT0).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(DeliveryQueueTest, PruningForgetsOnlyOldFinishedMessagesNoOneActedOn) {
+  Enqueue("k1", "e1");  // delivered long ago
+  Enqueue("k2", "e2");  // delivered recently
+  Enqueue("k3", "e3");  // skipped long ago by an operator: its action stays
+  Enqueue("k4", "e4");  // pending
+  const std::vector<Delivery> due = *queue_->Due(kFhir, kT0, 100);
+  auto ids = [&due](const std::string& e) {
+    for (const Delivery& d : due) {
+      if (d.event_id == e) return d.id;
+    }
+    return int64_t{0};
+  };
+  const int64_t e1 = ids("e1"), e2 = ids("e2"), e3 = ids("e3"), e4 = ids("e4");
+  ASSERT_TRUE(queue_->Delivered(e1, kT0).ok());
+  ASSERT_TRUE(queue_->Delivered(e2, kT0 + absl::Hours(48)).ok());
+  ASSERT_TRUE(queue_->Failed(e3, "HTTP 400", false, kT0).ok());
+  ASSERT_TRUE(queue_->Skip(e3, "op", "sent by hand", kT0).ok());
+  auto removed = queue_->PruneFinished(kT0 + absl::Hours(24));
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ(queue_->Get(e1).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(queue_->Get(e2).ok());
+  EXPECT_EQ(queue_->Get(e3)->state, DeliveryState::kSkipped);
+  EXPECT_EQ(queue_->Get(e4)->state, DeliveryState::kPending);
+  EXPECT_EQ(*queue_->Depth(kFhir), 1);
+}
+
 TEST(BackoffTest, DoublesUpToTheCapWithJitter) {
   const RetryPolicy p{
       .initial_backoff = absl::Seconds(1), .max_backoff = absl::Seconds(30), .jitter = 0.2};

@@ -49,6 +49,8 @@ HttpResponse Exchange(const HttpClientOptions& options, const HttpRequest& reque
   headers =
       curl_slist_append(headers, absl::StrCat("Content-Type: ", options.content_type).c_str());
   headers = curl_slist_append(headers, absl::StrCat("Accept: ", options.content_type).c_str());
+  // No "Expect: 100-continue" round trip before larger bodies.
+  headers = curl_slist_append(headers, "Expect:");
   for (const auto& list : {options.headers, request.headers}) {
     for (const auto& [name, value] : list) {
       headers = curl_slist_append(headers, absl::StrCat(name, ": ", value).c_str());

@@ -169,12 +169,19 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     });
     const absl::Duration retention =
         Or(s.has_history_retention(), s.history_retention(), absl::Hours(24 * 30));
+    // The history and the delivered messages are kept for the retention, then
+    // forgotten: nothing here grows without bound.
     pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this, retention] {
-      absl::StatusOr<int64_t> n = history_->Prune(context_.clock.Now() - retention);
-      if (!n.ok()) {
-        log::Error("pruning the message history", {{"error", std::string(n.status().message())}});
-      } else if (*n > 0) {
-        log::Info("message history pruned", {{"entries", absl::StrCat(*n)}});
+      const absl::Time before = context_.clock.Now() - retention;
+      absl::StatusOr<int64_t> lines = history_->Prune(before);
+      absl::StatusOr<int64_t> messages = queue_->PruneFinished(before);
+      if (!lines.ok() || !messages.ok()) {
+        log::Error(
+            "pruning the history and delivered messages",
+            {{"error", std::string((lines.ok() ? messages.status() : lines.status()).message())}});
+      } else if (*lines + *messages > 0) {
+        log::Info("history and delivered messages pruned",
+                  {{"history_lines", absl::StrCat(*lines)}, {"messages", absl::StrCat(*messages)}});
       }
     });
     if (s.has_webhook()) {

@@ -21,6 +21,9 @@ echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
 echo
+echo "== youth-care FHIR adapter (deliveries to a FHIR server on loopback) =="
+"$build/bin/adapter_bench" --benchmark_min_time=2
+echo
 echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL) =="
 bus_out="$("$build/bin/bus_bench" --events "$EVENTS" --catchup "$CATCHUP")"
 grep -v '^bus_events_per_s=' <<<"$bus_out"

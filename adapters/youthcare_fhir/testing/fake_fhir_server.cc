@@ -253,6 +253,21 @@ void FakeFhirServer::Handle(const httplib::Request& req, httplib::Response& res)
   Reply(res, 404, Outcome("not-supported", req.method + " " + path + " is not supported here"));
 }
 
+void FakeFhirServer::Index(const std::string& type, const json& before, const json& after) {
+  auto tokens = [](const json& r) {
+    std::vector<std::string> out;
+    if (r.is_object() && r.contains("identifier") && r["identifier"].is_array()) {
+      for (const json& i : r["identifier"]) {
+        if (i.is_object()) out.push_back(i.value("system", "") + "|" + i.value("value", ""));
+      }
+    }
+    return out;
+  };
+  const std::string id = after.value("id", before.is_object() ? before.value("id", "") : "");
+  for (const std::string& t : tokens(before)) by_identifier_[type][t].erase(id);
+  for (const std::string& t : tokens(after)) by_identifier_[type][t].insert(id);
+}
+
 void FakeFhirServer::Stamp(Stored& s, int64_t version) {
   const int64_t now = absl::ToUnixMillis(absl::Now());
   last_ms_ = std::max(now, last_ms_ + 1);
@@ -269,6 +284,7 @@ json FakeFhirServer::Create(const std::string& type, json resource) {
   s.resource = std::move(resource);
   s.order = next_order_++;
   Stamp(s, 1);
+  Index(type, json(), s.resource);
   ++created_;
   return s.resource;
 }
@@ -285,6 +301,7 @@ json FakeFhirServer::Put(const std::string& type, const std::string& id, json re
     s.resource["resourceType"] = type;
     s.order = next_order_++;
     Stamp(s, 1);
+    Index(type, json(), s.resource);
     ++created_;
     return s.resource;
   }
@@ -292,6 +309,7 @@ json FakeFhirServer::Put(const std::string& type, const std::string& id, json re
   const int64_t version = std::stoll(it->second.resource["meta"].value("versionId", "1")) + 1;
   resource["id"] = id;
   resource["resourceType"] = type;
+  Index(type, it->second.resource, resource);
   it->second.resource = std::move(resource);
   Stamp(it->second, version);
   return it->second.resource;
@@ -310,11 +328,19 @@ std::vector<FakeFhirServer::Stored*> FakeFhirServer::Match(const std::string& ty
       if (!ParseInstant(kv.second.substr(2), &after)) after = -1;
     }
   }
+  std::vector<Stored*> candidates;
+  auto& of_type = store_[type];
+  if (identifier.find('|') != std::string::npos) {
+    for (const std::string& id : by_identifier_[type][identifier])
+      candidates.push_back(&of_type[id]);
+  } else {
+    for (auto& [id, s] : of_type) candidates.push_back(&s);
+  }
   std::vector<Stored*> found;
-  for (auto& [id, s] : store_[type]) {
-    if (!identifier.empty() && !HasIdentifier(s.resource, identifier)) continue;
-    if (after >= 0 && (inclusive ? s.updated_ms < after : s.updated_ms <= after)) continue;
-    found.push_back(&s);
+  for (Stored* s : candidates) {
+    if (!identifier.empty() && !HasIdentifier(s->resource, identifier)) continue;
+    if (after >= 0 && (inclusive ? s->updated_ms < after : s->updated_ms <= after)) continue;
+    found.push_back(s);
   }
   std::sort(found.begin(), found.end(),
             [](const Stored* a, const Stored* b) { return a->updated_ms < b->updated_ms; });

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,9 +96,13 @@ class FakeFhirServer {
   std::vector<Stored*> Match(const std::string& type, const std::string& query);
   nlohmann::json Searchset(const std::string& type, const std::string& query);
   void Stamp(Stored& s, int64_t version);
+  // Keeps by_identifier_ in step with a resource's change.
+  void Index(const std::string& type, const nlohmann::json& before, const nlohmann::json& after);
 
   mutable std::mutex mu_;
   std::map<std::string, std::map<std::string, Stored>> store_;  // type → id → resource
+  // type → "system|value" → ids, for the identifier searches.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> by_identifier_;
   std::vector<FailRule> failures_;
   int64_t next_order_ = 0;
   int64_t last_ms_ = 0;
