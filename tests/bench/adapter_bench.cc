@@ -77,5 +77,4 @@ BENCHMARK(BM_DeliverToFhir)->Arg(0)->Arg(1)->UseRealTime();
 }  // namespace
 }  // namespace olif::youthcare_fhir
 
-
 BENCHMARK_MAIN();
