@@ -72,26 +72,27 @@ absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Show(int64_t id) {
   return ToProto(*d);
 }
 
-absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Act(const std::string& action,
-                                                           const av1::DeliveryActionRequest& r,
+absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Act(const std::string& action, int64_t id,
+                                                           const std::string& who,
+                                                           const std::string& why,
                                                            const std::string* payload) {
   Violations v;
-  if (r.id() <= 0) v.Add("id", "must be a delivery id (a positive number)");
-  if (r.who().empty()) v.Add("who", "is required: who takes this action");
-  if (r.why().empty()) v.Add("why", "is required: the reason is recorded with the action");
+  if (id <= 0) v.Add("id", "must be a delivery id (a positive number)");
+  if (who.empty()) v.Add("who", "is required: who takes this action");
+  if (why.empty()) v.Add("why", "is required: the reason is recorded with the action");
   if (payload != nullptr && payload->empty())
     v.Add("payload", "is required: the corrected message");
   if (!v.empty()) return v.ToStatus();
   absl::Status s;
   if (action == "retry") {
-    s = queue_.Retry(r.id(), r.who(), r.why(), clock_.Now());
+    s = queue_.Retry(id, who, why, clock_.Now());
   } else if (action == "skip") {
-    s = queue_.Skip(r.id(), r.who(), r.why(), clock_.Now());
+    s = queue_.Skip(id, who, why, clock_.Now());
   } else {
-    s = queue_.EditAndResend(r.id(), *payload, r.who(), r.why(), clock_.Now());
+    s = queue_.EditAndResend(id, *payload, who, why, clock_.Now());
   }
   if (!s.ok()) return s;
-  return Show(r.id());
+  return Show(id);
 }
 
 absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
@@ -173,35 +174,32 @@ grpc::ServerUnaryReactor* AdapterAdminServiceImpl::GetDelivery(
                 [](av1::Delivery d, auto* out) { *out->mutable_delivery() = std::move(d); });
 }
 
+template <typename Request, typename Response>
 grpc::ServerUnaryReactor* AdapterAdminServiceImpl::Action(grpc::CallbackServerContext* context,
                                                           const std::string& action,
-                                                          const av1::DeliveryActionRequest& request,
+                                                          const Request& request,
                                                           const std::string* payload,
-                                                          av1::DeliveryActionResponse* response) {
-  return Answer(context, Act(action, request, payload), response,
+                                                          Response* response) {
+  return Answer(context, Act(action, request.id(), request.who(), request.why(), payload), response,
                 [](av1::Delivery d, auto* out) { *out->mutable_delivery() = std::move(d); });
 }
 
 grpc::ServerUnaryReactor* AdapterAdminServiceImpl::RetryDelivery(
-    grpc::CallbackServerContext* context, const av1::DeliveryActionRequest* request,
-    av1::DeliveryActionResponse* response) {
+    grpc::CallbackServerContext* context, const av1::RetryDeliveryRequest* request,
+    av1::RetryDeliveryResponse* response) {
   return Action(context, "retry", *request, nullptr, response);
 }
 
 grpc::ServerUnaryReactor* AdapterAdminServiceImpl::SkipDelivery(
-    grpc::CallbackServerContext* context, const av1::DeliveryActionRequest* request,
-    av1::DeliveryActionResponse* response) {
+    grpc::CallbackServerContext* context, const av1::SkipDeliveryRequest* request,
+    av1::SkipDeliveryResponse* response) {
   return Action(context, "skip", *request, nullptr, response);
 }
 
 grpc::ServerUnaryReactor* AdapterAdminServiceImpl::EditAndResendDelivery(
-    grpc::CallbackServerContext* context, const av1::EditAndResendRequest* request,
-    av1::DeliveryActionResponse* response) {
-  av1::DeliveryActionRequest action;
-  action.set_id(request->id());
-  action.set_who(request->who());
-  action.set_why(request->why());
-  return Action(context, "edit", action, &request->payload(), response);
+    grpc::CallbackServerContext* context, const av1::EditAndResendDeliveryRequest* request,
+    av1::EditAndResendDeliveryResponse* response) {
+  return Action(context, "edit", *request, &request->payload(), response);
 }
 
 grpc::ServerUnaryReactor* AdapterAdminServiceImpl::SearchHistory(

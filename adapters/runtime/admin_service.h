@@ -26,9 +26,11 @@ class AdapterAdminServiceImpl final
   absl::StatusOr<olifantenpad::admin::v1::ListDeadLettersResponse> DeadLetters(
       const olifantenpad::admin::v1::ListDeadLettersRequest& request);
   absl::StatusOr<olifantenpad::admin::v1::Delivery> Show(int64_t id);
-  absl::StatusOr<olifantenpad::admin::v1::Delivery> Act(
-      const std::string& action, const olifantenpad::admin::v1::DeliveryActionRequest& request,
-      const std::string* payload);
+  // `action` is "retry", "skip" or "edit" (with `payload`).
+  absl::StatusOr<olifantenpad::admin::v1::Delivery> Act(const std::string& action, int64_t id,
+                                                        const std::string& who,
+                                                        const std::string& why,
+                                                        const std::string* payload);
   absl::StatusOr<olifantenpad::admin::v1::SearchHistoryResponse> Search(
       const olifantenpad::admin::v1::SearchHistoryRequest& request);
   absl::StatusOr<olifantenpad::admin::v1::GetQueueDepthResponse> Depths();
@@ -43,16 +45,16 @@ class AdapterAdminServiceImpl final
       olifantenpad::admin::v1::GetDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* RetryDelivery(
       grpc::CallbackServerContext* context,
-      const olifantenpad::admin::v1::DeliveryActionRequest* request,
-      olifantenpad::admin::v1::DeliveryActionResponse* response) override;
+      const olifantenpad::admin::v1::RetryDeliveryRequest* request,
+      olifantenpad::admin::v1::RetryDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* SkipDelivery(
       grpc::CallbackServerContext* context,
-      const olifantenpad::admin::v1::DeliveryActionRequest* request,
-      olifantenpad::admin::v1::DeliveryActionResponse* response) override;
+      const olifantenpad::admin::v1::SkipDeliveryRequest* request,
+      olifantenpad::admin::v1::SkipDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* EditAndResendDelivery(
       grpc::CallbackServerContext* context,
-      const olifantenpad::admin::v1::EditAndResendRequest* request,
-      olifantenpad::admin::v1::DeliveryActionResponse* response) override;
+      const olifantenpad::admin::v1::EditAndResendDeliveryRequest* request,
+      olifantenpad::admin::v1::EditAndResendDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* SearchHistory(
       grpc::CallbackServerContext* context,
       const olifantenpad::admin::v1::SearchHistoryRequest* request,
@@ -63,10 +65,10 @@ class AdapterAdminServiceImpl final
       olifantenpad::admin::v1::GetQueueDepthResponse* response) override;
 
  private:
+  template <typename Request, typename Response>
   grpc::ServerUnaryReactor* Action(grpc::CallbackServerContext* context, const std::string& action,
-                                   const olifantenpad::admin::v1::DeliveryActionRequest& request,
-                                   const std::string* payload,
-                                   olifantenpad::admin::v1::DeliveryActionResponse* response);
+                                   const Request& request, const std::string* payload,
+                                   Response* response);
 
   DeliveryQueue& queue_;
   MessageHistory& history_;

@@ -40,13 +40,6 @@ class AdapterAdminTest : public testing::Test {
     dead_id_ = due->front().id;
     ASSERT_TRUE(queue_->Failed(dead_id_, "HTTP 400: bad code", false, kT0).ok());
   }
-  av1::DeliveryActionRequest Action(int64_t id, std::string who, std::string why) {
-    av1::DeliveryActionRequest r;
-    r.set_id(id);
-    r.set_who(std::move(who));
-    r.set_why(std::move(why));
-    return r;
-  }
 
   FakeClock clock_{kT0};
   std::unique_ptr<sqlite::Writer> writer_;
@@ -76,12 +69,12 @@ TEST_F(AdapterAdminTest, ListsAndShowsDeadLetters) {
 }
 
 TEST_F(AdapterAdminTest, ActionsNeedWhoAndWhyAndChangeNothingWithout) {
-  auto refused = admin_->Act("retry", Action(dead_id_, "", ""), nullptr);
+  auto refused = admin_->Act("retry", dead_id_, "", "", nullptr);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("who"), std::string::npos);
   EXPECT_NE(refused.status().message().find("why"), std::string::npos);
   const std::string empty;
-  auto no_payload = admin_->Act("edit", Action(dead_id_, "op-anouk", "fix code"), &empty);
+  auto no_payload = admin_->Act("edit", dead_id_, "op-anouk", "fix code", &empty);
   EXPECT_EQ(no_payload.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(admin_->Show(dead_id_)->state(), av1::DELIVERY_STATE_DEAD);
 }
@@ -89,16 +82,16 @@ TEST_F(AdapterAdminTest, ActionsNeedWhoAndWhyAndChangeNothingWithout) {
 TEST_F(AdapterAdminTest, RetrySkipAndEditAndResend) {
   // Editing replaces the message and makes it pending again.
   const std::string fixed = "corrected payload";
-  auto edited = admin_->Act("edit", Action(dead_id_, "op-anouk", "code fixed"), &fixed);
+  auto edited = admin_->Act("edit", dead_id_, "op-anouk", "code fixed", &fixed);
   ASSERT_TRUE(edited.ok()) << edited.status();
   EXPECT_EQ(edited->state(), av1::DELIVERY_STATE_PENDING);
   EXPECT_EQ(edited->payload(), fixed);
   EXPECT_EQ(edited->attempts(), 0);
   // Only a dead letter can be acted on.
-  EXPECT_EQ(admin_->Act("skip", Action(dead_id_, "op", "why"), nullptr).status().code(),
+  EXPECT_EQ(admin_->Act("skip", dead_id_, "op", "why", nullptr).status().code(),
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(queue_->Failed(dead_id_, "HTTP 400 again", false, kT0).ok());
-  auto skipped = admin_->Act("skip", Action(dead_id_, "op-anouk", "sent by hand"), nullptr);
+  auto skipped = admin_->Act("skip", dead_id_, "op-anouk", "sent by hand", nullptr);
   ASSERT_TRUE(skipped.ok());
   EXPECT_EQ(skipped->state(), av1::DELIVERY_STATE_SKIPPED);
   // With the dead letter skipped, its key's next message is due.
