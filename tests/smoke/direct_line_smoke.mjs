@@ -13,7 +13,7 @@
 
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { BusTail, Service, Steps, bufCurl, call, grpcClient, root, tempDir } from "./lib.mjs";
+import { BusTail, Service, Steps, bufCurl, call, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
 
 const [consentBin, referralsBin, busTail] = process.argv.slice(2);
 if (!consentBin || !referralsBin || !busTail) {
@@ -58,16 +58,6 @@ const consentFor = (childRef) => ({
   recordedBy: "prof-sanne-bakker",
 });
 const uuid = (n) => `0f000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-
-async function waitFor(fn, what, ms = 15000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
 
 // Accept, two cycles, resolve.
 async function workThrough(client, request) {
@@ -134,7 +124,7 @@ await steps.run(9, { running: [consent, tail, { killIfRunning: () => referrals?.
 
   await step("when the parents' consent is recorded the request is released and published once", async () => {
     await call(consents, "RecordConsent", { requestId: uuid(10), consent: consentFor(childA) });
-    const released = await waitFor(async () => {
+    const released = await waitUntil(async () => {
       const r = (await call(client, "GetRequest", { id: named.id })).request;
       return r.status === "REQUEST_STATUS_SUBMITTED" ? r : null;
     }, "release");
@@ -152,7 +142,7 @@ await steps.run(9, { running: [consent, tail, { killIfRunning: () => referrals?.
 
   await step("withdrawing consent restricts the open request that relied on it, seen in another process", async () => {
     const granted = (await call(consents, "RecordConsent", { requestId: uuid(11), consent: consentFor(childB) })).consent;
-    let open = await waitFor(async () => {
+    let open = await waitUntil(async () => {
       try {
         const r = (await call(client, "CreateRequest", { requestId: uuid(4), request: {
           kind: "REQUEST_KIND_CHILD", requester, child: { childRef: childB }, questionDomains: ["QUESTION_DOMAIN_MOTOR"],
@@ -163,7 +153,7 @@ await steps.run(9, { running: [consent, tail, { killIfRunning: () => referrals?.
     }, "consent known to referrals");
     open = (await call(client, "AcceptRequest", { id: open.id, version: open.version })).request;
     await call(consents, "WithdrawConsent", { id: granted.id, withdrawnBy: "Eva Janssen" });
-    await waitFor(async () => (await call(client, "GetRequest", { id: open.id })).request.restricted, "restriction");
+    await waitUntil(async () => (await call(client, "GetRequest", { id: open.id })).request.restricted, "restriction");
     const event = await tail.waitFor((e) => e.topic === "referrals.request.restricted" && e.payload.request_id === open.id);
     assert.equal(event.payload.consent_id, granted.id);
   });
