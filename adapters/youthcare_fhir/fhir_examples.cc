@@ -33,6 +33,13 @@ int main() {
   }
   Print(olif::youthcare_fhir::RestrictedBundle(
       ex::Restricted("0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11")));
+  auto withdrawn =
+      olif::youthcare_fhir::WithdrawnBundle(ex::Withdrawal("0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11"));
+  if (!withdrawn.ok()) {
+    std::cerr << withdrawn.status() << "\n";
+    return 1;
+  }
+  Print(*withdrawn);
   Print(olif::youthcare_fhir::ConsentBundle(ex::Granted()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Withdrawn()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Expired()));

@@ -2,7 +2,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <map>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -249,6 +252,50 @@ FhirJson RestrictedBundle(const rv1::RequestRestricted& e) {
                        Entry("", std::move(task), UpdateOnce("Task", fhir::kRequestSystem, id))}));
 }
 
+namespace {
+
+// A FHIRPath Patch operation: replace `path` with `value` (a value[x]).
+FhirJson Replace(const std::string& path, const std::string& value_type, FhirJson value) {
+  return FhirJson{{"name", "operation"},
+                  {"part", FhirJson::array({FhirJson{{"name", "type"}, {"valueCode", "replace"}},
+                                            FhirJson{{"name", "path"}, {"valueString", path}},
+                                            FhirJson{{"name", "value"}, {value_type, value}}})}};
+}
+
+// A FHIRPath Patch operation: add element `name` to `path`.
+FhirJson Add(const std::string& path, const std::string& name, const std::string& value_type,
+             FhirJson value) {
+  return FhirJson{{"name", "operation"},
+                  {"part", FhirJson::array({FhirJson{{"name", "type"}, {"valueCode", "add"}},
+                                            FhirJson{{"name", "path"}, {"valueString", path}},
+                                            FhirJson{{"name", "name"}, {"valueString", name}},
+                                            FhirJson{{"name", "value"}, {value_type, value}}})}};
+}
+
+FhirJson Patch(const std::string& type, const std::string& request_id, FhirJson operations) {
+  return Entry(
+      "", FhirJson{{"resourceType", "Parameters"}, {"parameter", std::move(operations)}},
+      FhirJson{{"method", "PATCH"},
+               {"url", absl::StrCat(type, "?identifier=", fhir::kRequestSystem, "|", request_id)}});
+}
+
+}  // namespace
+
+absl::StatusOr<FhirJson> WithdrawnBundle(const rv1::RequestUpdated& e) {
+  if (e.transition() != rv1::TRANSITION_WITHDRAWN) {
+    return absl::InvalidArgumentError(absl::StrCat("request ", e.request_id(), ": a ",
+                                                   rv1::Transition_Name(e.transition()),
+                                                   " update is not sent to the provider"));
+  }
+  return Transaction(FhirJson::array(
+      {Patch("ServiceRequest", e.request_id(),
+             FhirJson::array({Replace("ServiceRequest.status", "valueCode", "revoked")})),
+       Patch("Task", e.request_id(),
+             FhirJson::array({Replace("Task.status", "valueCode", "cancelled"),
+                              Add("Task", "statusReason", "valueCodeableConcept",
+                                  FhirJson{{"text", "withdrawn by the requester"}})}))}));
+}
+
 FhirJson ConsentBundle(const cv1::ConsentGranted& e) {
   FhirJson resource =
       ConsentResource(e.consent_id(), e.child().child_ref(), true, Instant(e.valid_from()));
@@ -271,34 +318,146 @@ FhirJson ConsentBundle(const cv1::ConsentExpired& e) {
                                                        Instant(e.expired_at())));
 }
 
-absl::StatusOr<TaskChange> ParseTask(const nlohmann::json& task) {
-  auto bad = [](const std::string& what) {
-    return absl::InvalidArgumentError(absl::StrCat("Task ", what));
-  };
-  if (!task.is_object() || task.value("resourceType", "") != "Task") {
-    return absl::InvalidArgumentError("not a Task resource");
+namespace {
+
+using nlohmann::json;
+
+// id, meta.versionId and meta.lastUpdated of a resource of `type`.
+absl::Status ReadMeta(const json& r, const std::string& type, std::string* id, std::string* version,
+                      std::string* last_updated) {
+  if (!r.is_object() || r.value("resourceType", "") != type) {
+    return absl::InvalidArgumentError(absl::StrCat("not a ", type, " resource"));
   }
-  TaskChange c;
-  if (!task.contains("id") || !task["id"].is_string()) return bad("has no id");
-  c.task_id = task["id"];
-  const nlohmann::json meta = task.value("meta", nlohmann::json::object());
+  if (!r.contains("id") || !r["id"].is_string()) {
+    return absl::InvalidArgumentError(absl::StrCat(type, " has no id"));
+  }
+  *id = r["id"];
+  const json meta = r.value("meta", json::object());
   if (meta.is_object()) {
-    c.version = meta.value("versionId", "");
-    c.last_updated = meta.value("lastUpdated", "");
+    *version = meta.value("versionId", "");
+    *last_updated = meta.value("lastUpdated", "");
   }
-  if (c.last_updated.empty()) return bad(c.task_id + " has no meta.lastUpdated");
-  if (task.contains("identifier") && task["identifier"].is_array()) {
-    for (const auto& i : task["identifier"]) {
-      if (i.is_object() && i.value("system", "") == fhir::kRequestSystem) {
-        c.request_id = i.value("value", "");
-      }
+  if (last_updated->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(type, " ", *id, " has no meta.lastUpdated"));
+  }
+  return absl::OkStatus();
+}
+
+// The value of the first identifier in `system` among `identifiers`.
+std::string IdentifierIn(const json& identifiers, const std::string& system) {
+  if (!identifiers.is_array()) return "";
+  for (const auto& i : identifiers) {
+    if (i.is_object() && i.value("system", "") == system && i.contains("value") &&
+        i["value"].is_string()) {
+      return i["value"];
     }
   }
+  return "";
+}
+
+absl::StatusOr<google::protobuf::Timestamp> ParseInstant(const json& v, const std::string& what) {
+  google::protobuf::Timestamp t;
+  if (!v.is_string() || !TimeUtil::FromString(v.get<std::string>(), &t)) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is not a FHIR instant"));
+  }
+  return t;
+}
+
+// The cycles in a Task's outputs (kCycleSystem), by number.
+absl::StatusOr<std::vector<rv1::Cycle>> ReadCycles(const std::string& task_id,
+                                                   const json& outputs) {
+  std::map<int, rv1::Cycle> cycles;
+  if (!outputs.is_array()) return std::vector<rv1::Cycle>{};
+  for (const json& out : outputs) {
+    std::string code;
+    if (out.is_object() && out.contains("type") && out["type"].is_object()) {
+      for (const auto& c : out["type"].value("coding", json::array())) {
+        if (c.is_object() && c.value("system", "") == fhir::kCycleSystem)
+          code = c.value("code", "");
+      }
+    }
+    if (code.empty()) continue;  // another kind of output
+    const std::string where = absl::StrCat("Task ", task_id, " output ", code);
+    const auto slash = code.find('/');
+    int n = 0;
+    if (slash == std::string::npos || !absl::SimpleAtoi(code.substr(0, slash), &n) || n < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": the code must be <cycle number>/<part>"));
+    }
+    const std::string part = code.substr(slash + 1);
+    rv1::Cycle& cycle = cycles[n];
+    cycle.set_number(n);
+    if (part == "plan" || part == "actions" || part == "evaluation") {
+      if (!out.contains("valueString") || !out["valueString"].is_string()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, " needs a valueString"));
+      }
+      const std::string text = out["valueString"];
+      if (part == "plan") cycle.set_plan(text);
+      if (part == "actions") cycle.set_actions(text);
+      if (part == "evaluation") cycle.set_evaluation(text);
+    } else if (part == "period") {
+      const json period = out.value("valuePeriod", json());
+      if (!period.is_object() || !period.contains("start") || !period.contains("end")) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, " needs a valuePeriod with start and end"));
+      }
+      auto start = ParseInstant(period["start"], where + " start");
+      if (!start.ok()) return start.status();
+      auto end = ParseInstant(period["end"], where + " end");
+      if (!end.ok()) return end.status();
+      *cycle.mutable_period_start() = *start;
+      *cycle.mutable_period_end() = *end;
+    } else if (part == "outcome") {
+      const std::string v = out.value("valueCode", "");
+      if (v == "resolved") {
+        cycle.set_outcome(rv1::OUTCOME_RESOLVED);
+      } else if (v == "continue") {
+        cycle.set_outcome(rv1::OUTCOME_CONTINUE);
+      } else if (v == "escalate") {
+        cycle.set_outcome(rv1::OUTCOME_ESCALATE);
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, " needs a valueCode resolved, continue or escalate"));
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": unknown part '", part, "' (plan, actions, period, evaluation, outcome)"));
+    }
+  }
+  std::vector<rv1::Cycle> list;
+  int expected = 1;
+  for (auto& [n, cycle] : cycles) {
+    if (n != expected++) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Task ", task_id, ": cycle ", n, " without cycle ", n - 1));
+    }
+    std::vector<std::string> missing;
+    if (cycle.plan().empty()) missing.push_back("plan");
+    if (!cycle.has_period_start()) missing.push_back("period");
+    if (cycle.outcome() == rv1::OUTCOME_UNSPECIFIED) missing.push_back("outcome");
+    if (!missing.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Task ", task_id, ": cycle ", n, " has no ", absl::StrJoin(missing, ", ")));
+    }
+    list.push_back(std::move(cycle));
+  }
+  return list;
+}
+
+}  // namespace
+
+absl::StatusOr<TaskChange> ParseTask(const json& task) {
+  TaskChange c;
+  if (absl::Status s = ReadMeta(task, "Task", &c.task_id, &c.version, &c.last_updated); !s.ok()) {
+    return s;
+  }
+  c.request_id = IdentifierIn(task.value("identifier", json()), fhir::kRequestSystem);
   if (c.request_id.empty()) {
-    return bad(absl::StrCat(c.task_id, " has no identifier in ", fhir::kRequestSystem));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Task ", c.task_id, " has no identifier in ", fhir::kRequestSystem));
   }
   if (!task.contains("status") || !task["status"].is_string()) {
-    return bad(c.task_id + " has no status");
+    return absl::InvalidArgumentError(absl::StrCat("Task ", c.task_id, " has no status"));
   }
   c.status = task["status"];
   if (task.contains("statusReason") && task["statusReason"].is_object()) {
@@ -308,7 +467,40 @@ absl::StatusOr<TaskChange> ParseTask(const nlohmann::json& task) {
     const auto& last = task["note"].back();
     if (last.is_object()) c.note = last.value("text", "");
   }
+  absl::StatusOr<std::vector<rv1::Cycle>> cycles =
+      ReadCycles(c.task_id, task.value("output", json()));
+  if (!cycles.ok()) return cycles.status();
+  c.cycles = std::move(*cycles);
   return c;
+}
+
+absl::StatusOr<MessageChange> ParseCommunication(const json& r) {
+  MessageChange m;
+  if (absl::Status s = ReadMeta(r, "Communication", &m.id, &m.version, &m.last_updated); !s.ok()) {
+    return s;
+  }
+  const std::string where = absl::StrCat("Communication ", m.id);
+  for (const json& ref : r.value("basedOn", json::array())) {
+    if (ref.is_object() && ref.contains("identifier") && ref["identifier"].is_object() &&
+        ref["identifier"].value("system", "") == fhir::kRequestSystem) {
+      m.request_id = ref["identifier"].value("value", "");
+    }
+  }
+  if (m.request_id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, " is not basedOn a request (an identifier in ", fhir::kRequestSystem, ")"));
+  }
+  m.status = r.value("status", "");
+  if (m.status.empty()) return absl::InvalidArgumentError(where + " has no status");
+  for (const json& p : r.value("payload", json::array())) {
+    if (p.is_object() && p.contains("contentString") && p["contentString"].is_string()) {
+      absl::StrAppend(&m.text, m.text.empty() ? "" : "\n", p["contentString"].get<std::string>());
+    }
+  }
+  if (m.text.empty()) {
+    return absl::InvalidArgumentError(where + " has no payload with a contentString");
+  }
+  return m;
 }
 
 }  // namespace olif::youthcare_fhir

@@ -13,12 +13,18 @@
 //   redelivery creates nothing twice.
 // - RequestRestricted → ServiceRequest revoked and Task cancelled (conditional
 //   updates that also drop the question's text: the provider must stop).
+// - RequestUpdated(WITHDRAWN) → ServiceRequest revoked and Task cancelled
+//   (conditional FHIRPath Patches of their status).
 // - ConsentGranted / Withdrawn / Expired → the Consent, conditionally updated.
 // In:
-// - a Task of the provider's server → the change it stands for (TaskChange).
+// - a Task of the provider's server → the change it stands for (TaskChange):
+//   its status, the last note, and the cycles in Task.output (kCycleSystem);
+// - a Communication about a request (basedOn the request's identifier) → a
+//   message from the expert (MessageChange).
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
@@ -36,6 +42,11 @@ absl::StatusOr<FhirJson> SubmittedBundle(
     const olifantenpad::referrals::v1::RequestSubmitted& event,
     const olifantenpad::referrals::v1::ChildIdentity* identity);
 FhirJson RestrictedBundle(const olifantenpad::referrals::v1::RequestRestricted& event);
+// A request its requester withdrew (RequestUpdated with TRANSITION_WITHDRAWN):
+// the ServiceRequest revoked and the Task cancelled with the reason, by
+// FHIRPath Patch (the rest stays: nothing says the provider must forget it).
+// INVALID_ARGUMENT for any other transition.
+absl::StatusOr<FhirJson> WithdrawnBundle(const olifantenpad::referrals::v1::RequestUpdated& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentGranted& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentWithdrawn& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentExpired& event);
@@ -49,10 +60,25 @@ struct TaskChange {
   std::string status;        // Task.status
   std::string reason;        // statusReason.text, for a rejection
   std::string note;          // the last note's text, if any
+  // The cycles in Task.output, by number (1, 2, ...), each with plan,
+  // period and outcome.
+  std::vector<olifantenpad::referrals::v1::Cycle> cycles;
+};
+
+// What a provider's Communication says.
+struct MessageChange {
+  std::string id;
+  std::string version;
+  std::string last_updated;
+  std::string request_id;  // basedOn, by identifier in kRequestSystem
+  std::string status;      // Communication.status; only "completed" is a message
+  std::string text;        // the payloads' contentString, joined
 };
 
 // Reads a Task resource; INVALID_ARGUMENT naming what is missing or wrong
 // (not a Task, no id, no request identifier, no status).
 absl::StatusOr<TaskChange> ParseTask(const nlohmann::json& task);
+// Reads a Communication; INVALID_ARGUMENT naming what is missing or wrong.
+absl::StatusOr<MessageChange> ParseCommunication(const nlohmann::json& communication);
 
 }  // namespace olif::youthcare_fhir

@@ -84,6 +84,26 @@ TEST(RestrictedBundleTest, RevokesTheRequestAndCancelsTheTask) {
             std::string::npos);
 }
 
+TEST(WithdrawnBundleTest, PatchesTheStatusesAndKeepsTheRest) {
+  auto bundle = WithdrawnBundle(ex::Withdrawal(kId));
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  ASSERT_EQ((*bundle)["entry"].size(), 2u);
+  const FhirJson& sr = (*bundle)["entry"][0];
+  EXPECT_EQ(sr["request"]["method"], "PATCH");
+  EXPECT_EQ(sr["request"]["url"],
+            std::string("ServiceRequest?identifier=") + fhir::kRequestSystem + "|" + kId);
+  EXPECT_EQ(sr["resource"]["resourceType"], "Parameters");
+  EXPECT_EQ(sr["resource"]["parameter"][0]["part"][2]["valueCode"], "revoked");
+  const FhirJson& task = (*bundle)["entry"][1];
+  EXPECT_EQ(task["resource"]["parameter"][0]["part"][2]["valueCode"], "cancelled");
+  EXPECT_EQ(task["resource"]["parameter"][1]["part"][2]["name"], "name");
+  auto accepted = ex::Withdrawal(kId);
+  accepted.set_transition(ex::rv1::TRANSITION_ACCEPTED);
+  auto refused = WithdrawnBundle(accepted);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("TRANSITION_ACCEPTED"), std::string::npos);
+}
+
 TEST(ConsentBundleTest, GrantWithdrawalAndExpiry) {
   const FhirJson granted = ConsentBundle(ex::Granted());
   const FhirJson& g = EntryOf(granted, "Consent")["resource"];
@@ -118,6 +138,87 @@ TEST(ParseTaskTest, ReadsWhatTheProviderChanged) {
   EXPECT_EQ(c->status, "rejected");
   EXPECT_EQ(c->reason, "outside our region");
   EXPECT_EQ(c->note, "call me");
+}
+
+nlohmann::json CycleOutput(const std::string& code, const std::string& key, nlohmann::json value) {
+  return nlohmann::json{
+      {"type",
+       {{"coding", nlohmann::json::array({{{"system", fhir::kCycleSystem}, {"code", code}}})}}},
+      {key, value}};
+}
+
+nlohmann::json TaskWithOutputs(nlohmann::json outputs) {
+  return nlohmann::json{
+      {"resourceType", "Task"},
+      {"id", "f7"},
+      {"meta", {{"versionId", "2"}, {"lastUpdated", "2026-11-23T10:00:00Z"}}},
+      {"identifier",
+       nlohmann::json::array({{{"system", fhir::kRequestSystem}, {"value", "req-1"}}})},
+      {"status", "in-progress"},
+      {"output", std::move(outputs)}};
+}
+
+TEST(ParseTaskTest, ReadsCyclesFromTheOutputs) {
+  const nlohmann::json period{{"start", "2026-11-23T09:00:00Z"}, {"end", "2026-12-07T09:00:00Z"}};
+  auto c = ParseTask(TaskWithOutputs(nlohmann::json::array(
+      {CycleOutput("2/plan", "valueString", "Rustmoment na de lunch"),
+       CycleOutput("1/plan", "valueString", "Prentenboek bij het afscheid"),
+       CycleOutput("1/period", "valuePeriod", period),
+       CycleOutput("1/evaluation", "valueString", "Gaat beter"),
+       CycleOutput("1/outcome", "valueCode", "continue"),
+       CycleOutput("2/period", "valuePeriod", period),
+       CycleOutput("2/outcome", "valueCode", "resolved"),
+       nlohmann::json{{"type", {{"text", "something else"}}}, {"valueString", "ignored"}}})));
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->cycles.size(), 2u);
+  EXPECT_EQ(c->cycles[0].number(), 1);
+  EXPECT_EQ(c->cycles[0].plan(), "Prentenboek bij het afscheid");
+  EXPECT_EQ(c->cycles[0].evaluation(), "Gaat beter");
+  EXPECT_EQ(c->cycles[0].outcome(), ex::rv1::OUTCOME_CONTINUE);
+  EXPECT_EQ(c->cycles[0].period_end().seconds(), 1'796'634'000);
+  EXPECT_EQ(c->cycles[1].outcome(), ex::rv1::OUTCOME_RESOLVED);
+}
+
+TEST(ParseTaskTest, NamesWhatIsWrongInACycle) {
+  const nlohmann::json period{{"start", "2026-11-23T09:00:00Z"}, {"end", "2026-12-07T09:00:00Z"}};
+  struct Case {
+    nlohmann::json outputs;
+    const char* says;
+  };
+  for (const Case& k : {
+           Case{{CycleOutput("1/plan", "valueString", "p")}, "cycle 1 has no period, outcome"},
+           Case{{CycleOutput("x/plan", "valueString", "p")}, "<cycle number>/<part>"},
+           Case{{CycleOutput("1/mood", "valueString", "p")}, "unknown part 'mood'"},
+           Case{{CycleOutput("1/outcome", "valueCode", "maybe")}, "resolved, continue or escalate"},
+           Case{{CycleOutput("1/period", "valuePeriod", {{"start", "yesterday"}, {"end", "now"}})},
+                "is not a FHIR instant"},
+           Case{{CycleOutput("2/plan", "valueString", "p"),
+                 CycleOutput("2/period", "valuePeriod", period),
+                 CycleOutput("2/outcome", "valueCode", "continue")},
+                "cycle 2 without cycle 1"},
+       }) {
+    auto parsed = ParseTask(TaskWithOutputs(k.outputs));
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << k.says;
+    EXPECT_NE(parsed.status().message().find(k.says), std::string::npos) << parsed.status();
+  }
+}
+
+TEST(ParseCommunicationTest, ReadsAMessageAboutARequest) {
+  auto m = ParseCommunication(nlohmann::json::parse(R"({"resourceType":"Communication","id":"c1",
+    "meta":{"versionId":"1","lastUpdated":"2026-11-23T10:00:00Z"},"status":"completed",
+    "basedOn":[{"identifier":{"system":"urn:olifantenpad:request","value":"req-1"}}],
+    "payload":[{"contentString":"Ik kom dinsdag kijken."},{"contentString":"Groet, Anna"}]})"));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->request_id, "req-1");
+  EXPECT_EQ(m->text, "Ik kom dinsdag kijken.\nGroet, Anna");
+  auto bare = ParseCommunication(nlohmann::json::parse(R"({"resourceType":"Communication",
+    "id":"c2","meta":{"lastUpdated":"2026-11-23T10:00:00Z"},"status":"completed",
+    "payload":[{"contentString":"x"}]})"));
+  EXPECT_NE(bare.status().message().find("is not basedOn a request"), std::string::npos);
+  auto empty = ParseCommunication(nlohmann::json::parse(R"({"resourceType":"Communication",
+    "id":"c3","meta":{"lastUpdated":"2026-11-23T10:00:00Z"},"status":"completed",
+    "basedOn":[{"identifier":{"system":"urn:olifantenpad:request","value":"req-1"}}]})"));
+  EXPECT_NE(empty.status().message().find("no payload with a contentString"), std::string::npos);
 }
 
 TEST(ParseTaskTest, NamesWhatIsWrong) {

@@ -72,7 +72,8 @@ RequestRouter::RequestRouter(std::string organisation_id, const Clock& clock,
       not_ours_(Events(metrics, "not_ours")) {}
 
 std::vector<std::string> RequestRouter::Topics() {
-  return {referrals::kTopicRequestSubmitted, referrals::kTopicRequestRestricted};
+  return {referrals::kTopicRequestSubmitted, referrals::kTopicRequestRestricted,
+          referrals::kTopicRequestUpdated};
 }
 
 absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
@@ -91,6 +92,17 @@ absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& env
   } else if (envelope.topic() == referrals::kTopicRequestRestricted) {
     absl::StatusOr<rv1::RequestRestricted> e = Unpack<rv1::RequestRestricted>(envelope);
     if (!e.ok()) return e.status();
+    if (e->expert().organisation_id() != organisation_id_) {
+      not_ours_.Inc();
+      return absl::OkStatus();
+    }
+    queued = Queue(db, e->request_id(), envelope, *e, clock_.Now());
+  } else if (envelope.topic() == referrals::kTopicRequestUpdated) {
+    absl::StatusOr<rv1::RequestUpdated> e = Unpack<rv1::RequestUpdated>(envelope);
+    if (!e.ok()) return e.status();
+    // Of the updates only a withdrawal by the requester concerns the provider;
+    // the others are its own answers coming back.
+    if (e->transition() != rv1::TRANSITION_WITHDRAWN) return absl::OkStatus();
     if (e->expert().organisation_id() != organisation_id_) {
       not_ours_.Inc();
       return absl::OkStatus();
@@ -190,6 +202,13 @@ absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d
     absl::StatusOr<rv1::RequestRestricted> e = FromJson<rv1::RequestRestricted>(d);
     if (!e.ok()) return e.status();
     return RestrictedBundle(*e).dump();
+  }
+  if (d.topic == referrals::kTopicRequestUpdated) {
+    absl::StatusOr<rv1::RequestUpdated> e = FromJson<rv1::RequestUpdated>(d);
+    if (!e.ok()) return e.status();
+    absl::StatusOr<FhirJson> bundle = WithdrawnBundle(*e);
+    if (!bundle.ok()) return bundle.status();
+    return bundle->dump();
   }
   if (d.topic == consent::kTopicGranted) {
     absl::StatusOr<cv1::ConsentGranted> e = FromJson<cv1::ConsentGranted>(d);

@@ -4,8 +4,9 @@
 //
 // RequestRouter and ConsentRouter are bus event handlers: inside the bus
 // consumer's transaction they queue, for the destination kDestination, each
-// event that concerns this adapter's provider (requests whose expert works
-// there, consents naming it), as the canonical event in JSON — what an
+// event that concerns this adapter's provider (requests submitted to, restricted
+// at or withdrawn from an expert who works there; consents naming it), as the
+// canonical event in JSON — what an
 // operator reads and may edit in a dead letter. ConsentRouter also keeps the
 // adapter's own consent projection.
 //

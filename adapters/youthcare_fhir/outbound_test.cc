@@ -145,6 +145,36 @@ TEST_F(OutboundTest, QueuesOnlyThisProvidersRequestsAndEachEventOnce) {
       std::string::npos);
 }
 
+TEST_F(OutboundTest, ARequestWithdrawnByTheRequesterIsRevokedAtTheProvider) {
+  Submit(ex::Submitted(rv1::REQUEST_KIND_GROUP, RequestId(1)), "ev-1");
+  // The provider's own answers coming back are not sent again; nor another's withdrawal.
+  auto accepted = ex::Withdrawal(RequestId(1));
+  accepted.set_transition(rv1::TRANSITION_ACCEPTED);
+  Apply(*requests_, Envelope("ev-2", referrals::kTopicRequestUpdated, accepted));
+  Apply(*requests_, Envelope("ev-3", referrals::kTopicRequestUpdated,
+                             ex::Withdrawal(RequestId(9), ex::kOtherProvider)));
+  EXPECT_EQ(*queue_->Depth(kDestination), 1);
+  Apply(*requests_,
+        Envelope("ev-4", referrals::kTopicRequestUpdated, ex::Withdrawal(RequestId(1))));
+  Deliver(2);  // the submission, then (its key's next) the withdrawal
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+  const auto requests = fhir_.Resources("ServiceRequest");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0]["status"], "revoked");
+  EXPECT_EQ(requests[0]["note"][0]["text"], "How can we help him join group play?")
+      << "the rest of the request stays";
+  const auto tasks = fhir_.Resources("Task");
+  EXPECT_EQ(tasks[0]["status"], "cancelled");
+  EXPECT_EQ(tasks[0]["statusReason"]["text"], "withdrawn by the requester");
+  // A withdrawal of something the provider never had is refused there: a dead letter.
+  Apply(*requests_,
+        Envelope("ev-5", referrals::kTopicRequestUpdated, ex::Withdrawal(RequestId(2))));
+  Deliver(1);
+  auto dead = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_NE(dead->front().last_error.find("HTTP 404"), std::string::npos);
+}
+
 TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
   const auto identity = ex::Identity();
   referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);

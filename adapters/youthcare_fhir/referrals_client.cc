@@ -61,6 +61,17 @@ absl::Status GrpcReferrals::Resolve(const std::string& request_id, int64_t versi
   return Call(&rv1::ReferralsService::Stub::ResolveRequest, request, &response);
 }
 
+absl::Status GrpcReferrals::RecordCycle(const std::string& request_id, int64_t version,
+                                        const rv1::Cycle& cycle) {
+  rv1::RecordCycleRequest request;
+  request.set_id(request_id);
+  request.set_version(version);
+  *request.mutable_cycle() = cycle;
+  request.mutable_cycle()->clear_number();  // output only: the service numbers cycles
+  rv1::RecordCycleResponse response;
+  return Call(&rv1::ReferralsService::Stub::RecordCycle, request, &response);
+}
+
 absl::Status GrpcReferrals::AddMessage(const std::string& request_id, int64_t version,
                                        const std::string& text) {
   rv1::AddMessageRequest request;

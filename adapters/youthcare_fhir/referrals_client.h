@@ -25,6 +25,8 @@ class Referrals {
   virtual absl::Status Decline(const std::string& request_id, int64_t version,
                                const std::string& reason) = 0;
   virtual absl::Status Resolve(const std::string& request_id, int64_t version) = 0;
+  virtual absl::Status RecordCycle(const std::string& request_id, int64_t version,
+                                   const olifantenpad::referrals::v1::Cycle& cycle) = 0;
   // A message from the expert.
   virtual absl::Status AddMessage(const std::string& request_id, int64_t version,
                                   const std::string& text) = 0;
@@ -42,6 +44,8 @@ class GrpcReferrals final : public Referrals {
   absl::Status Decline(const std::string& request_id, int64_t version,
                        const std::string& reason) override;
   absl::Status Resolve(const std::string& request_id, int64_t version) override;
+  absl::Status RecordCycle(const std::string& request_id, int64_t version,
+                           const olifantenpad::referrals::v1::Cycle& cycle) override;
   absl::Status AddMessage(const std::string& request_id, int64_t version,
                           const std::string& text) override;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -20,7 +21,7 @@ constexpr char kTablesSql[] =
     " resource TEXT PRIMARY KEY,"
     " at_us INTEGER NOT NULL) STRICT;";
 
-constexpr char kSource[] = "Task";
+constexpr const char* kTypes[] = {"Task", "Communication"};
 
 // The service could not be asked: the poll ends and the next one resumes.
 bool Transient(const absl::Status& s) {
@@ -62,16 +63,14 @@ TaskPoller::TaskPoller(std::unique_ptr<sqlite::Database> reader, adapters::HttpC
       clock_(clock),
       metrics_(metrics) {}
 
-absl::StatusOr<std::string> TaskPoller::Cursor() {
+absl::StatusOr<std::string> TaskPoller::Cursor(const std::string& type) {
   std::lock_guard<std::mutex> lock(mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       reader_->Prepare("SELECT last_updated FROM poll_cursor WHERE source = ?1");
   if (!stmt.ok()) return stmt.status();
   std::string cursor;
-  absl::StatusOr<bool> row =
-      (*stmt)->Bind(1, kSource).ReadOne([&cursor](const sqlite::Statement& r) {
-        cursor = r.ColumnText(0);
-      });
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, type).ReadOne(
+      [&cursor](const sqlite::Statement& r) { cursor = r.ColumnText(0); });
   if (!row.ok()) return row.status();
   return cursor;
 }
@@ -84,7 +83,8 @@ absl::StatusOr<bool> TaskPoller::Seen(const std::string& resource) {
   return (*stmt)->Bind(1, resource).ReadOne([](const sqlite::Statement&) {});
 }
 
-absl::Status TaskPoller::Remember(const std::string& resource, const std::string& last_updated,
+absl::Status TaskPoller::Remember(const std::string& resource, const std::string& type,
+                                  const std::string& last_updated,
                                   const adapters::HistoryEntry& entry) {
   const int64_t now = absl::ToUnixMicros(clock_.Now());
   return writer_.Run([&](sqlite::Database& db) -> absl::Status {
@@ -100,7 +100,7 @@ absl::Status TaskPoller::Remember(const std::string& resource, const std::string
           " ON CONFLICT (source) DO UPDATE SET last_updated = excluded.last_updated"
           " WHERE excluded.last_updated > poll_cursor.last_updated");
       if (!cursor.ok()) return cursor.status();
-      if (absl::Status s = (*cursor)->Bind(1, kSource).Bind(2, last_updated).Run(); !s.ok()) {
+      if (absl::Status s = (*cursor)->Bind(1, type).Bind(2, last_updated).Run(); !s.ok()) {
         return s;
       }
     }
@@ -109,8 +109,9 @@ absl::Status TaskPoller::Remember(const std::string& resource, const std::string
 }
 
 absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
-  if (c.status != "accepted" && c.status != "in-progress" && c.status != "rejected" &&
-      c.status != "completed" && c.note.empty()) {
+  const bool accepts =
+      c.status == "accepted" || c.status == "in-progress" || c.status == "completed";
+  if (!accepts && c.status != "rejected" && c.note.empty()) {
     return Outcome{"ignored", absl::StrCat("Task ", c.status, ": nothing to do")};
   }
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -133,10 +134,15 @@ absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
       }
     };
     const bool submitted = status == rv1::REQUEST_STATUS_SUBMITTED;
-    const bool accepts =
-        c.status == "accepted" || c.status == "in-progress" || c.status == "completed";
     if (accepts && submitted) {
       step("accepted", [&] { return referrals_.Accept(c.request_id, version); });
+    }
+    if (accepts && IsOpen(status)) {
+      for (const rv1::Cycle& cycle : c.cycles) {
+        if (cycle.number() <= request->cycles_size()) continue;  // recorded before
+        step("cycle recorded",
+             [&] { return referrals_.RecordCycle(c.request_id, version, cycle); });
+      }
     }
     // A note from the expert becomes a message while the request is open,
     // before a resolve or decline that it may explain.
@@ -169,10 +175,44 @@ absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
       absl::StrCat("request ", c.request_id, " kept changing while the Task was applied"));
 }
 
+absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const MessageChange& m) {
+  if (m.status != "completed") {
+    return Outcome{"ignored", absl::StrCat("Communication ", m.status, ": not sent yet")};
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<rv1::DirectLineRequest> request = referrals_.Get(m.request_id);
+    if (!request.ok()) {
+      if (Transient(request.status())) return request.status();
+      return Outcome{"rejected", absl::StrCat("request ", m.request_id,
+                                              " cannot be read: ", request.status().message())};
+    }
+    if (HasExpertMessage(*request, m.text)) {
+      return Outcome{"ignored", "the request has this message already"};
+    }
+    const absl::Status s = referrals_.AddMessage(m.request_id, request->version(), m.text);
+    if (absl::IsAborted(s)) continue;
+    if (s.ok()) return Outcome{"applied", "message added"};
+    if (Transient(s)) return s;
+    return Outcome{"rejected", absl::StrCat("the referrals service refused: ", s.message())};
+  }
+  return absl::AbortedError(
+      absl::StrCat("request ", m.request_id, " kept changing while the message was added"));
+}
+
 absl::StatusOr<int> TaskPoller::PollOnce() {
-  absl::StatusOr<std::string> cursor = Cursor();
+  int count = 0;
+  for (const char* type : kTypes) {
+    absl::StatusOr<int> n = Poll(type);
+    if (!n.ok()) return n.status();
+    count += *n;
+  }
+  return count;
+}
+
+absl::StatusOr<int> TaskPoller::Poll(const std::string& type) {
+  absl::StatusOr<std::string> cursor = Cursor(type);
   if (!cursor.ok()) return cursor.status();
-  std::string url = absl::StrCat(http_.url, "/Task?_sort=_lastUpdated&_count=100");
+  std::string url = absl::StrCat(http_.url, "/", type, "?_sort=_lastUpdated&_count=100");
   if (!cursor->empty()) absl::StrAppend(&url, "&_lastUpdated=ge", *cursor);
   const absl::Time started = clock_.Now();
   adapters::HttpResponse r = adapters::Exchange(http_, {.method = "GET", .url = url});
@@ -205,17 +245,18 @@ absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
       // Only the Tasks it carries; other entries (e.g. the subscription's
       // status) say nothing to act on.
       for (const auto& e : doc.value("entry", nlohmann::json::array())) {
-        if (e.is_object() && e.contains("resource") && e["resource"].is_object() &&
-            e["resource"].value("resourceType", "") == "Task") {
-          entries.push_back(e);
+        if (e.is_object() && e.contains("resource") && e["resource"].is_object()) {
+          const std::string type = e["resource"].value("resourceType", "");
+          if (type == "Task" || type == "Communication") entries.push_back(e);
         }
       }
-    } else if (doc.value("resourceType", "") == "Task") {
+    } else if (doc.value("resourceType", "") == "Task" ||
+               doc.value("resourceType", "") == "Communication") {
       entries.push_back(nlohmann::json{{"resource", doc}});
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "the notification is a ", doc.value("resourceType", "resource without a type"),
-          ", not a Bundle or a Task"));
+          ", not a Bundle, a Task or a Communication"));
     }
     std::lock_guard<std::mutex> lock(handling_mu_);
     // What came by notification does not move the cursor: Tasks changed
@@ -233,8 +274,8 @@ absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
 absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::Time started,
                                           bool advance_cursor) {
   auto outcome_counter = [this](const char* outcome) -> metrics::Counter& {
-    return metrics_.GetCounter("olif_youthcare_tasks_total",
-                               "Provider Task versions the youth-care adapter handled, by outcome",
+    return metrics_.GetCounter("olif_youthcare_inbound_total",
+                               "Provider Task and Communication versions handled, by outcome",
                                {{"outcome", outcome}});
   };
   auto& handled = outcome_counter("applied");
@@ -244,37 +285,57 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
   for (const nlohmann::json& entry : entries) {
     const nlohmann::json resource =
         entry.is_object() ? entry.value("resource", nlohmann::json()) : nlohmann::json();
+    const std::string type =
+        resource.is_object() ? resource.value("resourceType", "") : std::string();
     adapters::HistoryEntry h{.at = started,
                              .direction = "in",
-                             .destination = kSource,
-                             .topic = "Task",
+                             .destination = type.empty() ? "unknown" : type,
+                             .topic = type,
                              .sent = resource.dump()};
-    absl::StatusOr<TaskChange> change = ParseTask(resource);
+    std::optional<TaskChange> task;
+    std::optional<MessageChange> message;
+    absl::Status parsed;
     std::string seen_key;
     std::string last_updated;
-    if (!change.ok()) {
+    if (type == "Communication") {
+      absl::StatusOr<MessageChange> m = ParseCommunication(resource);
+      parsed = m.status();
+      if (m.ok()) {
+        message = std::move(*m);
+        seen_key = absl::StrCat("Communication/", message->id, "/_history/", message->version);
+        h.key = message->request_id;
+        last_updated = message->last_updated;
+      }
+    } else {
+      absl::StatusOr<TaskChange> t = ParseTask(resource);
+      parsed = t.status();
+      if (t.ok()) {
+        task = std::move(*t);
+        seen_key = absl::StrCat("Task/", task->task_id, "/_history/", task->version);
+        h.key = task->request_id;
+        last_updated = task->last_updated;
+      }
+    }
+    if (!parsed.ok()) {
       // Remember the bad resource by its content so it is reported once.
       seen_key = absl::StrCat("bad:", std::hash<std::string>{}(h.sent));
       h.outcome = "rejected";
-      h.detail = std::string(change.status().message());
-      h.event_id = seen_key;
-    } else {
-      seen_key = absl::StrCat("Task/", change->task_id, "/_history/", change->version);
-      h.key = change->request_id;
-      h.event_id = seen_key;
-      if (advance_cursor) last_updated = change->last_updated;
+      h.detail = std::string(parsed.message());
+      last_updated.clear();
     }
+    h.event_id = seen_key;
+    if (!advance_cursor) last_updated.clear();
     absl::StatusOr<bool> seen = Seen(seen_key);
     if (!seen.ok()) return seen.status();
     if (*seen) continue;
-    if (change.ok()) {
-      absl::StatusOr<Outcome> outcome = Handle(*change);
+    if (parsed.ok()) {
+      absl::StatusOr<Outcome> outcome = task ? Handle(*task) : Handle(*message);
       if (!outcome.ok()) return outcome.status();  // the next poll tries again
       h.outcome = outcome->outcome;
       h.detail = outcome->detail;
     }
     h.took = clock_.Now() - started;
-    if (absl::Status s = Remember(seen_key, last_updated, h); !s.ok()) return s;
+    if (absl::Status s = Remember(seen_key, type, last_updated, h); !s.ok()) return s;
     (h.outcome == "applied" ? handled : h.outcome == "ignored" ? ignored : rejected).Inc();
     ++count;
   }

@@ -1,16 +1,19 @@
 #pragma once
 
 // The youth-care FHIR adapter's way in: polls the provider's server for Tasks
-// changed since a durable cursor (GET Task?_lastUpdated=ge…&_sort=_lastUpdated)
-// and turns each change into a call on the referrals service:
+// and Communications changed since a durable cursor per resource type
+// (GET Task?_lastUpdated=ge…&_sort=_lastUpdated) and turns each change into
+// calls on the referrals service, in this order:
 //
-//   Task.status accepted / in-progress  → AcceptRequest (when still submitted)
-//   Task.status rejected                → DeclineRequest with statusReason
-//   Task.status completed               → AcceptRequest if needed, then ResolveRequest
-//   a new last note                      → AddMessage from the expert
-//   requested, received, ready, cancelled, … → nothing to do
+//   Task.status accepted / in-progress / completed → AcceptRequest (when still submitted)
+//   Task.output cycles not yet recorded (fhir::kCycleSystem) → RecordCycle, in number order
+//   a new last Task.note                           → AddMessage from the expert
+//   Task.status rejected                           → DeclineRequest with statusReason
+//   Task.status completed                          → ResolveRequest
+//   a completed Communication basedOn the request  → AddMessage from the expert
+//   requested, received, ready, cancelled, …       → nothing to do
 //
-// Each Task version is handled once (remembered with the cursor, in one
+// Each resource version is handled once (remembered with the cursor, in one
 // transaction with its history line): a malformed or unknown resource is
 // rejected into the history with the reason; a request the service refuses
 // to move (e.g. restricted) is rejected with the service's reason; when the
@@ -44,12 +47,14 @@ class TaskPoller {
   // One poll: fetches the changed Tasks and handles each; returns how many
   // were handled, or why the poll stopped (the next one resumes).
   absl::StatusOr<int> PollOnce();
-  // A subscription notification (the webhook): handles the Tasks it carries
-  // (a Bundle of them or one Task), then polls for the rest; an empty body
-  // just polls. INVALID_ARGUMENT when the body is not a FHIR Bundle or Task.
+  // A subscription notification (the webhook): handles the Tasks and
+  // Communications it carries (a Bundle of them or one resource), then polls
+  // for the rest; an empty body just polls. INVALID_ARGUMENT when the body is
+  // not a FHIR Bundle, Task or Communication.
   absl::StatusOr<int> HandleNotification(const std::string& body);
-  // The cursor: the lastUpdated of the newest Task handled; empty at first.
-  absl::StatusOr<std::string> Cursor();
+  // The cursor of a resource type ("Task", "Communication"): the lastUpdated
+  // of the newest one handled; empty at first.
+  absl::StatusOr<std::string> Cursor(const std::string& type = "Task");
 
  private:
   struct Outcome {
@@ -61,11 +66,14 @@ class TaskPoller {
              metrics::Registry& metrics);
   // UNAVAILABLE/DEADLINE_EXCEEDED/ABORTED (after a re-read) end the poll.
   absl::StatusOr<Outcome> Handle(const TaskChange& change);
+  absl::StatusOr<Outcome> Handle(const MessageChange& change);
+  // Polls one resource type.
+  absl::StatusOr<int> Poll(const std::string& type);
   absl::StatusOr<int> HandleAll(const nlohmann::json& entries, absl::Time started,
                                 bool advance_cursor);
   absl::StatusOr<bool> Seen(const std::string& resource);
-  absl::Status Remember(const std::string& resource, const std::string& last_updated,
-                        const adapters::HistoryEntry& entry);
+  absl::Status Remember(const std::string& resource, const std::string& type,
+                        const std::string& last_updated, const adapters::HistoryEntry& entry);
 
   std::mutex handling_mu_;  // one poll or notification at a time
   std::mutex mu_;
@@ -77,7 +85,8 @@ class TaskPoller {
   metrics::Registry& metrics_;
 };
 
-// The webhook's handler: a FHIR subscription notification about Tasks.
+// The webhook's handler: a FHIR subscription notification about Tasks or
+// Communications.
 class TaskNotifications final : public adapters::InboundHandler {
  public:
   explicit TaskNotifications(TaskPoller& poller) : poller_(poller) {}

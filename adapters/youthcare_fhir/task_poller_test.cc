@@ -89,6 +89,64 @@ TEST_F(TaskPollerTest, AcceptedThenCompletedResolvesTheRequestEachVersionOnce) {
   EXPECT_EQ(*poller_->PollOnce(), 0);
 }
 
+TEST_F(TaskPollerTest, CyclesInTheOutputsAreRecordedOnceInOrder) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
+  const std::string task = AddTask("req-1");
+  auto part = [](const std::string& code, const std::string& key, json value) {
+    return json{
+        {"type", {{"coding", json::array({{{"system", fhir::kCycleSystem}, {"code", code}}})}}},
+        {key, value}};
+  };
+  const json period{{"start", "2026-11-23T09:00:00Z"}, {"end", "2026-12-07T09:00:00Z"}};
+  json t;
+  for (const json& x : fhir_.Resources("Task")) {
+    if (x["id"] == task) t = x;
+  }
+  t["status"] = "in-progress";
+  t["output"] = json::array({part("1/plan", "valueString", "Prentenboek bij het afscheid"),
+                             part("1/period", "valuePeriod", period),
+                             part("1/outcome", "valueCode", "continue")});
+  ASSERT_TRUE(fhir_.Update("Task", task, t).ok());
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  EXPECT_EQ(In("applied")[0].detail, "accepted, cycle recorded");
+  // The provider adds cycle 2 and completes: only the new cycle is recorded.
+  t = *fhir_.Update("Task", task, t);
+  t["status"] = "completed";
+  t["output"].push_back(part("2/plan", "valueString", "Vast rustmoment"));
+  t["output"].push_back(part("2/period", "valuePeriod", period));
+  t["output"].push_back(part("2/outcome", "valueCode", "resolved"));
+  ASSERT_TRUE(fhir_.Update("Task", task, t).ok());
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  const rv1::DirectLineRequest r = referrals_.Request("req-1");
+  ASSERT_EQ(r.cycles_size(), 2);
+  EXPECT_EQ(r.cycles(0).plan(), "Prentenboek bij het afscheid");
+  EXPECT_EQ(r.cycles(1).outcome(), rv1::OUTCOME_RESOLVED);
+  EXPECT_EQ(r.status(), rv1::REQUEST_STATUS_RESOLVED);
+  EXPECT_EQ(In("applied")[0].detail, "cycle recorded, resolved");
+}
+
+TEST_F(TaskPollerTest, ACommunicationBecomesAMessageOnce) {
+  referrals_.Add("req-1", rv1::REQUEST_STATUS_ACCEPTED);
+  const json communication{
+      {"resourceType", "Communication"},
+      {"status", "completed"},
+      {"basedOn",
+       json::array({{{"identifier", {{"system", fhir::kRequestSystem}, {"value", "req-1"}}}}})},
+      {"payload", json::array({{{"contentString", "Ik kom dinsdag in de groep kijken."}}})}};
+  auto r = adapters::Exchange(
+      {},
+      {.method = "POST", .url = fhir_.base_url() + "/Communication", .body = communication.dump()});
+  ASSERT_EQ(r.status, 201) << r.body;
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+  const rv1::DirectLineRequest got = referrals_.Request("req-1");
+  ASSERT_EQ(got.messages_size(), 1);
+  EXPECT_EQ(got.messages(0).text(), "Ik kom dinsdag in de groep kijken.");
+  EXPECT_EQ(got.messages(0).author(), rv1::AUTHOR_EXPERT);
+  EXPECT_EQ(*poller_->PollOnce(), 0);
+  EXPECT_FALSE(poller_->Cursor("Communication")->empty());
+  EXPECT_TRUE(poller_->Cursor("Task")->empty());
+}
+
 TEST_F(TaskPollerTest, CompletedStraightAwayAcceptsAndResolves) {
   referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
   Provider(AddTask("req-1"), "completed");
@@ -179,7 +237,8 @@ TEST_F(TaskPollerTest, ANotificationIsHandledAtOnceWithoutMovingTheCursor) {
             absl::StatusCode::kInvalidArgument);
   auto patient = poller_->HandleNotification(R"({"resourceType":"Patient"})");
   EXPECT_EQ(patient.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(patient.status().message().find("not a Bundle or a Task"), std::string::npos);
+  EXPECT_NE(patient.status().message().find("not a Bundle, a Task or a Communication"),
+            std::string::npos);
 }
 
 TEST_F(TaskPollerTest, AnUnreachableServerIsReportedAndChangesNothing) {

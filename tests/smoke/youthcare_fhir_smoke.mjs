@@ -5,6 +5,8 @@
 //
 // - a request reaches the provider's FHIR server as ServiceRequest + Task,
 //   and the provider accepting and completing the Task resolves it;
+// - the provider's cycle (Task.output) and Communication reach referrals, and
+//   the requester withdrawing the request cancels the Task;
 // - a named child's request sends no Patient before consent, is sent with its
 //   Patient once the parents consent, and withdrawal revokes it;
 // - a message the server refuses (400) becomes a dead letter others pass by,
@@ -46,7 +48,7 @@ const parent = (name) => ({
 });
 const byRequest = (id) => `identifier=urn:olifantenpad:request|${id}`;
 
-await steps.run(8, { running: services, dir: dataDir }, async () => {
+await steps.run(9, { running: services, dir: dataDir }, async () => {
   const consentSvc = service(consentBin, "consent.yaml", {
     OLIF_CONSENT_GRPC: "127.0.0.1:0", OLIF_CONSENT_METRICS: "127.0.0.1:0", OLIF_CONSENT_BUS: "tcp://127.0.0.1:*" });
   const consentPorts = await consentSvc.start();
@@ -96,6 +98,40 @@ await steps.run(8, { running: services, dir: dataDir }, async () => {
       return got.status === "REQUEST_STATUS_RESOLVED" ? got : null;
     }, "resolved");
     assert.equal(r.messages.at(-1).text, "Advies gegeven: veel voorlezen, logopedie niet nodig.");
+  });
+
+  await step("the provider's cycle and message reach referrals; the requester's withdrawal cancels the Task", async () => {
+    const created = (await call(referrals, "CreateRequest", { requestId: uuid(5), request: {
+      kind: "REQUEST_KIND_GROUP", requester, group: { locationId: "loc-boomgaard-noord", groupId: "grp-egeltjes" },
+      questionDomains: ["QUESTION_DOMAIN_GROUP_DYNAMICS"], question: "De groep is onrustig na de lunch." } })).request;
+    const [task] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/Task?${byRequest(created.id)}`);
+      return found.length ? found : null;
+    }, "the Task");
+    const part = (code, value) => ({ type: { coding: [{ system: "urn:olifantenpad:cycle", code }] }, ...value });
+    await fhir(base, "PUT", `/Task/${task.id}`, { ...task, status: "in-progress", output: [
+      part("1/plan", { valueString: "Een vast rustmoment met een prentenboek na de lunch." }),
+      part("1/period", { valuePeriod: { start: "2026-11-23T09:00:00Z", end: "2026-12-07T09:00:00Z" } }),
+      part("1/outcome", { valueCode: "continue" })] });
+    const cycled = await waitUntil(async () => {
+      const r = (await call(referrals, "GetRequest", { id: created.id })).request;
+      return r.cycles?.length === 1 ? r : null;
+    }, "the cycle in referrals");
+    assert.equal(cycled.status, "REQUEST_STATUS_IN_PROGRESS");
+    assert.equal(cycled.cycles[0].plan, "Een vast rustmoment met een prentenboek na de lunch.");
+    assert.equal((await fhir(base, "POST", "/Communication", { resourceType: "Communication", status: "completed",
+      basedOn: [{ identifier: { system: "urn:olifantenpad:request", value: created.id } }],
+      payload: [{ contentString: "Ik kom dinsdag in de groep kijken." }] })).status, 201);
+    const messaged = await waitUntil(async () => {
+      const r = (await call(referrals, "GetRequest", { id: created.id })).request;
+      return r.messages?.some((m) => m.text === "Ik kom dinsdag in de groep kijken." && m.author === "AUTHOR_EXPERT") ? r : null;
+    }, "the message in referrals");
+    await call(referrals, "WithdrawRequest", { id: created.id, version: messaged.version, reason: "opgelost in het team" });
+    await waitUntil(async () => {
+      const [sr] = await fhirSearch(base, `/ServiceRequest?${byRequest(created.id)}`);
+      const [t] = await fhirSearch(base, `/Task?${byRequest(created.id)}`);
+      return sr.status === "revoked" && t.status === "cancelled" && t.statusReason?.text === "withdrawn by the requester";
+    }, "revoked and cancelled at the provider");
   });
 
   let named = null;
@@ -176,7 +212,7 @@ await steps.run(8, { running: services, dir: dataDir }, async () => {
     assert.equal((await post(auth, JSON.stringify({ resourceType: "Bundle", type: "history", entry: [] }))).status, 202);
     const refused = await post(auth, JSON.stringify({ resourceType: "Patient" }));
     assert.equal(refused.status, 400);
-    assert.match(await refused.text(), /not a Bundle or a Task/);
+    assert.match(await refused.text(), /not a Bundle, a Task or a Communication/);
   });
 
   await step("queue depth, history and metrics tell the operator what happened", async () => {

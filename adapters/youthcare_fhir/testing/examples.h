@@ -70,6 +70,18 @@ inline rv1::RequestRestricted Restricted(const std::string& request_id) {
   return e;
 }
 
+inline rv1::RequestUpdated Withdrawal(const std::string& request_id,
+                                      const std::string& provider = kProvider) {
+  rv1::RequestUpdated e;
+  e.set_request_id(request_id);
+  e.set_transition(rv1::TRANSITION_WITHDRAWN);
+  e.set_status(rv1::REQUEST_STATUS_WITHDRAWN);
+  e.set_version(2);
+  e.mutable_expert()->set_professional_id("prof-anna-de-vries");
+  e.mutable_expert()->set_organisation_id(provider);
+  return e;
+}
+
 inline cv1::ConsentGranted Granted(const std::string& recipient = kProvider) {
   cv1::ConsentGranted e;
   e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");

@@ -70,6 +70,39 @@ void Resolve(json& node, const std::map<std::string, std::string>& refs) {
   }
 }
 
+// A FHIRPath Patch (Parameters) of the forms the adapter sends: replace
+// Type.element, add an element to Type.
+absl::StatusOr<json> ApplyPatch(json resource, const json& parameters) {
+  for (const json& op : parameters.value("parameter", json::array())) {
+    std::string type, path, name;
+    json value;
+    for (const json& part : op.value("part", json::array())) {
+      const std::string n = part.value("name", "");
+      for (const auto& [k, v] : part.items()) {
+        if (k.rfind("value", 0) != 0) continue;
+        if (n == "type") type = v;
+        if (n == "path") path = v;
+        if (n == "name") name = v;
+        if (n == "value") value = v;
+      }
+    }
+    const auto dot = path.find('.');
+    if (type == "replace" && dot != std::string::npos) {
+      const std::string element = path.substr(dot + 1);
+      if (!resource.contains(element)) {
+        return absl::InvalidArgumentError("replace " + path + ": no such element");
+      }
+      resource[element] = value;
+    } else if (type == "add" && dot == std::string::npos && !name.empty()) {
+      resource[name] = value;
+    } else {
+      return absl::InvalidArgumentError("patch operation " + type + " " + path +
+                                        " is not supported here");
+    }
+  }
+  return resource;
+}
+
 }  // namespace
 
 FakeFhirServer::FakeFhirServer() = default;
@@ -377,13 +410,23 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
   for (const json& entry : bundle.value("entry", json::array())) {
     const json& request = entry.value("request", json::object());
     const json& resource = entry.value("resource", json::object());
-    const std::string type = resource.value("resourceType", "");
     const std::string method = request.value("method", "");
     const std::string url = request.value("url", "");
+    const std::string type =
+        method == "PATCH" ? url.substr(0, url.find('?')) : resource.value("resourceType", "");
     std::string id;
     if (method == "POST" && request.contains("ifNoneExist")) {
       std::vector<Stored*> m = Match(type, request["ifNoneExist"].get<std::string>());
       if (!m.empty()) id = m.front()->resource["id"];
+    } else if (method == "PATCH") {
+      const auto q = url.find('?');
+      std::vector<Stored*> m = q == std::string::npos ? std::vector<Stored*>{}
+                                                      : Match(url.substr(0, q), url.substr(q + 1));
+      if (m.empty()) {
+        *status = 404;
+        return Outcome("not-found", "PATCH " + url + ": no such resource");
+      }
+      id = m.front()->resource["id"];
     } else if (method == "PUT") {
       const auto q = url.find('?');
       if (q != std::string::npos) {
@@ -420,6 +463,14 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
     json resource = entries[i]["resource"];
     Resolve(resource, refs);
     const std::string method = entries[i]["request"].value("method", "");
+    if (method == "PATCH") {
+      absl::StatusOr<json> patched = ApplyPatch(store_[type][id].resource, resource);
+      if (!patched.ok()) {
+        *status = 422;
+        return Outcome("processing", std::string(patched.status().message()));
+      }
+      resource = std::move(*patched);
+    }
     auto& of_type = store_[type];
     const bool exists = of_type.contains(id);
     if (method == "POST" && exists) {

@@ -6,7 +6,9 @@
 //
 //   POST /                  a transaction Bundle: POST with ifNoneExist
 //                           (conditional create), PUT Type/id and PUT
-//                           Type?identifier=system|value (conditional update);
+//                           Type?identifier=system|value (conditional update),
+//                           PATCH Type?identifier=... (FHIRPath Patch: replace
+//                           and add of top-level elements);
 //                           urn:uuid: references between entries resolved
 //   GET  /Type?identifier=system|value
 //   GET  /Type?_lastUpdated=ge|gt<instant>&_sort=_lastUpdated&_count=N

@@ -61,6 +61,19 @@ class FakeReferrals final : public Referrals {
     return Move(id, version, {rv1::REQUEST_STATUS_ACCEPTED, rv1::REQUEST_STATUS_IN_PROGRESS},
                 rv1::REQUEST_STATUS_RESOLVED);
   }
+  absl::Status RecordCycle(const std::string& id, int64_t version,
+                           const rv1::Cycle& cycle) override {
+    absl::Status s =
+        Move(id, version, {rv1::REQUEST_STATUS_ACCEPTED, rv1::REQUEST_STATUS_IN_PROGRESS},
+             rv1::REQUEST_STATUS_IN_PROGRESS);
+    std::lock_guard<std::mutex> lock(mu);
+    if (s.ok()) {
+      rv1::Cycle* c = requests[id].add_cycles();
+      *c = cycle;
+      c->set_number(requests[id].cycles_size());
+    }
+    return s;
+  }
   absl::Status AddMessage(const std::string& id, int64_t version,
                           const std::string& text) override {
     const rv1::RequestStatus status = Request(id).status();

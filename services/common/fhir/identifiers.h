@@ -15,6 +15,10 @@ inline constexpr char kGroupSystem[] = "urn:olifantenpad:group";
 inline constexpr char kDocumentSystem[] = "urn:olifantenpad:document";
 inline constexpr char kPurposeSystem[] = "urn:olifantenpad:consent-purpose";
 inline constexpr char kDataCategorySystem[] = "urn:olifantenpad:data-category";
+// Parts of a plan-try-evaluate cycle in a provider's Task.output: codes
+// "<n>/plan", "<n>/actions", "<n>/evaluation" (valueString), "<n>/period"
+// (valuePeriod) and "<n>/outcome" (valueCode resolved | continue | escalate).
+inline constexpr char kCycleSystem[] = "urn:olifantenpad:cycle";
 // The Dutch citizen service number (BSN).
 inline constexpr char kBsnSystem[] = "http://fhir.nl/fhir/NamingSystem/bsn";
 // The Youth Act (Jeugdwet), the policy consents are given under.
