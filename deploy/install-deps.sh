@@ -38,6 +38,7 @@ DEBIAN_PACKAGES=(
   librabbitmq-dev           # AMQP client of the RabbitMQ comparison in make bench
   sqlite3                   # operators inspect databases
   ca-certificates
+  openssl                   # the mutual-TLS test makes a throwaway CA and certificates
 )
 
 SUDO=""

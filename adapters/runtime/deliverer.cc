@@ -42,8 +42,9 @@ absl::StatusOr<int> Deliverer::RunOnce() {
       Remember(d, result, "delivered", at, took);
     } else {
       failed_.Inc();
-      recorded = queue_.Failed(d.id, result.detail, result.retryable, clock_.Now());
-      absl::StatusOr<Delivery> after = queue_.Get(d.id);
+      absl::StatusOr<Delivery> after =
+          queue_.Failed(d.id, result.detail, result.retryable, clock_.Now());
+      recorded = after.status();
       const bool dead = after.ok() && after->state == DeliveryState::kDead;
       Remember(d, result, dead ? "dead_lettered" : "failed", at, took);
       if (dead) {

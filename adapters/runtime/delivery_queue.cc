@@ -159,14 +159,15 @@ absl::Status DeliveryQueue::Delivered(int64_t id, absl::Time now) {
   });
 }
 
-absl::Status DeliveryQueue::Failed(int64_t id, const std::string& error, bool retryable,
-                                   absl::Time now) {
+absl::StatusOr<Delivery> DeliveryQueue::Failed(int64_t id, const std::string& error, bool retryable,
+                                               absl::Time now) {
   double r;
   {
     std::lock_guard<std::mutex> lock(mu_);
     r = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
   }
-  return writer_.Run([&](sqlite::Database& db) -> absl::Status {
+  Delivery after;
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
     absl::StatusOr<Delivery> d = Load(db, id);
     if (!d.ok()) return d.status();
     d->attempts += 1;
@@ -176,8 +177,19 @@ absl::Status DeliveryQueue::Failed(int64_t id, const std::string& error, bool re
     } else {
       d->next_attempt = now + Backoff(policy_, d->attempts, r);
     }
+    after = *d;
     return Update(db, *d, now);
   });
+  if (!s.ok()) return s;
+  return after;
+}
+
+absl::StatusOr<bool> DeliveryQueue::HasKey(sqlite::Database& db, const std::string& destination,
+                                           const std::string& key) {
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db.Prepare("SELECT 1 FROM deliveries WHERE destination = ?1 AND key = ?2 LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Bind(1, destination).Bind(2, key).ReadOne([](const sqlite::Statement&) {});
 }
 
 absl::Status DeliveryQueue::Act(int64_t id, const char* action, const std::string& who,

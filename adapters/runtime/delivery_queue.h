@@ -81,7 +81,9 @@ class DeliveryQueue {
 
   // The outcome of an attempt. `retryable` false makes the message dead at once.
   absl::Status Delivered(int64_t id, absl::Time now);
-  absl::Status Failed(int64_t id, const std::string& error, bool retryable, absl::Time now);
+  // Failed returns the message as it now stands (pending again, or dead).
+  absl::StatusOr<Delivery> Failed(int64_t id, const std::string& error, bool retryable,
+                                  absl::Time now);
 
   // Operator actions on a dead letter; FAILED_PRECONDITION when the message
   // is not dead, NOT_FOUND when there is none. Each is recorded.
@@ -96,6 +98,10 @@ class DeliveryQueue {
   // (the message history keeps what was sent); those an operator acted on
   // stay with their actions. Returns how many went.
   absl::StatusOr<int64_t> PruneFinished(absl::Time before);
+  // Whether `destination` has (or had, before pruning) a message of `key`,
+  // read in the caller's transaction.
+  static absl::StatusOr<bool> HasKey(sqlite::Database& db, const std::string& destination,
+                                     const std::string& key);
   // Messages of `destination` in `state`.
   absl::StatusOr<int64_t> Count(const std::string& destination, DeliveryState state);
   // Messages not yet delivered, skipped or dead.

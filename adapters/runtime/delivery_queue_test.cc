@@ -96,7 +96,10 @@ TEST_F(DeliveryQueueTest, AfterTheLastAttemptADeadLetterBlocksNothingElse) {
 
 TEST_F(DeliveryQueueTest, ANonRetryableFailureIsDeadAtOnceAndEditAndResendDeliversIt) {
   Enqueue("req-a", "e1");
-  ASSERT_TRUE(queue_->Failed(1, "HTTP 400: Patient.birthDate invalid", false, kT0).ok());
+  auto after = queue_->Failed(1, "HTTP 400: Patient.birthDate invalid", false, kT0);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->state, DeliveryState::kDead) << "Failed answers with the state it left";
+  EXPECT_EQ(after->attempts, 1);
   EXPECT_EQ(queue_->Get(1)->state, DeliveryState::kDead);
   EXPECT_TRUE(DueEvents(kT0 + absl::Hours(1)).empty());
   EXPECT_EQ(queue_->EditAndResend(1, "fixed", "", "", kT0).code(),

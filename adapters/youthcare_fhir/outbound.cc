@@ -143,11 +143,7 @@ absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& env
     absl::StatusOr<cv1::ConsentExpired> e = Unpack<cv1::ConsentExpired>(envelope);
     if (!e.ok()) return e.status();
     // An expiry names no recipients: it is ours when the grant was sent here.
-    absl::StatusOr<sqlite::Statement*> stmt =
-        db.Prepare("SELECT 1 FROM deliveries WHERE destination = ?1 AND key = ?2 LIMIT 1");
-    if (!stmt.ok()) return stmt.status();
-    absl::StatusOr<bool> found =
-        (*stmt)->Bind(1, kDestination).Bind(2, e->consent_id()).ReadOne([](const auto&) {});
+    absl::StatusOr<bool> found = adapters::DeliveryQueue::HasKey(db, kDestination, e->consent_id());
     if (!found.ok()) return found.status();
     ours = *found;
     if (ours) queued = Queue(db, e->consent_id(), envelope, *e, clock_.Now());
@@ -189,6 +185,11 @@ absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d
                        organisation_id_, " (", decision->reason(), ")"));
     }
     absl::StatusOr<rv1::ChildIdentity> identity = referrals_.ChildIdentity(e->request_id());
+    if (absl::IsUnavailable(identity.status()) || absl::IsDeadlineExceeded(identity.status())) {
+      return absl::UnavailableError(
+          absl::StrCat("held: cannot ask the referrals service for the child's identity: ",
+                       identity.status().message()));
+    }
     if (!identity.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("held: the referrals service does not release the child's identity: ",

@@ -214,6 +214,32 @@ TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
   EXPECT_EQ(*queue_->Depth(kDestination), 0);
 }
 
+TEST_F(OutboundTest, WhileReferralsCannotBeAskedForTheIdentityTheRequestIsHeld) {
+  const auto identity = ex::Identity();
+  referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);
+  Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
+  Submit(ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(1)), "ev-1");
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = true;
+  }
+  ASSERT_TRUE(deliverer_->RunOnce().ok());
+  auto held = queue_->Get(2);  // after the Consent the grant queued
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->event_id, "ev-1");
+  EXPECT_EQ(held->state, adapters::DeliveryState::kPending);
+  EXPECT_EQ(held->last_error.rfind("held: cannot ask the referrals service", 0), 0u)
+      << held->last_error;
+  EXPECT_TRUE(fhir_.Resources("Patient").empty());
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = false;
+  }
+  Deliver(1);
+  Deliver(1);
+  EXPECT_EQ(fhir_.Resources("Patient").size(), 1u);
+}
+
 TEST_F(OutboundTest, ANewNamedChildRequestAfterWithdrawalIsNeverSent) {
   const auto identity = ex::Identity();
   referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);

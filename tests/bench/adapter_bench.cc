@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include <google/protobuf/util/json_util.h>
+
 #include "absl/strings/str_cat.h"
 #include "adapters/runtime/deliverer.h"
 #include "adapters/runtime/delivery_queue.h"
@@ -49,12 +51,12 @@ void BM_DeliverToFhir(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     const std::string id = absl::StrCat("0d6c1a2e-8b8f-4f57-9a51-", 100000000000 + n);
-    const std::string json =
-        absl::StrCat(R"({"request_id":")", id, R"(","kind":"REQUEST_KIND_ANONYMOUS",)",
-                     R"("requester":{"professional_id":"prof-sanne-bakker","location_id":)",
-                     R"("loc-boomgaard-noord"},"question":"How can we help him join in?",)",
-                     R"("submitted_at":"2026-11-23T09:00:00Z","expert":{"professional_id":)",
-                     R"("prof-anna-de-vries","organisation_id":"org-jz-het-kompas"}})");
+    // Queued as the adapter's router queues it: the event as JSON.
+    google::protobuf::util::JsonPrintOptions as_queued;
+    as_queued.preserve_proto_field_names = true;
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(
+        ex::Submitted(olifantenpad::referrals::v1::REQUEST_KIND_ANONYMOUS, id), &json, as_queued);
     if (!writer
              .Run([&](sqlite::Database& db) {
                return adapters::DeliveryQueue::Enqueue(db, kDestination, id, absl::StrCat("ev-", n),
