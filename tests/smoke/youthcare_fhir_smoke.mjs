@@ -175,8 +175,11 @@ await steps.run(9, { running: services, dir: dataDir }, async () => {
       const [task] = await fhirSearch(base, `/Task?${byRequest(named.id)}`);
       return sr.status === "revoked" && task.status === "cancelled";
     }, "revoked and cancelled", 30000);
-    const [c] = await fhirSearch(base, `/Consent?identifier=urn:olifantenpad:consent|${consentId}`);
-    assert.equal(c.status, "inactive");
+    // The Consent travels as its own message, beside the request's.
+    await waitUntil(async () => {
+      const [c] = await fhirSearch(base, `/Consent?identifier=urn:olifantenpad:consent|${consentId}`);
+      return c.status === "inactive";
+    }, "the Consent inactive");
   });
 
   await step("a refused message is a dead letter others pass by, and an edit delivers it", async () => {
@@ -201,7 +204,11 @@ await steps.run(9, { running: services, dir: dataDir }, async () => {
       who: "beheer-anouk", why: "tekst die de server weigerde vervangen" })).delivery;
     assert.equal(resent.state, "DELIVERY_STATE_PENDING");
     await waitUntil(async () => (await fhirSearch(base, `/ServiceRequest?${byRequest(poison.id)}`)).length === 1, "the edited request");
-    const history = (await call(admin, "SearchHistory", { key: poison.id, direction: "out" })).entries;
+    // The server holds the resource a moment before the adapter has written down its answer.
+    const history = await waitUntil(async () => {
+      const entries = (await call(admin, "SearchHistory", { key: poison.id, direction: "out" })).entries ?? [];
+      return entries.length === 2 ? entries : null;
+    }, "the delivery in the history");
     assert.deepEqual(history.map((e) => e.outcome), ["delivered", "dead_lettered"]);
   });
 
