@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -16,10 +17,14 @@ constexpr char kTablesSql[] =
     "CREATE TABLE IF NOT EXISTS poll_cursor ("
     " source TEXT PRIMARY KEY,"
     " last_updated TEXT NOT NULL) STRICT;"
-    // Task versions already handled (the cursor is inclusive: ge).
+    // Versions already handled (the cursor is inclusive: ge), with their
+    // type and lastUpdated so that pruning keeps those at the cursor.
     "CREATE TABLE IF NOT EXISTS inbound_seen ("
     " resource TEXT PRIMARY KEY,"
-    " at_us INTEGER NOT NULL) STRICT;";
+    " at_us INTEGER NOT NULL,"
+    " source TEXT NOT NULL,"
+    " last_updated TEXT NOT NULL) STRICT;"
+    "CREATE INDEX IF NOT EXISTS inbound_seen_at ON inbound_seen (at_us);";
 
 constexpr const char* kTypes[] = {"Task", "Communication"};
 
@@ -38,6 +43,14 @@ bool HasExpertMessage(const rv1::DirectLineRequest& r, const std::string& text) 
   return std::any_of(r.messages().begin(), r.messages().end(), [&text](const rv1::Message& m) {
     return m.author() == rv1::AUTHOR_EXPERT && m.text() == text;
   });
+}
+
+std::string LastUpdated(const nlohmann::json& resource) {
+  if (!resource.is_object() || !resource.contains("meta") || !resource["meta"].is_object()) {
+    return "";
+  }
+  const nlohmann::json& at = resource["meta"].value("lastUpdated", nlohmann::json());
+  return at.is_string() ? at.get<std::string>() : "";
 }
 
 }  // namespace
@@ -84,15 +97,20 @@ absl::StatusOr<bool> TaskPoller::Seen(const std::string& resource) {
 }
 
 absl::Status TaskPoller::Remember(const std::string& resource, const std::string& type,
-                                  const std::string& last_updated,
+                                  const std::string& last_updated, bool advance_cursor,
                                   const adapters::HistoryEntry& entry) {
   const int64_t now = absl::ToUnixMicros(clock_.Now());
   return writer_.Run([&](sqlite::Database& db) -> absl::Status {
-    absl::StatusOr<sqlite::Statement*> seen =
-        db.Prepare("INSERT OR IGNORE INTO inbound_seen (resource, at_us) VALUES (?1, ?2)");
+    absl::StatusOr<sqlite::Statement*> seen = db.Prepare(
+        "INSERT OR IGNORE INTO inbound_seen (resource, at_us, source, last_updated)"
+        " VALUES (?1, ?2, ?3, ?4)");
     if (!seen.ok()) return seen.status();
-    if (absl::Status s = (*seen)->Bind(1, resource).Bind(2, now).Run(); !s.ok()) return s;
-    if (!last_updated.empty()) {
+    if (absl::Status s =
+            (*seen)->Bind(1, resource).Bind(2, now).Bind(3, type).Bind(4, last_updated).Run();
+        !s.ok()) {
+      return s;
+    }
+    if (advance_cursor && !last_updated.empty()) {
       // Only forward: the server's instants are ISO 8601 in one zone, so
       // they order as text.
       absl::StatusOr<sqlite::Statement*> cursor = db.Prepare(
@@ -106,6 +124,22 @@ absl::Status TaskPoller::Remember(const std::string& resource, const std::string
     }
     return adapters::MessageHistory::RecordIn(db, entry);
   });
+}
+
+absl::StatusOr<int64_t> TaskPoller::Prune(absl::Time before) {
+  int64_t pruned = 0;
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    // A version without a lastUpdated is never found by the cursor's search.
+    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+        "DELETE FROM inbound_seen WHERE at_us < ?1 AND (last_updated = '' OR last_updated <"
+        " (SELECT c.last_updated FROM poll_cursor c WHERE c.source = inbound_seen.source))");
+    if (!stmt.ok()) return stmt.status();
+    if (absl::Status r = (*stmt)->Bind(1, absl::ToUnixMicros(before)).Run(); !r.ok()) return r;
+    pruned = db.Changes();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return pruned;
 }
 
 absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {
@@ -209,12 +243,7 @@ absl::StatusOr<int> TaskPoller::PollOnce() {
   return count;
 }
 
-absl::StatusOr<int> TaskPoller::Poll(const std::string& type) {
-  absl::StatusOr<std::string> cursor = Cursor(type);
-  if (!cursor.ok()) return cursor.status();
-  std::string url = absl::StrCat(http_.url, "/", type, "?_sort=_lastUpdated&_count=100");
-  if (!cursor->empty()) absl::StrAppend(&url, "&_lastUpdated=ge", *cursor);
-  const absl::Time started = clock_.Now();
+absl::StatusOr<nlohmann::json> TaskPoller::Fetch(const std::string& url) {
   adapters::HttpResponse r = adapters::Exchange(http_, {.method = "GET", .url = url});
   if (r.status != 200) {
     return absl::UnavailableError(r.status == 0
@@ -222,14 +251,47 @@ absl::StatusOr<int> TaskPoller::Poll(const std::string& type) {
                                       : absl::StrCat("polling ", url, " answered HTTP ", r.status,
                                                      ": ", r.body.substr(0, 500)));
   }
-  const nlohmann::json bundle = nlohmann::json::parse(r.body, nullptr, false);
+  nlohmann::json bundle = nlohmann::json::parse(r.body, nullptr, false);
   if (bundle.is_discarded() || !bundle.is_object() ||
       bundle.value("resourceType", "") != "Bundle") {
     return absl::UnavailableError(
         absl::StrCat("polling ", url, " did not return a FHIR Bundle: ", r.body.substr(0, 200)));
   }
-  std::lock_guard<std::mutex> lock(handling_mu_);
-  return HandleAll(bundle.value("entry", nlohmann::json::array()), started, true);
+  return bundle;
+}
+
+absl::StatusOr<int> TaskPoller::Poll(const std::string& type) {
+  absl::StatusOr<std::string> cursor = Cursor(type);
+  if (!cursor.ok()) return cursor.status();
+  std::string url = absl::StrCat(http_.url, "/", type, "?_sort=_lastUpdated&_count=100");
+  if (!cursor->empty()) absl::StrAppend(&url, "&_lastUpdated=ge", *cursor);
+  int count = 0;
+  for (int page = 0; page < kMaxPages; ++page) {
+    const absl::Time started = clock_.Now();
+    absl::StatusOr<nlohmann::json> bundle = Fetch(url);
+    if (!bundle.ok()) return bundle.status();
+    {
+      std::lock_guard<std::mutex> lock(handling_mu_);
+      absl::StatusOr<int> n =
+          HandleAll(bundle->value("entry", nlohmann::json::array()), started, true);
+      if (!n.ok()) return n.status();
+      count += *n;
+    }
+    std::string next;
+    for (const nlohmann::json& link : bundle->value("link", nlohmann::json::array())) {
+      if (link.is_object() && link.value("relation", "") == "next") next = link.value("url", "");
+    }
+    if (next.empty()) break;
+    // The next page is asked with the same credentials: only of the same server.
+    if (!absl::StartsWith(next, absl::StrCat(http_.url, "/")) &&
+        !absl::StartsWith(next, absl::StrCat(http_.url, "?"))) {
+      return absl::UnavailableError(absl::StrCat("the next page of ", type, " changes (", next,
+                                                 ") is not under the FHIR base ", http_.url,
+                                                 "; not followed"));
+    }
+    url = std::move(next);
+  }
+  return count;
 }
 
 absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
@@ -296,7 +358,8 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
     std::optional<MessageChange> message;
     absl::Status parsed;
     std::string seen_key;
-    std::string last_updated;
+    // A malformed resource's own, for pruning; it moves no cursor.
+    std::string last_updated = LastUpdated(resource);
     if (type == "Communication") {
       absl::StatusOr<MessageChange> m = ParseCommunication(resource);
       parsed = m.status();
@@ -321,10 +384,8 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
       seen_key = absl::StrCat("bad:", std::hash<std::string>{}(h.sent));
       h.outcome = "rejected";
       h.detail = std::string(parsed.message());
-      last_updated.clear();
     }
     h.event_id = seen_key;
-    if (!advance_cursor) last_updated.clear();
     absl::StatusOr<bool> seen = Seen(seen_key);
     if (!seen.ok()) return seen.status();
     if (*seen) continue;
@@ -335,7 +396,10 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
       h.detail = outcome->detail;
     }
     h.took = clock_.Now() - started;
-    if (absl::Status s = Remember(seen_key, type, last_updated, h); !s.ok()) return s;
+    if (absl::Status s = Remember(seen_key, type, last_updated, advance_cursor && parsed.ok(), h);
+        !s.ok()) {
+      return s;
+    }
     (h.outcome == "applied" ? handled : h.outcome == "ignored" ? ignored : rejected).Inc();
     ++count;
   }

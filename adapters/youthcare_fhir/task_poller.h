@@ -13,6 +13,11 @@
 //   a completed Communication basedOn the request  → AddMessage from the expert
 //   requested, received, ready, cancelled, …       → nothing to do
 //
+// A poll follows the searchset's `next` links (up to kMaxPages pages), so
+// more changes than fit on one page at one identical instant (a provider's
+// transaction gives all it writes one lastUpdated) are all taken; a link
+// that leaves the FHIR base is not followed.
+//
 // Each resource version is handled once (remembered with the cursor, in one
 // transaction with its history line): a malformed or unknown resource is
 // rejected into the history with the reason; a request the service refuses
@@ -55,6 +60,13 @@ class TaskPoller {
   // The cursor of a resource type ("Task", "Communication"): the lastUpdated
   // of the newest one handled; empty at first.
   absl::StatusOr<std::string> Cursor(const std::string& type = "Task");
+  // Forgets the handled versions remembered before `before` that the cursor
+  // has passed (those at the cursor's instant are still searched with ge and
+  // stay); returns how many. Run with the history's retention.
+  absl::StatusOr<int64_t> Prune(absl::Time before);
+
+  // Pages one poll follows at most per resource type; the next poll goes on.
+  static constexpr int kMaxPages = 50;
 
  private:
   struct Outcome {
@@ -71,9 +83,14 @@ class TaskPoller {
   absl::StatusOr<int> Poll(const std::string& type);
   absl::StatusOr<int> HandleAll(const nlohmann::json& entries, absl::Time started,
                                 bool advance_cursor);
+  // One searchset page; UNAVAILABLE when the server cannot give it.
+  absl::StatusOr<nlohmann::json> Fetch(const std::string& url);
   absl::StatusOr<bool> Seen(const std::string& resource);
+  // Remembers the version as handled; `last_updated` moves the cursor of
+  // `type` forward when `advance_cursor`.
   absl::Status Remember(const std::string& resource, const std::string& type,
-                        const std::string& last_updated, const adapters::HistoryEntry& entry);
+                        const std::string& last_updated, bool advance_cursor,
+                        const adapters::HistoryEntry& entry);
 
   std::mutex handling_mu_;  // one poll or notification at a time
   std::mutex mu_;

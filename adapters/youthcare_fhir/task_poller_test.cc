@@ -1,6 +1,9 @@
 #include "adapters/youthcare_fhir/task_poller.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
 
 #include "adapters/youthcare_fhir/testing/fake_fhir_server.h"
 #include "adapters/youthcare_fhir/testing/fake_referrals.h"
@@ -247,6 +250,95 @@ TEST_F(TaskPollerTest, AnUnreachableServerIsReportedAndChangesNothing) {
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(failed.status().message().find("HTTP 503"), std::string::npos);
   EXPECT_TRUE(poller_->Cursor()->empty());
+}
+
+TEST_F(TaskPollerTest, MoreChangesAtOneInstantThanAPageHoldsAreAllTakenByFollowingPages) {
+  // The provider writes 250 Tasks in one transaction: all share one lastUpdated.
+  json bundle{{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", json::array()}};
+  for (int i = 0; i < 250; ++i) {
+    bundle["entry"].push_back(
+        {{"resource",
+          {{"resourceType", "Task"},
+           {"identifier",
+            json::array({{{"system", fhir::kRequestSystem}, {"value", absl::StrCat("req-", i)}}})},
+           {"status", "requested"},
+           {"intent", "order"}}},
+         {"request", {{"method", "POST"}, {"url", "Task"}}}});
+  }
+  ASSERT_EQ(
+      adapters::Exchange({}, {.method = "POST", .url = fhir_.base_url(), .body = bundle.dump()})
+          .status,
+      200);
+  const std::vector<json> tasks = fhir_.Resources("Task");
+  ASSERT_EQ(tasks.size(), 250u);
+  ASSERT_EQ(tasks.front()["meta"]["lastUpdated"], tasks.back()["meta"]["lastUpdated"]);
+
+  ASSERT_EQ(*poller_->PollOnce(), 250);
+  EXPECT_EQ(history_->Search({.direction = "in", .limit = 1000})->size(), 250u);
+  EXPECT_EQ(*poller_->Cursor(), tasks.back()["meta"]["lastUpdated"]);
+  EXPECT_EQ(*poller_->PollOnce(), 0);  // the pages again, each version known
+  referrals_.Add("req-7", rv1::REQUEST_STATUS_SUBMITTED);
+  Provider(tasks[7]["id"], "accepted");
+  ASSERT_EQ(*poller_->PollOnce(), 1);  // and a later change is not stuck behind them
+  EXPECT_EQ(referrals_.Request("req-7").status(), rv1::REQUEST_STATUS_ACCEPTED);
+}
+
+TEST_F(TaskPollerTest, ANextPageOutsideTheFhirBaseIsNotFollowed) {
+  httplib::Server other;
+  other.Get("/Task", [](const httplib::Request&, httplib::Response& res) {
+    json page{
+        {"resourceType", "Bundle"},
+        {"type", "searchset"},
+        {"entry",
+         json::array(
+             {{{"resource",
+                {{"resourceType", "Task"},
+                 {"id", "t1"},
+                 {"meta", {{"versionId", "1"}, {"lastUpdated", "2026-11-23T09:00:00.000Z"}}},
+                 {"status", "requested"},
+                 {"intent", "order"},
+                 {"identifier",
+                  json::array({{{"system", fhir::kRequestSystem}, {"value", "req-1"}}})}}}}})},
+        {"link",
+         json::array({{{"relation", "next"}, {"url", "http://elsewhere.invalid/Task?page=2"}}})}};
+    res.set_content(page.dump(), "application/fhir+json");
+  });
+  const int port = other.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { other.listen_after_bind(); });
+  adapters::HttpClientOptions http;
+  http.url = absl::StrCat("http://127.0.0.1:", port);
+  http.timeout = absl::Seconds(2);
+  const std::string path = (testing_util::FreshTestDir("task_poller_other") / "a.db").string();
+  sqlite::Writer writer(std::move(*sqlite::Database::Open(path, {})));
+  ASSERT_TRUE(writer.Run(adapters::MessageHistory::CreateTables).ok());
+  ASSERT_TRUE(writer.Run(TaskPoller::CreateTables).ok());
+  auto poller = *TaskPoller::Open(path, http, writer, referrals_, clock_, registry_);
+
+  const absl::StatusOr<int> polled = poller->PollOnce();
+  other.stop();
+  serving.join();
+  EXPECT_EQ(polled.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(polled.status().message().find(
+                "next page of Task changes (http://elsewhere.invalid/Task?page=2) is not under"),
+            std::string::npos)
+      << polled.status();
+  EXPECT_EQ(*poller->Cursor(), "2026-11-23T09:00:00.000Z");  // the first page is handled
+}
+
+TEST_F(TaskPollerTest, PruningForgetsHandledVersionsTheCursorHasPassedAndKeepsThoseAtIt) {
+  referrals_.Add("req-a", rv1::REQUEST_STATUS_SUBMITTED);
+  const std::string a = AddTask("req-a");
+  AddTask("req-b");
+  ASSERT_EQ(*poller_->PollOnce(), 2);
+  clock_.Advance(absl::Hours(24));
+  Provider(a, "accepted");  // the newest: at the cursor
+  ASSERT_EQ(*poller_->PollOnce(), 1);
+
+  EXPECT_EQ(*poller_->Prune(clock_.Now() - absl::Hours(48)), 0);  // none that old
+  EXPECT_EQ(*poller_->Prune(clock_.Now() + absl::Hours(1)), 2);   // both first versions
+  EXPECT_EQ(*poller_->Prune(clock_.Now() + absl::Hours(1)), 0);
+  EXPECT_EQ(*poller_->PollOnce(), 0);  // the version at the cursor is still known
+  EXPECT_EQ(In("applied").size(), 1u);
 }
 
 }  // namespace

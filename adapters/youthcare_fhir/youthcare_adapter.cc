@@ -169,19 +169,26 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     });
     const absl::Duration retention =
         Or(s.has_history_retention(), s.history_retention(), absl::Hours(24 * 30));
-    // The history and the delivered messages are kept for the retention, then
-    // forgotten: nothing here grows without bound.
+    // The history, the delivered messages and the provider's versions handled
+    // are kept for the retention, then forgotten: nothing here grows without
+    // bound.
     pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this, retention] {
       const absl::Time before = context_.clock.Now() - retention;
       absl::StatusOr<int64_t> lines = history_->Prune(before);
       absl::StatusOr<int64_t> messages = queue_->PruneFinished(before);
-      if (!lines.ok() || !messages.ok()) {
-        log::Error(
-            "pruning the history and delivered messages",
-            {{"error", std::string((lines.ok() ? messages.status() : lines.status()).message())}});
-      } else if (*lines + *messages > 0) {
-        log::Info("history and delivered messages pruned",
-                  {{"history_lines", absl::StrCat(*lines)}, {"messages", absl::StrCat(*messages)}});
+      absl::StatusOr<int64_t> versions = poller_->Prune(before);
+      for (const absl::Status& failed : {lines.status(), messages.status(), versions.status()}) {
+        if (!failed.ok()) {
+          log::Error("pruning the history, delivered messages and versions handled",
+                     {{"error", std::string(failed.message())}});
+          return;
+        }
+      }
+      if (*lines + *messages + *versions > 0) {
+        log::Info("history, delivered messages and versions handled pruned",
+                  {{"history_lines", absl::StrCat(*lines)},
+                   {"messages", absl::StrCat(*messages)},
+                   {"versions_handled", absl::StrCat(*versions)}});
       }
     });
     if (s.has_webhook()) {

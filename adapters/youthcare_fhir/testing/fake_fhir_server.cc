@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -267,7 +268,11 @@ void FakeFhirServer::Handle(const httplib::Request& req, httplib::Response& res)
     json out = Transaction(body, &status);
     return Reply(res, status, out);
   }
-  if (parts.size() == 1 && req.method == "GET") return Reply(res, 200, Searchset(parts[0], query));
+  if (parts.size() == 1 && req.method == "GET") {
+    int status = 200;
+    json out = Searchset(parts[0], query, &status);
+    return Reply(res, status, out);
+  }
   if (parts.size() == 1 && req.method == "POST") {
     return Reply(res, 201, Create(parts[0], std::move(body)));
   }
@@ -302,8 +307,7 @@ void FakeFhirServer::Index(const std::string& type, const json& before, const js
 }
 
 void FakeFhirServer::Stamp(Stored& s, int64_t version) {
-  const int64_t now = absl::ToUnixMillis(absl::Now());
-  last_ms_ = std::max(now, last_ms_ + 1);
+  if (transaction_ms_ == 0) last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
   s.updated_ms = last_ms_;
   s.resource["meta"] =
       json{{"versionId", absl::StrCat(version)}, {"lastUpdated", Instant(last_ms_)}};
@@ -375,30 +379,56 @@ std::vector<FakeFhirServer::Stored*> FakeFhirServer::Match(const std::string& ty
     if (after >= 0 && (inclusive ? s->updated_ms < after : s->updated_ms <= after)) continue;
     found.push_back(s);
   }
-  std::sort(found.begin(), found.end(),
-            [](const Stored* a, const Stored* b) { return a->updated_ms < b->updated_ms; });
+  std::sort(found.begin(), found.end(), [](const Stored* a, const Stored* b) {
+    return std::tie(a->updated_ms, a->order) < std::tie(b->updated_ms, b->order);
+  });
   return found;
 }
 
-json FakeFhirServer::Searchset(const std::string& type, const std::string& query) {
+json FakeFhirServer::Searchset(const std::string& type, const std::string& query, int* status) {
   int count = 100;
+  int64_t page = 0;
+  size_t offset = 0;
   for (absl::string_view param : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-    if (absl::StartsWith(param, "_count=") && !absl::SimpleAtoi(param.substr(7), &count)) {
-      count = 100;
+    std::pair<std::string, std::string> kv = absl::StrSplit(param, absl::MaxSplits('=', 1));
+    if (kv.first == "_count" && (!absl::SimpleAtoi(kv.second, &count) || count < 1)) count = 100;
+    if (kv.first == "_getpages" && !absl::SimpleAtoi(kv.second, &page)) page = -1;
+    if (kv.first == "_getpagesoffset" && !absl::SimpleAtoi(kv.second, &offset)) offset = 0;
+  }
+  std::vector<json> all;
+  if (page != 0) {
+    auto kept = pages_.find(page);
+    if (kept == pages_.end()) {
+      *status = 410;
+      return Outcome("not-found", absl::StrCat("search page ", page, " is no longer kept"));
+    }
+    all = kept->second;
+  } else {
+    for (const Stored* found : Match(type, query)) {
+      all.push_back(json{{"fullUrl", absl::StrCat(base_url(), "/", type, "/",
+                                                  found->resource["id"].get<std::string>())},
+                         {"resource", found->resource},
+                         {"search", json{{"mode", "match"}}}});
     }
   }
-  json entries = json::array();
-  std::vector<Stored*> found = Match(type, query);
-  for (size_t i = 0; i < found.size() && static_cast<int>(i) < count; ++i) {
-    entries.push_back(json{{"fullUrl", absl::StrCat(base_url(), "/", type, "/",
-                                                    found[i]->resource["id"].get<std::string>())},
-                           {"resource", found[i]->resource},
-                           {"search", json{{"mode", "match"}}}});
-  }
-  return json{{"resourceType", "Bundle"},
+  json out = {{"resourceType", "Bundle"},
               {"type", "searchset"},
-              {"total", found.size()},
-              {"entry", entries}};
+              {"total", all.size()},
+              {"entry", json::array()}};
+  for (size_t i = offset; i < all.size() && i < offset + count; ++i) out["entry"].push_back(all[i]);
+  if (offset + count < all.size()) {
+    if (page == 0) {
+      page = next_page_++;
+      pages_[page] = std::move(all);
+      if (pages_.size() > 64) pages_.erase(pages_.begin());
+    }
+    out["link"] = json::array(
+        {json{{"relation", "next"},
+              {"url", absl::StrCat(base_url(), "/", type, "?_getpages=", page,
+                                   "&_getpagesoffset=", offset + count, "&_count=", count)}}});
+  }
+  *status = 200;
+  return out;
 }
 
 json FakeFhirServer::Transaction(const json& bundle, int* status) {
@@ -448,6 +478,13 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
     targets.emplace_back(type, id);
     if (!id.empty() && entry.contains("fullUrl")) refs[entry["fullUrl"]] = type + "/" + id;
   }
+  // Everything the transaction writes gets one instant.
+  last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
+  transaction_ms_ = last_ms_;
+  struct EndTransaction {
+    int64_t& ms;
+    ~EndTransaction() { ms = 0; }
+  } end{transaction_ms_};
   // Creations get their ids now.
   const json entries = bundle.value("entry", json::array());
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -12,6 +12,10 @@
 //                           urn:uuid: references between entries resolved
 //   GET  /Type?identifier=system|value
 //   GET  /Type?_lastUpdated=ge|gt<instant>&_sort=_lastUpdated&_count=N
+//                           a search with more matches than N answers the
+//                           first N and a `next` link to the rest, kept as
+//                           they were at the search (as HAPI's paging does):
+//                           /Type?_getpages=ID&_getpagesoffset=K&_count=N
 //   GET  /Type/id,  PUT /Type/id,  POST /Type
 //   GET  /metadata          a minimal CapabilityStatement
 //
@@ -25,6 +29,9 @@
 //   POST /_fake/down   {"seconds": S}  stops listening for S seconds
 //   POST /_fake/reset  forgets every failure rule
 //   GET  /_fake/stats  transactions, resources created, duplicates recognised
+//
+// Every change gets its own lastUpdated instant, except that all a
+// transaction writes share one (as on real servers).
 //
 // Thread-safe.
 
@@ -84,7 +91,7 @@ class FakeFhirServer {
   struct Stored {
     nlohmann::json resource;
     int64_t order = 0;
-    int64_t updated_ms = 0;  // strictly increasing over the server
+    int64_t updated_ms = 0;  // increasing over the server; one per transaction
   };
   void Route(httplib::Server& server);
   void Handle(const httplib::Request& req, httplib::Response& res);
@@ -96,7 +103,8 @@ class FakeFhirServer {
                      bool* created);
   nlohmann::json Create(const std::string& type, nlohmann::json resource);
   std::vector<Stored*> Match(const std::string& type, const std::string& query);
-  nlohmann::json Searchset(const std::string& type, const std::string& query);
+  // A searchset page; *status 410 for a page no longer kept.
+  nlohmann::json Searchset(const std::string& type, const std::string& query, int* status);
   void Stamp(Stored& s, int64_t version);
   // Keeps by_identifier_ in step with a resource's change.
   void Index(const std::string& type, const nlohmann::json& before, const nlohmann::json& after);
@@ -108,6 +116,10 @@ class FakeFhirServer {
   std::vector<FailRule> failures_;
   int64_t next_order_ = 0;
   int64_t last_ms_ = 0;
+  int64_t transaction_ms_ = 0;  // while a transaction is applied: its instant
+  // Search results kept for their next pages: id → entries, oldest first.
+  std::map<int64_t, std::vector<nlohmann::json>> pages_;
+  int64_t next_page_ = 1;
   int64_t next_id_ = 1;
   int64_t transactions_ = 0;
   int64_t created_ = 0;

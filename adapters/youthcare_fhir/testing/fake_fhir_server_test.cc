@@ -118,5 +118,41 @@ TEST_F(FakeFhirServerTest, GoesDownAndComesBackOnTheSamePort) {
   EXPECT_EQ(Call("GET", "/metadata").status, 0);
 }
 
+TEST_F(FakeFhirServerTest, ATransactionWritesAtOneInstant) {
+  ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
+  const json sr = server_.Resources("ServiceRequest")[0];
+  const json task = server_.Resources("Task")[0];
+  EXPECT_EQ(sr["meta"]["lastUpdated"], task["meta"]["lastUpdated"]);
+  ASSERT_EQ(Call("POST", "/", Transaction("r2", "active")).status, 200);
+  EXPECT_LT(task["meta"]["lastUpdated"].get<std::string>(),
+            server_.Resources("Task")[1]["meta"]["lastUpdated"].get<std::string>());
+}
+
+TEST_F(FakeFhirServerTest, ALargeSearchIsPagedAsItWasWhenAsked) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Call("POST", "/Task", json{{"resourceType", "Task"}, {"status", "requested"}}.dump())
+                  .status,
+              201);
+  }
+  json page = json::parse(Call("GET", "/Task?_sort=_lastUpdated&_count=2").body);
+  std::vector<std::string> ids;
+  int pages = 1;
+  for (const json& e : page["entry"]) ids.push_back(e["resource"]["id"]);
+  // A change after the search moves nothing on the pages still to come.
+  json first = server_.Resources("Task")[0];
+  first["status"] = "accepted";
+  ASSERT_TRUE(server_.Update("Task", first["id"], first).ok());
+  while (page.contains("link")) {
+    const std::string next = page["link"][0]["url"];
+    ASSERT_EQ(next.rfind(server_.base_url() + "/Task?_getpages=", 0), 0u) << next;
+    page = json::parse(Call("GET", next.substr(server_.base_url().size())).body);
+    ++pages;
+    for (const json& e : page["entry"]) ids.push_back(e["resource"]["id"]);
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(ids, (std::vector<std::string>{"f1", "f2", "f3", "f4", "f5"}));
+  EXPECT_EQ(Call("GET", "/Task?_getpages=999&_getpagesoffset=2&_count=2").status, 410);
+}
+
 }  // namespace
 }  // namespace olif::fakes

@@ -271,6 +271,38 @@ TEST_F(BusTest, AConsumerBehindTheRetentionHorizonIsToldAndNeverSkipped) {
   EXPECT_EQ(producer_status.bus_producer().oldest_seq(), 11);
 }
 
+TEST_F(BusTest, TheConsumerForgetsTheIdsOfEventsTheProducerPruned) {
+  StartProducer({"reader"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
+  Append(10);
+  StartConsumer();
+  ASSERT_TRUE(WaitForCursor(10));
+  auto processed = [&] {
+    int64_t n = -1;
+    EXPECT_TRUE(consumer_writer_
+                    ->Run([&](sqlite::Database& db) {
+                      return (*db.Prepare("SELECT COUNT(*) FROM bus_processed"))
+                          ->ReadOne([&](const sqlite::Statement& r) { n = r.ColumnInt64(0); })
+                          .status();
+                    })
+                    .ok());
+    return n;
+  };
+  EXPECT_EQ(processed(), 10);
+  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 10; }));
+  ASSERT_EQ(*producer_->Prune(), 10);
+  // The next answer (a long poll's empty one) says the oldest held is 11.
+  ASSERT_TRUE(WaitFor([&] { return processed() == 0; }));
+  Append(5);
+  ASSERT_TRUE(WaitForCursor(15));
+  EXPECT_EQ(processed(), 5);
+  EXPECT_EQ(AppliedSeqs(), Range(1, 15));
+  EXPECT_EQ(registry_
+                .GetCounter("olif_bus_processed_forgotten_total", "",
+                            {{"consumer", "reader"}, {"producer", "test"}})
+                .value(),
+            10);
+}
+
 TEST_F(BusTest, RetentionKeepsWhatARegisteredConsumerHasNotAcknowledged) {
   StartProducer({"reader", "late"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
   Append(10);

@@ -116,6 +116,8 @@ absl::Status Consumer::CheckBatch(const v1::Batch& batch) const {
 
 absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
   int applied = 0;
+  int64_t forgotten = 0;
+  const bool forget_some = batch.oldest_seq() > forgotten_below_;
   const auto start = std::chrono::steady_clock::now();
   absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
     auto seen = db.Prepare(
@@ -134,6 +136,19 @@ absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
       }
       ++applied;
     }
+    // What the producer no longer holds can never come again: its ids need
+    // not be remembered, so the set stays as large as the producer's outbox.
+    // This scans the set (no second index to slow every insert), and only when
+    // the producer's oldest seq moved, i.e. after it pruned.
+    if (forget_some) {
+      auto forget = db.Prepare("DELETE FROM bus_processed WHERE producer = ?1 AND seq < ?2");
+      if (!forget.ok()) return forget.status();
+      if (absl::Status r = (*forget)->Bind(1, options_.producer).Bind(2, batch.oldest_seq()).Run();
+          !r.ok()) {
+        return r;
+      }
+      forgotten = db.Changes();
+    }
     auto cursor = db.Prepare(
         "INSERT INTO bus_cursors (producer, last_seq, updated_at_us) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (producer) DO UPDATE SET last_seq = ?2, updated_at_us = ?3");
@@ -146,8 +161,13 @@ absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
   });
   if (!s.ok()) return s;
   cursor_ = batch.scanned_to_seq();
+  forgotten_below_ = std::max(forgotten_below_, batch.oldest_seq());
   const metrics::Labels labels = {{"consumer", options_.name}, {"producer", options_.producer}};
   metrics_.GetCounter("olif_bus_events_applied_total", "Events applied", labels).Inc(applied);
+  metrics_
+      .GetCounter("olif_bus_processed_forgotten_total",
+                  "Ids of applied events forgotten once the producer pruned them", labels)
+      .Inc(static_cast<double>(forgotten));
   metrics_.GetHistogram("olif_bus_apply_seconds", "Time to apply and commit one batch", labels)
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   metrics_
@@ -236,7 +256,9 @@ void Consumer::Loop() {
       if (pause(options_.retry_pause_ms)) break;
       continue;
     }
-    if (batch.scanned_to_seq() == cursor_.load()) continue;  // nothing new: fetch again
+    if (batch.scanned_to_seq() == cursor_.load() && batch.oldest_seq() <= forgotten_below_) {
+      continue;  // nothing new: fetch again
+    }
     if (absl::Status s = ApplyBatch(batch); !s.ok()) {
       SetError(std::string(s.message()));
       if (pause(options_.retry_pause_ms)) break;

@@ -88,6 +88,8 @@ class Consumer {
   std::atomic<int64_t> cursor_{0};
   std::atomic<int64_t> head_{0};
   std::atomic<bool> connected_{false};
+  // Ids of events before this seq are forgotten (the loop thread's).
+  int64_t forgotten_below_ = 0;
   mutable std::mutex mu_;
   std::string last_error_;       // guarded by mu_
   bool behind_horizon_ = false;  // guarded by mu_

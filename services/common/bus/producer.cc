@@ -215,6 +215,7 @@ bool Producer::Serve(const std::string& identity, const v1::Fetch& fetch, bool d
   batch->set_after_seq(fetch.after_seq());
   batch->set_scanned_to_seq(range->scanned_to);
   batch->set_head_seq(range->head);
+  batch->set_oldest_seq(range->oldest);
   for (auto& e : range->events) *batch->add_events() = std::move(e);
   metrics_
       .GetHistogram("olif_bus_batch_events", "Events per batch sent", {{"producer", options_.name}},
