@@ -263,22 +263,14 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::stri
 }
 
 absl::StatusOr<int64_t> DeliveryQueue::PruneFinished(absl::Time before) {
-  int64_t removed = 0;
-  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
-    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-        "DELETE FROM deliveries WHERE state IN (?1, ?2) AND updated_us < ?3"
-        " AND id NOT IN (SELECT delivery_id FROM delivery_actions)");
-    if (!stmt.ok()) return stmt.status();
-    absl::Status run = (*stmt)
-                           ->Bind(1, static_cast<int64_t>(DeliveryState::kDelivered))
-                           .Bind(2, static_cast<int64_t>(DeliveryState::kSkipped))
-                           .Bind(3, absl::ToUnixMicros(before))
-                           .Run();
-    removed = db.Changes();
-    return run;
-  });
-  if (!s.ok()) return s;
-  return removed;
+  return writer_.Change(
+      "DELETE FROM deliveries WHERE state IN (?1, ?2) AND updated_us < ?3"
+      " AND id NOT IN (SELECT delivery_id FROM delivery_actions)",
+      [&](sqlite::Statement& stmt) {
+        stmt.Bind(1, static_cast<int64_t>(DeliveryState::kDelivered))
+            .Bind(2, static_cast<int64_t>(DeliveryState::kSkipped))
+            .Bind(3, absl::ToUnixMicros(before));
+      });
 }
 
 absl::StatusOr<int64_t> DeliveryQueue::Count(const std::string& destination, DeliveryState state) {

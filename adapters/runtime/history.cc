@@ -108,17 +108,8 @@ absl::StatusOr<std::vector<HistoryEntry>> MessageHistory::Search(const HistoryQu
 }
 
 absl::StatusOr<int64_t> MessageHistory::Prune(absl::Time before) {
-  int64_t removed = 0;
-  absl::Status s = writer_.Run([&](sqlite::Database& db) {
-    absl::StatusOr<sqlite::Statement*> stmt =
-        db.Prepare("DELETE FROM message_history WHERE at_us < ?1");
-    if (!stmt.ok()) return stmt.status();
-    absl::Status run = (*stmt)->Bind(1, absl::ToUnixMicros(before)).Run();
-    removed = db.Changes();
-    return run;
-  });
-  if (!s.ok()) return s;
-  return removed;
+  return writer_.Change("DELETE FROM message_history WHERE at_us < ?1",
+                        [&](sqlite::Statement& stmt) { stmt.Bind(1, absl::ToUnixMicros(before)); });
 }
 
 }  // namespace olif::adapters

@@ -127,19 +127,11 @@ absl::Status TaskPoller::Remember(const std::string& resource, const std::string
 }
 
 absl::StatusOr<int64_t> TaskPoller::Prune(absl::Time before) {
-  int64_t pruned = 0;
-  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
-    // A version without a lastUpdated is never found by the cursor's search.
-    absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-        "DELETE FROM inbound_seen WHERE at_us < ?1 AND (last_updated = '' OR last_updated <"
-        " (SELECT c.last_updated FROM poll_cursor c WHERE c.source = inbound_seen.source))");
-    if (!stmt.ok()) return stmt.status();
-    if (absl::Status r = (*stmt)->Bind(1, absl::ToUnixMicros(before)).Run(); !r.ok()) return r;
-    pruned = db.Changes();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return pruned;
+  // A version without a lastUpdated is never found by the cursor's search.
+  return writer_.Change(
+      "DELETE FROM inbound_seen WHERE at_us < ?1 AND (last_updated = '' OR last_updated <"
+      " (SELECT c.last_updated FROM poll_cursor c WHERE c.source = inbound_seen.source))",
+      [&](sqlite::Statement& stmt) { stmt.Bind(1, absl::ToUnixMicros(before)); });
 }
 
 absl::StatusOr<TaskPoller::Outcome> TaskPoller::Handle(const TaskChange& c) {

@@ -326,18 +326,13 @@ void Producer::Loop() {
 
 absl::StatusOr<int64_t> Producer::Prune() {
   const int64_t cutoff_us = absl::ToUnixMicros(clock_.Now() - options_.retention);
-  int64_t removed = 0;
-  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
-    // Without registered consumers nothing is pruned: nobody has acknowledged.
-    auto prune = db.Prepare(
-        "DELETE FROM outbox WHERE occurred_at_us < ?1"
-        " AND seq <= (SELECT MIN(acked_seq) FROM bus_consumers)");
-    if (!prune.ok()) return prune.status();
-    if (absl::Status r = (*prune)->Bind(1, cutoff_us).Run(); !r.ok()) return r;
-    removed = db.Changes();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  // Without registered consumers nothing is pruned: nobody has acknowledged.
+  absl::StatusOr<int64_t> pruned = writer_.Change(
+      "DELETE FROM outbox WHERE occurred_at_us < ?1"
+      " AND seq <= (SELECT MIN(acked_seq) FROM bus_consumers)",
+      [&](sqlite::Statement& stmt) { stmt.Bind(1, cutoff_us); });
+  if (!pruned.ok()) return pruned.status();
+  const int64_t removed = *pruned;
   if (removed > 0) {
     metrics_
         .GetCounter("olif_bus_pruned_total", "Outbox events pruned", {{"producer", options_.name}})

@@ -35,6 +35,21 @@ absl::Status Writer::Run(Work work) {
   return future.get();
 }
 
+absl::StatusOr<int64_t> Writer::Change(const std::string& sql,
+                                       const std::function<void(Statement&)>& bind) {
+  int64_t changed = 0;
+  absl::Status s = Run([&](Database& db) -> absl::Status {
+    absl::StatusOr<Statement*> stmt = db.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    bind(**stmt);
+    if (absl::Status run = (*stmt)->Run(); !run.ok()) return run;
+    changed = db.Changes();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return changed;
+}
+
 Writer::Stats Writer::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;

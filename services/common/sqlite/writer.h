@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -55,6 +56,11 @@ class Writer {
   // Submits and waits: for tools, migrations of data and tests, never for a
   // gRPC handler.
   absl::Status Run(Work work);
+  // Runs one statement that changes rows (e.g. a periodic DELETE of what is
+  // past its retention) and waits; returns how many rows it changed.
+  // `bind` binds its parameters.
+  absl::StatusOr<int64_t> Change(const std::string& sql,
+                                 const std::function<void(Statement&)>& bind);
 
   struct Stats {
     uint64_t transactions = 0;

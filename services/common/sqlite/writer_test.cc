@@ -152,5 +152,15 @@ TEST_F(WriterTest, RunWaitsForTheOutcome) {
   EXPECT_EQ(Committed(), std::vector<int64_t>{7});
 }
 
+TEST_F(WriterTest, ChangeSaysHowManyRowsItChanged) {
+  for (int n : {1, 2, 3, 4}) ASSERT_TRUE(writer_->Run(Insert(n)).ok());
+  auto bind_limit = [](Statement& stmt) { stmt.Bind(1, int64_t{3}); };
+  EXPECT_EQ(*writer_->Change("DELETE FROM items WHERE n < ?1", bind_limit), 2);
+  EXPECT_EQ(*writer_->Change("DELETE FROM items WHERE n < ?1", bind_limit), 0);
+  EXPECT_EQ(Committed(), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(writer_->Change("DELETE FROM nowhere", [](Statement&) {}).status().code(),
+            absl::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace olif::sqlite
