@@ -40,6 +40,21 @@ int main() {
     return 1;
   }
   Print(*withdrawn);
+  const std::string id = "0d6c1a2e-8b8f-4f57-9a51-3e2f7f0c9b11";
+  auto moved_in = olif::youthcare_fhir::SubmittedBundle(
+      ex::Submitted(ex::rv1::REQUEST_KIND_GROUP, id), nullptr);
+  auto reassigned = olif::youthcare_fhir::ReassignedBundle(
+      ex::Reassignment(id, "prof-mehmet-yilmaz", ex::kOtherProvider, "prof-anna-de-vries",
+                       ex::kProvider),
+      moved_in.ok() ? &*moved_in : nullptr);
+  auto away = olif::youthcare_fhir::ReassignedAwayBundle(ex::Reassignment(
+      id, "prof-anna-de-vries", ex::kProvider, "prof-mehmet-yilmaz", ex::kOtherProvider));
+  if (!moved_in.ok() || !reassigned.ok() || !away.ok()) {
+    std::cerr << "cannot make the reassignment examples\n";
+    return 1;
+  }
+  Print(*reassigned);
+  Print(*away);
   Print(olif::youthcare_fhir::ConsentBundle(ex::Granted()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Withdrawn()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Expired()));

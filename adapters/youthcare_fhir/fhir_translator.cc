@@ -281,19 +281,83 @@ FhirJson Patch(const std::string& type, const std::string& request_id, FhirJson 
 
 }  // namespace
 
+namespace {
+
+absl::Status Expect(const rv1::RequestUpdated& e, rv1::Transition transition) {
+  if (e.transition() == transition) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("request ", e.request_id(), ": a ",
+                                                 rv1::Transition_Name(e.transition()),
+                                                 " update is not sent to the provider here"));
+}
+
+// The provider is to stop: ServiceRequest revoked, Task cancelled for `reason`.
+FhirJson StopBundle(const std::string& request_id, const std::string& reason) {
+  return Transaction(FhirJson::array(
+      {Patch("ServiceRequest", request_id,
+             FhirJson::array({Replace("ServiceRequest.status", "valueCode", "revoked")})),
+       Patch("Task", request_id,
+             FhirJson::array({Replace("Task.status", "valueCode", "cancelled"),
+                              Add("Task", "statusReason", "valueCodeableConcept",
+                                  FhirJson{{"text", reason}})}))}));
+}
+
+}  // namespace
+
 absl::StatusOr<FhirJson> WithdrawnBundle(const rv1::RequestUpdated& e) {
-  if (e.transition() != rv1::TRANSITION_WITHDRAWN) {
-    return absl::InvalidArgumentError(absl::StrCat("request ", e.request_id(), ": a ",
-                                                   rv1::Transition_Name(e.transition()),
-                                                   " update is not sent to the provider"));
+  if (absl::Status s = Expect(e, rv1::TRANSITION_WITHDRAWN); !s.ok()) return s;
+  return StopBundle(e.request_id(), "withdrawn by the requester");
+}
+
+absl::StatusOr<FhirJson> ReassignedAwayBundle(const rv1::RequestUpdated& e) {
+  if (absl::Status s = Expect(e, rv1::TRANSITION_REASSIGNED); !s.ok()) return s;
+  return StopBundle(e.request_id(), "reassigned to an expert of another organisation");
+}
+
+absl::StatusOr<FhirJson> ReassignedBundle(const rv1::RequestUpdated& e, const FhirJson* moved_in) {
+  if (absl::Status s = Expect(e, rv1::TRANSITION_REASSIGNED); !s.ok()) return s;
+  std::string task_status;
+  switch (e.status()) {
+    case rv1::REQUEST_STATUS_SUBMITTED:
+      task_status = "requested";
+      break;
+    case rv1::REQUEST_STATUS_ACCEPTED:
+      task_status = "accepted";
+      break;
+    case rv1::REQUEST_STATUS_IN_PROGRESS:
+      task_status = "in-progress";
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("request ", e.request_id(), " is ", rv1::RequestStatus_Name(e.status()),
+                       ": a reassignment in that state is not sent to the provider"));
+  }
+  const FhirJson expert =
+      ByIdentifier("Practitioner", fhir::kProfessionalSystem, e.expert().professional_id());
+  if (moved_in != nullptr) {
+    // Whether or not the provider has it (it may have had it before): the
+    // ServiceRequest and the Task as they stand now, by conditional update.
+    FhirJson entries = (*moved_in)["entry"];
+    for (FhirJson& entry : entries) {
+      const std::string type = entry["resource"].value("resourceType", "");
+      if (type != "ServiceRequest" && type != "Task") continue;
+      entry["request"] = UpdateOnce(type, fhir::kRequestSystem, e.request_id());
+      if (type == "ServiceRequest") {
+        entry["resource"]["status"] = "active";
+        entry["resource"]["performer"] = FhirJson::array({expert});
+      } else {
+        entry["resource"]["status"] = task_status;
+        entry["resource"]["owner"] = expert;
+      }
+    }
+    return Transaction(std::move(entries));
   }
   return Transaction(FhirJson::array(
       {Patch("ServiceRequest", e.request_id(),
-             FhirJson::array({Replace("ServiceRequest.status", "valueCode", "revoked")})),
+             FhirJson::array({Replace("ServiceRequest.status", "valueCode", "active"),
+                              Replace("ServiceRequest.performer", "valueReference", expert)})),
        Patch("Task", e.request_id(),
-             FhirJson::array({Replace("Task.status", "valueCode", "cancelled"),
-                              Add("Task", "statusReason", "valueCodeableConcept",
-                                  FhirJson{{"text", "withdrawn by the requester"}})}))}));
+             FhirJson::array({Replace("Task.status", "valueCode", task_status),
+                              Replace("Task.owner", "valueReference", expert)}))}));
 }
 
 FhirJson ConsentBundle(const cv1::ConsentGranted& e) {

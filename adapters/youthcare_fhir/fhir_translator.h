@@ -15,6 +15,9 @@
 //   updates that also drop the question's text: the provider must stop).
 // - RequestUpdated(WITHDRAWN) → ServiceRequest revoked and Task cancelled
 //   (conditional FHIRPath Patches of their status).
+// - RequestUpdated(REASSIGNED) → to another organisation: as a withdrawal;
+//   to an expert here: Task.owner and ServiceRequest.performer patched (or,
+//   from another organisation, both put whole by conditional update).
 // - ConsentGranted / Withdrawn / Expired → the Consent, conditionally updated.
 // In:
 // - a Task of the provider's server → the change it stands for (TaskChange):
@@ -47,6 +50,20 @@ FhirJson RestrictedBundle(const olifantenpad::referrals::v1::RequestRestricted& 
 // FHIRPath Patch (the rest stays: nothing says the provider must forget it).
 // INVALID_ARGUMENT for any other transition.
 absl::StatusOr<FhirJson> WithdrawnBundle(const olifantenpad::referrals::v1::RequestUpdated& event);
+// A request reassigned (RequestUpdated with TRANSITION_REASSIGNED) to an
+// expert of another organisation: this provider stops as for a withdrawal.
+absl::StatusOr<FhirJson> ReassignedAwayBundle(
+    const olifantenpad::referrals::v1::RequestUpdated& event);
+// A request reassigned to an expert of this provider: the Task's owner and
+// the ServiceRequest's performer become the new expert, the ServiceRequest is
+// active (again) and the Task's status follows the request's (requested,
+// accepted, in-progress). From a colleague (`moved_in` null) by FHIRPath
+// Patch; from another organisation, when the provider may not have it or had
+// it before, `moved_in` (the request's bundle as submitted) is sent with its
+// ServiceRequest and Task as conditional updates in that state.
+// INVALID_ARGUMENT for another transition or another status.
+absl::StatusOr<FhirJson> ReassignedBundle(const olifantenpad::referrals::v1::RequestUpdated& event,
+                                          const FhirJson* moved_in);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentGranted& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentWithdrawn& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentExpired& event);

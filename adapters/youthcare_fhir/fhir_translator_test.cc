@@ -104,6 +104,67 @@ TEST(WithdrawnBundleTest, PatchesTheStatusesAndKeepsTheRest) {
   EXPECT_NE(refused.status().message().find("TRANSITION_ACCEPTED"), std::string::npos);
 }
 
+TEST(ReassignedBundleTest, BetweenColleaguesOnlyTheExpertAndTheStatusArePatched) {
+  auto bundle = ReassignedBundle(
+      ex::Reassignment(kId, "prof-anna-de-vries", ex::kProvider, "prof-ruud-van-dijk",
+                       ex::kProvider, ex::rv1::REQUEST_STATUS_IN_PROGRESS),
+      nullptr);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  ASSERT_EQ((*bundle)["entry"].size(), 2u);
+  const FhirJson& sr = (*bundle)["entry"][0];
+  EXPECT_EQ(sr["request"]["url"],
+            std::string("ServiceRequest?identifier=") + fhir::kRequestSystem + "|" + kId);
+  EXPECT_EQ(sr["resource"]["parameter"][0]["part"][2]["valueCode"], "active");
+  EXPECT_EQ(sr["resource"]["parameter"][1]["part"][1]["valueString"], "ServiceRequest.performer");
+  EXPECT_EQ(sr["resource"]["parameter"][1]["part"][2]["valueReference"]["identifier"]["value"],
+            "prof-ruud-van-dijk");
+  const FhirJson& task = (*bundle)["entry"][1];
+  EXPECT_EQ(task["request"]["method"], "PATCH");
+  EXPECT_EQ(task["resource"]["parameter"][0]["part"][2]["valueCode"], "in-progress");
+  EXPECT_EQ(task["resource"]["parameter"][1]["part"][1]["valueString"], "Task.owner");
+  EXPECT_EQ(task["resource"]["parameter"][1]["part"][2]["valueReference"]["identifier"]["value"],
+            "prof-ruud-van-dijk");
+}
+
+TEST(ReassignedBundleTest, FromAnotherOrganisationTheRequestIsPutWhole) {
+  auto moved_in = SubmittedBundle(ex::Submitted(ex::rv1::REQUEST_KIND_ANONYMOUS, kId), nullptr);
+  ASSERT_TRUE(moved_in.ok());
+  auto bundle = ReassignedBundle(
+      ex::Reassignment(kId, "prof-mehmet-yilmaz", ex::kOtherProvider, "prof-anna-de-vries",
+                       ex::kProvider, ex::rv1::REQUEST_STATUS_SUBMITTED),
+      &*moved_in);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  ASSERT_EQ((*bundle)["entry"].size(), (*moved_in)["entry"].size());
+  const FhirJson& sr = EntryOf(*bundle, "ServiceRequest");
+  EXPECT_EQ(sr["request"]["method"], "PUT");
+  EXPECT_EQ(sr["request"]["url"],
+            std::string("ServiceRequest?identifier=") + fhir::kRequestSystem + "|" + kId);
+  EXPECT_EQ(sr["resource"]["status"], "active");
+  const FhirJson& task = EntryOf(*bundle, "Task");
+  EXPECT_EQ(task["request"]["method"], "PUT");
+  EXPECT_EQ(task["resource"]["status"], "requested");
+  EXPECT_EQ(task["resource"]["owner"]["identifier"]["value"], "prof-anna-de-vries");
+  EXPECT_EQ(task["resource"]["focus"]["reference"], sr["fullUrl"]);
+}
+
+TEST(ReassignedBundleTest, AwayTheProviderStopsAndOtherUpdatesAreRefused) {
+  auto away = ReassignedAwayBundle(ex::Reassignment(kId, "prof-anna-de-vries", ex::kProvider,
+                                                    "prof-mehmet-yilmaz", ex::kOtherProvider));
+  ASSERT_TRUE(away.ok()) << away.status();
+  EXPECT_EQ((*away)["entry"][0]["resource"]["parameter"][0]["part"][2]["valueCode"], "revoked");
+  EXPECT_EQ(
+      (*away)["entry"][1]["resource"]["parameter"][1]["part"][3]["valueCodeableConcept"]["text"],
+      "reassigned to an expert of another organisation");
+  EXPECT_EQ(ReassignedAwayBundle(ex::Withdrawal(kId)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto resolved = ReassignedBundle(
+      ex::Reassignment(kId, "prof-anna-de-vries", ex::kProvider, "prof-ruud-van-dijk",
+                       ex::kProvider, ex::rv1::REQUEST_STATUS_RESOLVED),
+      nullptr);
+  EXPECT_EQ(resolved.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(resolved.status().message().find("REQUEST_STATUS_RESOLVED"), std::string::npos);
+}
+
 TEST(ConsentBundleTest, GrantWithdrawalAndExpiry) {
   const FhirJson granted = ConsentBundle(ex::Granted());
   const FhirJson& g = EntryOf(granted, "Consent")["resource"];

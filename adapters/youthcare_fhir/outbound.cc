@@ -8,6 +8,7 @@
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/youthcare_fhir/fhir_translator.h"
 #include "services/common/bus/unpack.h"
+#include "services/common/events/referrals_events.h"
 #include "services/common/events/referrals_topics.h"
 
 namespace olif::youthcare_fhir {
@@ -100,11 +101,24 @@ absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& env
   } else if (envelope.topic() == referrals::kTopicRequestUpdated) {
     absl::StatusOr<rv1::RequestUpdated> e = Unpack<rv1::RequestUpdated>(envelope);
     if (!e.ok()) return e.status();
-    // Of the updates only a withdrawal by the requester concerns the provider;
-    // the others are its own answers coming back.
-    if (e->transition() != rv1::TRANSITION_WITHDRAWN) return absl::OkStatus();
-    if (e->expert().organisation_id() != organisation_id_) {
-      not_ours_.Inc();
+    // Of the updates a withdrawal by the requester and a reassignment concern
+    // the provider; the others are its own answers coming back.
+    if (e->transition() == rv1::TRANSITION_WITHDRAWN) {
+      if (e->expert().organisation_id() != organisation_id_) {
+        not_ours_.Inc();
+        return absl::OkStatus();
+      }
+    } else if (e->transition() == rv1::TRANSITION_REASSIGNED) {
+      // Awaiting consent it was never sent: it goes to the new expert when
+      // released. Otherwise it concerns the organisation it leaves and the one
+      // it comes to (the same, between colleagues).
+      if (e->status() == rv1::REQUEST_STATUS_AWAITING_CONSENT ||
+          (e->expert().organisation_id() != organisation_id_ &&
+           e->previous_expert().organisation_id() != organisation_id_)) {
+        not_ours_.Inc();
+        return absl::OkStatus();
+      }
+    } else {
       return absl::OkStatus();
     }
     queued = Queue(db, e->request_id(), envelope, *e, clock_.Now());
@@ -163,6 +177,30 @@ FhirOutgoing::FhirOutgoing(std::string organisation_id, consent::ConsentProjecti
       referrals_(referrals),
       clock_(clock) {}
 
+absl::StatusOr<FhirJson> FhirOutgoing::Reassigned(const rv1::RequestUpdated& e) {
+  // Between colleagues the provider has it: only the expert changes. (A
+  // named child's request never changes organisation: its consent names the
+  // recipient.)
+  if (e.previous_expert().organisation_id() == organisation_id_ || e.has_child()) {
+    return ReassignedBundle(e, nullptr);
+  }
+  // From another organisation: the whole request, as it stands now.
+  absl::StatusOr<rv1::DirectLineRequest> request = referrals_.Get(e.request_id());
+  if (absl::IsUnavailable(request.status()) || absl::IsDeadlineExceeded(request.status())) {
+    return absl::UnavailableError(absl::StrCat("cannot ask the referrals service for request ",
+                                               e.request_id(), ": ", request.status().message()));
+  }
+  if (!request.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the referrals service does not give request ", e.request_id(), ": ",
+                     request.status().message()));
+  }
+  absl::StatusOr<FhirJson> moved_in =
+      SubmittedBundle(referrals::SubmittedEvent(*request, request->create_time()), nullptr);
+  if (!moved_in.ok()) return moved_in.status();
+  return ReassignedBundle(e, &*moved_in);
+}
+
 absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d) {
   if (d.topic == referrals::kTopicRequestSubmitted) {
     absl::StatusOr<rv1::RequestSubmitted> e = FromJson<rv1::RequestSubmitted>(d);
@@ -207,7 +245,10 @@ absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d
   if (d.topic == referrals::kTopicRequestUpdated) {
     absl::StatusOr<rv1::RequestUpdated> e = FromJson<rv1::RequestUpdated>(d);
     if (!e.ok()) return e.status();
-    absl::StatusOr<FhirJson> bundle = WithdrawnBundle(*e);
+    absl::StatusOr<FhirJson> bundle =
+        e->transition() != rv1::TRANSITION_REASSIGNED       ? WithdrawnBundle(*e)
+        : e->expert().organisation_id() != organisation_id_ ? ReassignedAwayBundle(*e)
+                                                            : Reassigned(*e);
     if (!bundle.ok()) return bundle.status();
     return bundle->dump();
   }

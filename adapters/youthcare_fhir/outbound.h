@@ -5,7 +5,8 @@
 // RequestRouter and ConsentRouter are bus event handlers: inside the bus
 // consumer's transaction they queue, for the destination kDestination, each
 // event that concerns this adapter's provider (requests submitted to, restricted
-// at or withdrawn from an expert who works there; consents naming it), as the
+// at or withdrawn from an expert who works there, or reassigned to or from
+// one; consents naming it), as the
 // canonical event in JSON — what an
 // operator reads and may edit in a dead letter. ConsentRouter also keeps the
 // adapter's own consent projection.
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "adapters/runtime/adapter.h"
+#include "adapters/youthcare_fhir/fhir_translator.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/clock/clock.h"
@@ -55,6 +57,9 @@ class ConsentRouter final : public bus::EventHandler {
                      const olifantenpad::common::v1::EventEnvelope& event) override;
 
  private:
+  // A reassignment to an expert of this organisation.
+  absl::StatusOr<FhirJson> Reassigned(const olifantenpad::referrals::v1::RequestUpdated& e);
+
   std::string organisation_id_;
   consent::ConsentProjection& projection_;
   const Clock& clock_;
@@ -73,6 +78,9 @@ class FhirOutgoing final : public adapters::Translator {
   absl::StatusOr<std::string> ToExternal(const adapters::Delivery& delivery) override;
 
  private:
+  // A reassignment to an expert of this organisation.
+  absl::StatusOr<FhirJson> Reassigned(const olifantenpad::referrals::v1::RequestUpdated& e);
+
   std::string organisation_id_;
   consent::ConsentProjection& projection_;
   Referrals& referrals_;

@@ -175,6 +175,100 @@ TEST_F(OutboundTest, ARequestWithdrawnByTheRequesterIsRevokedAtTheProvider) {
   EXPECT_NE(dead->front().last_error.find("HTTP 404"), std::string::npos);
 }
 
+TEST_F(OutboundTest, AReassignmentMovesTheRequestToTheNewExpertWhereverTheyWork) {
+  const std::string id = RequestId(1);
+  auto reassign = [&](const std::string& event_id, const rv1::RequestUpdated& e) {
+    Apply(*requests_, Envelope(event_id, referrals::kTopicRequestUpdated, e));
+  };
+  auto task = [&] { return fhir_.Resources("Task").at(0); };
+  auto request = [&] { return fhir_.Resources("ServiceRequest").at(0); };
+  // The request as referrals holds it, asked for when it moves.
+  rv1::DirectLineRequest now;
+  now.set_id(id);
+  now.set_kind(rv1::REQUEST_KIND_GROUP);
+  now.set_status(rv1::REQUEST_STATUS_SUBMITTED);
+  *now.mutable_requester() = ex::Submitted(rv1::REQUEST_KIND_GROUP, id).requester();
+  *now.mutable_group() = ex::Submitted(rv1::REQUEST_KIND_GROUP, id).group();
+  now.set_question("How can we help him join group play?");
+  now.mutable_expert()->set_professional_id("prof-ruud-van-dijk");
+  now.mutable_expert()->set_organisation_id(ex::kProvider);
+  *now.mutable_create_time() = ex::At(1'795'000'000);
+  auto holds = [&](const rv1::DirectLineRequest& r) {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.requests[r.id()] = r;
+  };
+  holds(now);
+  Submit(ex::Submitted(rv1::REQUEST_KIND_GROUP, id), "ev-1");
+  Deliver(1);
+
+  // To a colleague: the Task's owner and the performer change.
+  reassign("ev-2", ex::Reassignment(id, "prof-anna-de-vries", ex::kProvider, "prof-ruud-van-dijk",
+                                    ex::kProvider, rv1::REQUEST_STATUS_SUBMITTED));
+  Deliver(1);
+  EXPECT_EQ(task()["owner"]["identifier"]["value"], "prof-ruud-van-dijk");
+  EXPECT_EQ(task()["status"], "requested");
+  EXPECT_EQ(request()["performer"][0]["identifier"]["value"], "prof-ruud-van-dijk");
+
+  // Between two experts elsewhere, or before it was ever sent: nothing to tell.
+  reassign("ev-3", ex::Reassignment(RequestId(7), "prof-mehmet-yilmaz", ex::kOtherProvider,
+                                    "prof-eva-smit", ex::kOtherProvider));
+  reassign("ev-4",
+           ex::Reassignment(RequestId(8), "prof-anna-de-vries", ex::kProvider, "prof-ruud-van-dijk",
+                            ex::kProvider, rv1::REQUEST_STATUS_AWAITING_CONSENT));
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+
+  // To another organisation: this provider stops.
+  reassign("ev-5", ex::Reassignment(id, "prof-ruud-van-dijk", ex::kProvider, "prof-mehmet-yilmaz",
+                                    ex::kOtherProvider));
+  Deliver(1);
+  EXPECT_EQ(request()["status"], "revoked");
+  EXPECT_EQ(task()["status"], "cancelled");
+  EXPECT_EQ(task()["statusReason"]["text"], "reassigned to an expert of another organisation");
+
+  // And back: put as referrals holds it now, active again, accepted.
+  now.set_status(rv1::REQUEST_STATUS_ACCEPTED);
+  now.mutable_expert()->set_professional_id("prof-anna-de-vries");
+  holds(now);
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = true;
+  }
+  reassign("ev-6", ex::Reassignment(id, "prof-mehmet-yilmaz", ex::kOtherProvider,
+                                    "prof-anna-de-vries", ex::kProvider));
+  Deliver(1);
+  auto waiting = queue_->Due(kDestination, clock_.Now() + absl::Hours(1), 10);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->front().last_error.rfind("cannot ask the referrals service for request", 0),
+            0u)
+      << waiting->front().last_error;
+  {
+    std::lock_guard<std::mutex> lock(referrals_.mu);
+    referrals_.down = false;
+  }
+  Deliver(1);
+  ASSERT_EQ(fhir_.Resources("ServiceRequest").size(), 1u) << "created once, not again";
+  EXPECT_EQ(request()["status"], "active");
+  EXPECT_EQ(request()["performer"][0]["identifier"]["value"], "prof-anna-de-vries");
+  EXPECT_EQ(task()["status"], "accepted");
+  EXPECT_EQ(task()["owner"]["identifier"]["value"], "prof-anna-de-vries");
+
+  // One the provider never had arrives whole.
+  now.set_id(RequestId(2));
+  now.set_status(rv1::REQUEST_STATUS_SUBMITTED);
+  holds(now);
+  reassign("ev-7",
+           ex::Reassignment(RequestId(2), "prof-mehmet-yilmaz", ex::kOtherProvider,
+                            "prof-anna-de-vries", ex::kProvider, rv1::REQUEST_STATUS_SUBMITTED));
+  Deliver(1);
+  ASSERT_EQ(fhir_.Resources("Task").size(), 2u);
+  const auto moved_in = fhir_.Resources("Task")[1];
+  EXPECT_EQ(moved_in["identifier"][0]["value"], RequestId(2));
+  EXPECT_EQ(moved_in["status"], "requested");
+  EXPECT_EQ(moved_in["owner"]["identifier"]["value"], "prof-anna-de-vries");
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+  EXPECT_TRUE(queue_->DeadLetters(kDestination, 10)->empty());
+}
+
 TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
   const auto identity = ex::Identity();
   referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);

@@ -358,6 +358,9 @@ TEST_F(LifecycleTest, ReassignIsRecordedAndChecked) {
   v1::RequestUpdated event;
   ASSERT_TRUE(store_->EventsAfter(1, 1)->front().payload().UnpackTo(&event));
   EXPECT_EQ(event.transition(), v1::TRANSITION_REASSIGNED);
+  EXPECT_EQ(event.expert().professional_id(), "prof-mehmet-yilmaz");
+  EXPECT_EQ(event.previous_expert().professional_id(), "prof-anna-de-vries");
+  EXPECT_EQ(event.previous_expert().organisation_id(), "org-jz-het-kompas");
 }
 
 TEST_F(LifecycleTest, APairingChangedByAReloadAppliesToNewRequestsOnly) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
 #include "services/common/consent/projection.h"
+#include "services/common/events/referrals_events.h"
 #include "services/common/grpc/call_observer.h"
 #include "services/common/grpc/unary.h"
 #include "services/common/ids/ids.h"
@@ -103,20 +104,7 @@ Event ReferralsServiceImpl::Submit(v1::DirectLineRequest& r, absl::Time now) con
   r.set_status(v1::REQUEST_STATUS_SUBMITTED);
   *r.mutable_first_response_due() =
       Ts(working_days_.Add(now, settings_.first_response_working_days));
-  auto event = std::make_shared<v1::RequestSubmitted>();
-  event->set_request_id(r.id());
-  event->set_kind(r.kind());
-  *event->mutable_requester() = r.requester();
-  if (r.has_group()) *event->mutable_group() = r.group();
-  *event->mutable_question_domains() = r.question_domains();
-  event->set_question(r.question());
-  event->set_observations(r.observations());
-  event->set_priority(r.priority());
-  *event->mutable_submitted_at() = Ts(now);
-  if (r.has_child()) *event->mutable_child() = r.child();
-  *event->mutable_expert() = r.expert();
-  event->set_consent_id(r.consent_id());
-  *event->mutable_first_response_due() = r.first_response_due();
+  auto event = std::make_shared<v1::RequestSubmitted>(SubmittedEvent(r, Ts(now)));
   return {kTopicRequestSubmitted, std::move(event)};
 }
 
@@ -383,7 +371,9 @@ void ReferralsServiceImpl::Reassign(const v1::ReassignRequestRequest& call,
         change->set_reason(reason);
         *change->mutable_time() = Ts(now);
         *r.mutable_expert() = to;
-        return One(Updated(r, v1::TRANSITION_REASSIGNED));
+        auto e = Updated(r, v1::TRANSITION_REASSIGNED);
+        *e->mutable_previous_expert() = change->from();
+        return One(e);
       },
       std::move(done));
 }

@@ -48,7 +48,7 @@ const parent = (name) => ({
 });
 const byRequest = (id) => `identifier=urn:olifantenpad:request|${id}`;
 
-await steps.run(9, { running: services, dir: dataDir }, async () => {
+await steps.run(10, { running: services, dir: dataDir }, async () => {
   const consentSvc = service(consentBin, "consent.yaml", {
     OLIF_CONSENT_GRPC: "127.0.0.1:0", OLIF_CONSENT_METRICS: "127.0.0.1:0", OLIF_CONSENT_BUS: "tcp://127.0.0.1:*" });
   const consentPorts = await consentSvc.start();
@@ -132,6 +132,30 @@ await steps.run(9, { running: services, dir: dataDir }, async () => {
       const [t] = await fhirSearch(base, `/Task?${byRequest(created.id)}`);
       return sr.status === "revoked" && t.status === "cancelled" && t.statusReason?.text === "withdrawn by the requester";
     }, "revoked and cancelled at the provider");
+  });
+
+  await step("a request reassigned to another organisation stops here, and back comes back", async () => {
+    let r = (await call(referrals, "CreateRequest", { requestId: uuid(6), request: {
+      kind: "REQUEST_KIND_ANONYMOUS", requester, questionDomains: ["QUESTION_DOMAIN_DEVELOPMENT"],
+      question: "Een kind slaapt slecht tussen de middag." } })).request;
+    await waitUntil(async () => (await fhirSearch(base, `/Task?${byRequest(r.id)}`)).length === 1, "the Task");
+    r = (await call(referrals, "ReassignRequest", { id: r.id, version: r.version, expertId: "prof-mehmet-yilmaz",
+      by: "prof-fatima-el-amrani", reason: "Anna is met verlof" })).request;
+    await waitUntil(async () => {
+      const [sr] = await fhirSearch(base, `/ServiceRequest?${byRequest(r.id)}`);
+      const [t] = await fhirSearch(base, `/Task?${byRequest(r.id)}`);
+      return sr.status === "revoked" && t.status === "cancelled" &&
+        t.statusReason?.text === "reassigned to an expert of another organisation";
+    }, "stopped at this provider");
+    await call(referrals, "ReassignRequest", { id: r.id, version: r.version, expertId: "prof-anna-de-vries",
+      by: "prof-fatima-el-amrani", reason: "Anna is terug" });
+    const [task] = await waitUntil(async () => {
+      const found = await fhirSearch(base, `/Task?${byRequest(r.id)}`);
+      return found[0]?.status === "requested" ? found : null;
+    }, "the Task requested again");
+    assert.equal(task.owner.identifier.value, "prof-anna-de-vries");
+    const [sr] = await fhirSearch(base, `/ServiceRequest?${byRequest(r.id)}`);
+    assert.equal(sr.status, "active");
   });
 
   let named = null;

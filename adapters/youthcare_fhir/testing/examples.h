@@ -82,6 +82,23 @@ inline rv1::RequestUpdated Withdrawal(const std::string& request_id,
   return e;
 }
 
+// A request moved from `from` (an expert of `from_org`) to `to` (of `to_org`).
+inline rv1::RequestUpdated Reassignment(const std::string& request_id, const std::string& from,
+                                        const std::string& from_org, const std::string& to,
+                                        const std::string& to_org,
+                                        rv1::RequestStatus status = rv1::REQUEST_STATUS_ACCEPTED) {
+  rv1::RequestUpdated e;
+  e.set_request_id(request_id);
+  e.set_transition(rv1::TRANSITION_REASSIGNED);
+  e.set_status(status);
+  e.set_version(3);
+  e.mutable_expert()->set_professional_id(to);
+  e.mutable_expert()->set_organisation_id(to_org);
+  e.mutable_previous_expert()->set_professional_id(from);
+  e.mutable_previous_expert()->set_organisation_id(from_org);
+  return e;
+}
+
 inline cv1::ConsentGranted Granted(const std::string& recipient = kProvider) {
   cv1::ConsentGranted e;
   e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");

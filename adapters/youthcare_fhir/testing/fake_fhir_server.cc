@@ -93,7 +93,16 @@ absl::StatusOr<json> ApplyPatch(json resource, const json& parameters) {
       if (!resource.contains(element)) {
         return absl::InvalidArgumentError("replace " + path + ": no such element");
       }
-      resource[element] = value;
+      if (resource[element].is_array()) {
+        // The path selects the list's items: replacing needs exactly one.
+        if (resource[element].size() != 1) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("replace ", path, ": matches ", resource[element].size(), " items"));
+        }
+        resource[element] = json::array({value});
+      } else {
+        resource[element] = value;
+      }
     } else if (type == "add" && dot == std::string::npos && !name.empty()) {
       resource[name] = value;
     } else {
