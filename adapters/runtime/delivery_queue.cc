@@ -192,6 +192,47 @@ absl::StatusOr<bool> DeliveryQueue::HasKey(sqlite::Database& db, const std::stri
   return (*stmt)->Bind(1, destination).Bind(2, key).ReadOne([](const sqlite::Statement&) {});
 }
 
+absl::StatusOr<int64_t> DeliveryQueue::RetryMatching(sqlite::Database& db,
+                                                     const std::string& destination,
+                                                     const DeadLetterMatch& match,
+                                                     const std::string& who, const std::string& why,
+                                                     absl::Time now) {
+  // An edited payload need not be JSON: CASE keeps json_extract off it.
+  static constexpr char kMatching[] =
+      " FROM deliveries WHERE destination = ?1 AND state = ?2 AND topic = ?3"
+      " AND substr(last_error, 1, length(?4)) = ?4"
+      " AND CASE WHEN json_valid(CAST(payload AS TEXT))"
+      " THEN json_extract(CAST(payload AS TEXT), ?5) END = ?6";
+  auto bind = [&](sqlite::Statement& stmt) -> sqlite::Statement& {
+    return stmt.Bind(1, destination)
+        .Bind(2, static_cast<int64_t>(DeliveryState::kDead))
+        .Bind(3, match.topic)
+        .Bind(4, match.error_prefix)
+        .Bind(5, match.json_path)
+        .Bind(6, match.value);
+  };
+  absl::StatusOr<sqlite::Statement*> record =
+      db.Prepare(absl::StrCat("INSERT INTO delivery_actions (delivery_id, action, who, why, at_us)"
+                              " SELECT id, 'retried', ?7, ?8, ?9",
+                              kMatching));
+  if (!record.ok()) return record.status();
+  const int64_t at = absl::ToUnixMicros(now);
+  if (absl::Status s = bind(**record).Bind(7, who).Bind(8, why).Bind(9, at).Run(); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<sqlite::Statement*> retry = db.Prepare(absl::StrCat(
+      "UPDATE deliveries SET state = ?7, attempts = 0, next_attempt_us = ?8, updated_us = ?8"
+      " WHERE id IN (SELECT id",
+      kMatching, ")"));
+  if (!retry.ok()) return retry.status();
+  if (absl::Status s =
+          bind(**retry).Bind(7, static_cast<int64_t>(DeliveryState::kPending)).Bind(8, at).Run();
+      !s.ok()) {
+    return s;
+  }
+  return static_cast<int64_t>(db.Changes());
+}
+
 absl::Status DeliveryQueue::Act(int64_t id, const char* action, const std::string& who,
                                 const std::string& why, absl::Time now,
                                 const std::optional<std::string>& payload, DeliveryState to) {

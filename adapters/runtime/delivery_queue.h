@@ -92,6 +92,22 @@ class DeliveryQueue {
   absl::Status EditAndResend(int64_t id, const std::string& payload, const std::string& who,
                              const std::string& why, absl::Time now);
 
+  // Dead letters that may go again by themselves once what held them back
+  // changed (e.g. a consent arrived): those of `topic` whose last error starts
+  // with `error_prefix` and whose payload (JSON) has `value` at `json_path`
+  // (SQLite JSON path, e.g. "$.child.child_ref").
+  struct DeadLetterMatch {
+    std::string topic;
+    std::string error_prefix;
+    std::string json_path;
+    std::string value;
+  };
+  // Makes them pending again inside the caller's transaction, each recorded
+  // as retried by `who` for `why`; returns how many.
+  static absl::StatusOr<int64_t> RetryMatching(sqlite::Database& db, const std::string& destination,
+                                               const DeadLetterMatch& match, const std::string& who,
+                                               const std::string& why, absl::Time now);
+
   absl::StatusOr<Delivery> Get(int64_t id);
   absl::StatusOr<std::vector<Delivery>> DeadLetters(const std::string& destination, int limit);
   // Forgets delivered and skipped messages last changed before `before`

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "services/common/testing/testing.h"
 
 namespace olif::adapters {
@@ -114,6 +116,51 @@ TEST_F(DeliveryQueueTest, ANonRetryableFailureIsDeadAtOnceAndEditAndResendDelive
   EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e1"}));
   ASSERT_TRUE(queue_->Delivered(1, kT0).ok());
   EXPECT_EQ(queue_->Retry(1, "x", "y", kT0).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DeliveryQueueTest, RetryMatchingWakesOnlyTheDeadLettersHeldForWhatChanged) {
+  // (key, payload, error): dead letters, but for one still pending.
+  const std::vector<std::tuple<std::string, std::string, std::string>> messages = {
+      {"req-a", R"({"child":{"child_ref":"child-1"}})", "held: no consent known here"},
+      {"req-b", R"({"child":{"child_ref":"child-2"}})", "held: no consent known here"},
+      {"req-c", R"({"child":{"child_ref":"child-1"}})", "HTTP 400: refused"},
+      {"req-d", "not json, as an operator left it", "held: no consent known here"},
+      {"req-e", R"({"child":{"child_ref":"child-1"}})", ""}};
+  for (const auto& [key, payload, error] : messages) {
+    ASSERT_TRUE(writer_
+                    ->Run([&](sqlite::Database& db) {
+                      return DeliveryQueue::Enqueue(db, kFhir, key, "ev-" + key, "submitted",
+                                                    payload, kT0);
+                    })
+                    .ok());
+    if (!error.empty()) {
+      ASSERT_EQ(queue_->Failed(IdOf("ev-" + key, kT0), error, false, kT0)->state,
+                DeliveryState::kDead);
+    }
+  }
+  const DeliveryQueue::DeadLetterMatch match{.topic = "submitted",
+                                             .error_prefix = "held:",
+                                             .json_path = "$.child.child_ref",
+                                             .value = "child-1"};
+  int64_t retried = -1;
+  ASSERT_TRUE(writer_
+                  ->Run([&](sqlite::Database& db) -> absl::Status {
+                    auto n = DeliveryQueue::RetryMatching(db, kFhir, match, "adapter",
+                                                          "consent arrived", kT0 + absl::Hours(1));
+                    if (!n.ok()) return n.status();
+                    retried = *n;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(retried, 1);
+  const auto due = DueEvents(kT0 + absl::Hours(1));
+  EXPECT_EQ(due, (std::vector<std::string>{"ev-req-a", "ev-req-e"}));
+  auto a = queue_->Get(IdOf("ev-req-a", kT0 + absl::Hours(1)));
+  EXPECT_EQ(a->attempts, 0);
+  EXPECT_EQ(queue_->DeadLetters(kFhir, 10)->size(), 3u);  // b, c and d stay
+  // The wake-up is recorded like an operator's retry, so pruning keeps it.
+  ASSERT_TRUE(queue_->Delivered(a->id, kT0 + absl::Hours(1)).ok());
+  EXPECT_EQ(*queue_->PruneFinished(kT0 + absl::Hours(48)), 0);
 }
 
 TEST_F(DeliveryQueueTest, SkipLetsTheKeyMoveOn) {

@@ -10,6 +10,7 @@
 #include "services/common/bus/unpack.h"
 #include "services/common/events/referrals_events.h"
 #include "services/common/events/referrals_topics.h"
+#include "services/common/logging/logging.h"
 
 namespace olif::youthcare_fhir {
 namespace {
@@ -148,6 +149,11 @@ absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& env
     if (!e.ok()) return e.status();
     ours = Names(e->recipient_organisation_ids(), organisation_id_);
     if (ours) queued = Queue(db, e->consent_id(), envelope, *e, clock_.Now());
+    if (ours && queued.ok() &&
+        std::find(e->purposes().begin(), e->purposes().end(), cv1::PURPOSE_DIRECT_LINE) !=
+            e->purposes().end()) {
+      queued = ResumeHeld(db, *e);
+    }
   } else if (envelope.topic() == consent::kTopicWithdrawn) {
     absl::StatusOr<cv1::ConsentWithdrawn> e = Unpack<cv1::ConsentWithdrawn>(envelope);
     if (!e.ok()) return e.status();
@@ -168,6 +174,25 @@ absl::Status ConsentRouter::Apply(sqlite::Database& db, const EventEnvelope& env
     queued_.Inc();
   }
   return queued;
+}
+
+absl::Status ConsentRouter::ResumeHeld(sqlite::Database& db, const cv1::ConsentGranted& e) {
+  // The child's requests held back for want of this consent (dead letters
+  // after their attempts) go again, in their order, with nobody to ask.
+  absl::StatusOr<int64_t> resumed = adapters::DeliveryQueue::RetryMatching(
+      db, kDestination,
+      {.topic = referrals::kTopicRequestSubmitted,
+       .error_prefix = "held:",
+       .json_path = "$.child.child_ref",
+       .value = e.child().child_ref()},
+      "youthcare_fhir adapter", absl::StrCat("consent ", e.consent_id(), " for the child arrived"),
+      clock_.Now());
+  if (!resumed.ok()) return resumed.status();
+  if (*resumed > 0) {
+    log::Info("held requests resumed by a consent",
+              {{"consent_id", e.consent_id()}, {"requests", absl::StrCat(*resumed)}});
+  }
+  return absl::OkStatus();
 }
 
 FhirOutgoing::FhirOutgoing(std::string organisation_id, consent::ConsentProjection& projection,

@@ -57,8 +57,8 @@ class ConsentRouter final : public bus::EventHandler {
                      const olifantenpad::common::v1::EventEnvelope& event) override;
 
  private:
-  // A reassignment to an expert of this organisation.
-  absl::StatusOr<FhirJson> Reassigned(const olifantenpad::referrals::v1::RequestUpdated& e);
+  absl::Status ResumeHeld(sqlite::Database& db,
+                          const olifantenpad::consent::v1::ConsentGranted& event);
 
   std::string organisation_id_;
   consent::ConsentProjection& projection_;

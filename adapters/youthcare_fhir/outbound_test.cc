@@ -308,6 +308,29 @@ TEST_F(OutboundTest, NamedChildWaitsForConsentAndWithdrawalRevokes) {
   EXPECT_EQ(*queue_->Depth(kDestination), 0);
 }
 
+TEST_F(OutboundTest, ARequestHeldUntilItsAttemptsRanOutGoesByItselfWhenTheConsentComes) {
+  const auto identity = ex::Identity();
+  referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);
+  referrals_.Add(RequestId(2), rv1::REQUEST_STATUS_SUBMITTED, &identity);
+  Submit(ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(1)), "ev-1");
+  auto other_child = ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(2));
+  other_child.mutable_child()->set_child_ref("child-0b1c2d3e");
+  Submit(other_child, "ev-2");
+  Deliver(4);  // three attempts each, then dead letters
+  auto dead = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(dead->size(), 2u);
+  EXPECT_EQ(dead->front().last_error.rfind("held: no consent known here", 0), 0u);
+
+  Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
+  Deliver(2);
+  ASSERT_EQ(fhir_.Resources("Patient").size(), 1u) << "the consented child's request went";
+  EXPECT_EQ(fhir_.Resources("ServiceRequest")[0]["identifier"][0]["value"], RequestId(1));
+  dead = queue_->DeadLetters(kDestination, 10);
+  ASSERT_EQ(dead->size(), 1u) << "the other child's stays held";
+  EXPECT_EQ(dead->front().key, RequestId(2));
+  EXPECT_EQ(*queue_->Depth(kDestination), 0);
+}
+
 TEST_F(OutboundTest, WhileReferralsCannotBeAskedForTheIdentityTheRequestIsHeld) {
   const auto identity = ex::Identity();
   referrals_.Add(RequestId(1), rv1::REQUEST_STATUS_SUBMITTED, &identity);
