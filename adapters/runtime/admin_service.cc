@@ -69,7 +69,17 @@ absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Show(int64_t id) {
   if (id <= 0) return InvalidField("id", "must be a delivery id (a positive number)");
   absl::StatusOr<Delivery> d = queue_.Get(id);
   if (!d.ok()) return d.status();
-  return ToProto(*d);
+  absl::StatusOr<std::vector<DeliveryAction>> actions = queue_.Actions(id);
+  if (!actions.ok()) return actions.status();
+  av1::Delivery out = ToProto(*d);
+  for (const DeliveryAction& a : *actions) {
+    av1::DeliveryAction* action = out.add_actions();
+    action->set_action(a.action);
+    action->set_who(a.who);
+    action->set_why(a.why);
+    *action->mutable_time() = ToProto(a.at);
+  }
+  return out;
 }
 
 absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Act(const std::string& action, int64_t id,

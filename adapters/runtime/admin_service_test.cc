@@ -98,6 +98,15 @@ TEST_F(AdapterAdminTest, RetrySkipAndEditAndResend) {
   auto due = queue_->Due("fhir", kT0, 10);
   ASSERT_EQ(due->size(), 2u);
   EXPECT_EQ(due->front().event_id, "ev-2");
+  // Who did what and why, in order, for whoever looks later.
+  ASSERT_EQ(skipped->actions_size(), 2);
+  EXPECT_EQ(skipped->actions(0).action(), "edited and resent");
+  EXPECT_EQ(skipped->actions(0).who(), "op-anouk");
+  EXPECT_EQ(skipped->actions(0).why(), "code fixed");
+  EXPECT_EQ(skipped->actions(1).action(), "skipped");
+  EXPECT_EQ(skipped->actions(1).why(), "sent by hand");
+  EXPECT_EQ(admin_->Show(dead_id_)->actions_size(), 2);
+  EXPECT_EQ(admin_->Show(due->front().id)->actions_size(), 0);
 }
 
 TEST_F(AdapterAdminTest, QueueDepthCountsPendingAndDead) {

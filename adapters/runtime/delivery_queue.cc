@@ -289,6 +289,23 @@ absl::StatusOr<Delivery> DeliveryQueue::Get(int64_t id) {
   return Load(*reader_, id);
 }
 
+absl::StatusOr<std::vector<DeliveryAction>> DeliveryQueue::Actions(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
+      "SELECT action, who, why, at_us FROM delivery_actions WHERE delivery_id = ?1 ORDER BY seq");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<DeliveryAction> out;
+  absl::Status s = (*stmt)->Bind(1, id).ForEachRow([&](const sqlite::Statement& r) {
+    out.push_back({.action = r.ColumnText(0),
+                   .who = r.ColumnText(1),
+                   .why = r.ColumnText(2),
+                   .at = absl::FromUnixMicros(r.ColumnInt64(3))});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::string& destination,
                                                                  int limit) {
   std::lock_guard<std::mutex> lock(mu_);

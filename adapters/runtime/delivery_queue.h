@@ -47,6 +47,14 @@ struct Delivery {
   std::string last_error;
 };
 
+// An action on a dead letter, as recorded.
+struct DeliveryAction {
+  std::string action;  // retried, skipped, edited and resent
+  std::string who;
+  std::string why;
+  absl::Time at;
+};
+
 struct RetryPolicy {
   int max_attempts = 8;
   absl::Duration initial_backoff = absl::Seconds(1);
@@ -109,6 +117,8 @@ class DeliveryQueue {
                                                const std::string& why, absl::Time now);
 
   absl::StatusOr<Delivery> Get(int64_t id);
+  // The actions recorded on message `id`, oldest first.
+  absl::StatusOr<std::vector<DeliveryAction>> Actions(int64_t id);
   absl::StatusOr<std::vector<Delivery>> DeadLetters(const std::string& destination, int limit);
   // Forgets delivered and skipped messages last changed before `before`
   // (the message history keeps what was sent); those an operator acted on

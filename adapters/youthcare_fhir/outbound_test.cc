@@ -320,6 +320,7 @@ TEST_F(OutboundTest, ARequestHeldUntilItsAttemptsRanOutGoesByItselfWhenTheConsen
   auto dead = queue_->DeadLetters(kDestination, 10);
   ASSERT_EQ(dead->size(), 2u);
   EXPECT_EQ(dead->front().last_error.rfind("held: no consent known here", 0), 0u);
+  const int64_t held_id = dead->front().key == RequestId(1) ? dead->front().id : dead->back().id;
 
   Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
   Deliver(2);
@@ -329,6 +330,12 @@ TEST_F(OutboundTest, ARequestHeldUntilItsAttemptsRanOutGoesByItselfWhenTheConsen
   ASSERT_EQ(dead->size(), 1u) << "the other child's stays held";
   EXPECT_EQ(dead->front().key, RequestId(2));
   EXPECT_EQ(*queue_->Depth(kDestination), 0);
+  auto actions = queue_->Actions(held_id);
+  ASSERT_EQ(actions->size(), 1u);
+  EXPECT_EQ(actions->front().action, "retried");
+  EXPECT_EQ(actions->front().who, "youthcare_fhir adapter");
+  EXPECT_EQ(actions->front().why,
+            "consent 5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60 for the child arrived");
 }
 
 TEST_F(OutboundTest, WhileReferralsCannotBeAskedForTheIdentityTheRequestIsHeld) {

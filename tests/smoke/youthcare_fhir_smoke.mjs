@@ -227,6 +227,8 @@ await steps.run(10, { running: services, dir: dataDir }, async () => {
     const resent = (await call(admin, "EditAndResendDelivery", { id: dead[0].id, payload,
       who: "beheer-anouk", why: "tekst die de server weigerde vervangen" })).delivery;
     assert.equal(resent.state, "DELIVERY_STATE_PENDING");
+    assert.deepEqual(resent.actions.map((a) => [a.action, a.who, a.why]),
+      [["edited and resent", "beheer-anouk", "tekst die de server weigerde vervangen"]]);
     await waitUntil(async () => (await fhirSearch(base, `/ServiceRequest?${byRequest(poison.id)}`)).length === 1, "the edited request");
     // The server holds the resource a moment before the adapter has written down its answer.
     const history = await waitUntil(async () => {
