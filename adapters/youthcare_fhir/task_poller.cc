@@ -55,7 +55,22 @@ std::string LastUpdated(const nlohmann::json& resource) {
 
 }  // namespace
 
-absl::Status TaskPoller::CreateTables(sqlite::Database& db) { return db.Exec(kTablesSql); }
+absl::Status TaskPoller::CreateTables(sqlite::Database& db) {
+  if (absl::Status s = db.Exec(kTablesSql); !s.ok()) return s;
+  // A database from before the versions handled were pruned lacks their type
+  // and lastUpdated: added empty, such rows are pruned by age alone.
+  absl::StatusOr<sqlite::Statement*> columns =
+      db.Prepare("SELECT COUNT(*) FROM pragma_table_info('inbound_seen') WHERE name = 'source'");
+  if (!columns.ok()) return columns.status();
+  int64_t found = 0;
+  absl::StatusOr<bool> row =
+      (*columns)->ReadOne([&found](const sqlite::Statement& r) { found = r.ColumnInt64(0); });
+  if (!row.ok()) return row.status();
+  if (found > 0) return absl::OkStatus();
+  return db.Exec(
+      "ALTER TABLE inbound_seen ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE inbound_seen ADD COLUMN last_updated TEXT NOT NULL DEFAULT '';");
+}
 
 absl::StatusOr<std::unique_ptr<TaskPoller>> TaskPoller::Open(
     const std::string& path, adapters::HttpClientOptions http, sqlite::Writer& writer,

@@ -325,6 +325,31 @@ TEST_F(TaskPollerTest, ANextPageOutsideTheFhirBaseIsNotFollowed) {
   EXPECT_EQ(*poller->Cursor(), "2026-11-23T09:00:00.000Z");  // the first page is handled
 }
 
+TEST(TaskPollerTablesTest, ADatabaseFromBeforePruningGetsTheNewColumnsAndKeepsItsRows) {
+  const std::string path = (testing_util::FreshTestDir("task_poller_old") / "a.db").string();
+  sqlite::Writer writer(std::move(*sqlite::Database::Open(path, {})));
+  ASSERT_TRUE(writer
+                  .Run([](sqlite::Database& db) {
+                    return db.Exec(
+                        "CREATE TABLE inbound_seen (resource TEXT PRIMARY KEY,"
+                        " at_us INTEGER NOT NULL) STRICT;"
+                        "INSERT INTO inbound_seen VALUES ('Task/t1/_history/1', 1);");
+                  })
+                  .ok());
+  ASSERT_TRUE(writer.Run(TaskPoller::CreateTables).ok());
+  ASSERT_TRUE(writer.Run(TaskPoller::CreateTables).ok()) << "and again, changing nothing";
+  int64_t rows = -1;
+  ASSERT_TRUE(writer
+                  .Run([&](sqlite::Database& db) {
+                    return (*db.Prepare("SELECT COUNT(*) FROM inbound_seen WHERE source = ''"
+                                        " AND last_updated = ''"))
+                        ->ReadOne([&](const sqlite::Statement& r) { rows = r.ColumnInt64(0); })
+                        .status();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 1);
+}
+
 TEST_F(TaskPollerTest, PruningForgetsHandledVersionsTheCursorHasPassedAndKeepsThoseAtIt) {
   referrals_.Add("req-a", rv1::REQUEST_STATUS_SUBMITTED);
   const std::string a = AddTask("req-a");
