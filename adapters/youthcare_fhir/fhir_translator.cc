@@ -279,10 +279,6 @@ FhirJson Patch(const std::string& type, const std::string& request_id, FhirJson 
                {"url", absl::StrCat(type, "?identifier=", fhir::kRequestSystem, "|", request_id)}});
 }
 
-}  // namespace
-
-namespace {
-
 absl::Status Expect(const rv1::RequestUpdated& e, rv1::Transition transition) {
   if (e.transition() == transition) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("request ", e.request_id(), ": a ",

@@ -365,8 +365,8 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
     std::optional<MessageChange> message;
     absl::Status parsed;
     std::string seen_key;
-    // A malformed resource's own, for pruning; it moves no cursor.
-    std::string last_updated = LastUpdated(resource);
+    // Kept with the version for pruning; a malformed resource's moves no cursor.
+    const std::string last_updated = LastUpdated(resource);
     if (type == "Communication") {
       absl::StatusOr<MessageChange> m = ParseCommunication(resource);
       parsed = m.status();
@@ -374,7 +374,6 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
         message = std::move(*m);
         seen_key = absl::StrCat("Communication/", message->id, "/_history/", message->version);
         h.key = message->request_id;
-        last_updated = message->last_updated;
       }
     } else {
       absl::StatusOr<TaskChange> t = ParseTask(resource);
@@ -383,7 +382,6 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
         task = std::move(*t);
         seen_key = absl::StrCat("Task/", task->task_id, "/_history/", task->version);
         h.key = task->request_id;
-        last_updated = task->last_updated;
       }
     }
     if (!parsed.ok()) {

@@ -316,7 +316,7 @@ void FakeFhirServer::Index(const std::string& type, const json& before, const js
 }
 
 void FakeFhirServer::Stamp(Stored& s, int64_t version) {
-  if (transaction_ms_ == 0) last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
+  if (!in_transaction_) last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
   s.updated_ms = last_ms_;
   s.resource["meta"] =
       json{{"versionId", absl::StrCat(version)}, {"lastUpdated", Instant(last_ms_)}};
@@ -489,11 +489,11 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
   }
   // Everything the transaction writes gets one instant.
   last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
-  transaction_ms_ = last_ms_;
+  in_transaction_ = true;
   struct EndTransaction {
-    int64_t& ms;
-    ~EndTransaction() { ms = 0; }
-  } end{transaction_ms_};
+    bool& in;
+    ~EndTransaction() { in = false; }
+  } end{in_transaction_};
   // Creations get their ids now.
   const json entries = bundle.value("entry", json::array());
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -116,7 +116,7 @@ class FakeFhirServer {
   std::vector<FailRule> failures_;
   int64_t next_order_ = 0;
   int64_t last_ms_ = 0;
-  int64_t transaction_ms_ = 0;  // while a transaction is applied: its instant
+  bool in_transaction_ = false;  // while applied, all it writes gets last_ms_
   // Search results kept for their next pages: id → entries, oldest first.
   std::map<int64_t, std::vector<nlohmann::json>> pages_;
   int64_t next_page_ = 1;
