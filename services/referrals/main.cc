@@ -3,7 +3,8 @@
 // events on the bus, follows the consent service's events into its consent
 // projection (the consent gate), runs the overdue and lapse job, and reloads
 // the directory on SIGHUP. Wiring only; the logic lives in
-// referrals_service.cc, the SQL in referrals_store.cc.
+// referrals_service.cc, the gRPC shell in referrals_grpc.cc, the SQL in
+// sqlite_referrals_store.cc.
 
 #include "absl/strings/str_cat.h"
 #include "olifantenpad/config/v1/referrals.pb.h"
@@ -17,19 +18,18 @@
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
-#include "services/referrals/consent_gate.h"
+#include "services/referrals/referrals_grpc.h"
 #include "services/referrals/referrals_service.h"
-#include "services/referrals/referrals_store.h"
+#include "services/referrals/sqlite_referrals_store.h"
 #include "services/referrals/working_days.h"
 
 namespace cfg = olifantenpad::config::v1;
 
 namespace {
 
-absl::StatusOr<olif::referrals::WorkingDays> WorkingDaysOf(const cfg::ReferralsSettings& s) {
-  return olif::referrals::WorkingDays::Create(
-      {s.holidays().begin(), s.holidays().end()},
-      s.time_zone().empty() ? "Europe/Amsterdam" : s.time_zone());
+absl::StatusOr<olif::referrals::WorkingDays> WorkingDaysOf(const cfg::ReferralsSettings& config) {
+  const olif::referrals::Settings s = olif::referrals::SettingsFromConfig(config);
+  return olif::referrals::WorkingDays::Create(s.holidays, s.time_zone);
 }
 
 absl::Status Validate(const google::protobuf::Message& m) {
@@ -68,44 +68,29 @@ int main(int argc, char** argv) {
   auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},
                                                            [commits](int) { commits->Raise(); });
   if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
-  if (absl::Status s = (*store)->writer().Run(olif::consent::ConsentProjection::CreateTables);
-      !s.ok()) {
-    return olif::ExitWith("cannot create the consent projection", s);
-  }
-  auto projection = olif::consent::ConsentProjection::Open(db_path);
-  if (!projection.ok())
-    return olif::ExitWith("cannot open the consent projection", projection.status());
 
   olif::bus::Producer producer(
       olif::bus::ToProducerOptions(config.bus(), "referrals", db_path, commits), (*store)->writer(),
       process.metrics());
 
-  olif::referrals::Settings settings;
-  if (settings_config.default_page_size() > 0) {
-    settings.default_page_size = settings_config.default_page_size();
-  }
-  if (settings_config.max_page_size() > 0) settings.max_page_size = settings_config.max_page_size();
-  if (settings_config.first_response_working_days() > 0) {
-    settings.first_response_working_days = settings_config.first_response_working_days();
-  }
-  if (settings_config.consent_wait_days() > 0) {
-    settings.consent_wait_days = settings_config.consent_wait_days();
-  }
-  olif::referrals::ReferralsServiceImpl service(**store, olif::Clock::Real(), directory,
-                                                std::move(*working_days), settings);
+  const olif::referrals::Settings settings = olif::referrals::SettingsFromConfig(settings_config);
+  olif::referrals::ReferralsService service(**store, olif::Clock::Real(), directory,
+                                            std::move(*working_days), settings);
+  olif::referrals::ReferralsGrpcService grpc_service(service);
 
-  olif::referrals::ConsentGate gate(**projection, service);
+  // The consent gate: each consent event in the consumer's transaction.
+  std::unique_ptr<olif::bus::EventHandler> gate = (*store)->ConsumerHandler(
+      [&service](olif::referrals::ReferralsTransaction& txn, const auto& event) {
+        return service.ApplyConsentEvent(txn, event);
+      });
   olif::bus::Consumer consent_consumer(
       olif::bus::ToConsumerOptions(config.consent_bus(), "consent",
                                    olif::consent::ConsentProjection::Topics()),
-      (*store)->writer(), gate, process.metrics());
+      (*store)->writer(), *gate, process.metrics());
 
-  const absl::Duration interval = settings_config.has_job_interval()
-                                      ? olif::config::ToDuration(settings_config.job_interval())
-                                      : absl::Minutes(1);
   auto& job_changes = process.metrics().GetCounter(
       "olif_referrals_job_changes_total", "Requests marked overdue or lapsed by the periodic job");
-  olif::Periodic jobs(interval, [&service, &job_changes] {
+  olif::Periodic jobs(settings.job_interval, [&service, &job_changes] {
     absl::StatusOr<int> n = service.RunDueJobs();
     if (!n.ok()) {
       olif::log::Error("overdue/lapse job failed", {{"error", std::string(n.status().message())}});
@@ -115,7 +100,7 @@ int main(int argc, char** argv) {
     }
   });
 
-  process.AddService(&service);
+  process.AddService(&grpc_service);
   process.SetStatusFiller([&store, &producer, &consent_consumer](auto* status) {
     if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
     consent_consumer.FillStatus(status);

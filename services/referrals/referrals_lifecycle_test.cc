@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <google/protobuf/util/time_util.h>
-
 #include <atomic>
 #include <fstream>
 #include <future>
@@ -16,14 +14,15 @@
 #include "absl/strings/str_replace.h"
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
-#include "services/referrals/consent_gate.h"
+#include "services/common/clock/timestamp.h"
+#include "services/common/consent/projection.h"
 #include "services/referrals/referrals_service.h"
+#include "services/referrals/sqlite_referrals_store.h"
 #include "services/referrals/testing_util.h"
 
 namespace olif::referrals {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 namespace cv1 = olifantenpad::consent::v1;
 using testing_util::kChildRef;
 
@@ -35,25 +34,21 @@ absl::TimeZone Amsterdam() {
 absl::Time At(int y, int m, int d, int h) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), Amsterdam());
 }
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
+google::protobuf::Timestamp Ts(absl::Time t) { return ToTimestamp(t); }
+absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t); }
 
 class LifecycleTest : public testing::Test {
  protected:
   void SetUp() override {
     path_ = testing_util::FreshDbPath();
     store_ = *SqliteReferralsStore::Open(path_);
-    ASSERT_TRUE(store_->writer().Run(consent::ConsentProjection::CreateTables).ok());
-    projection_ = *consent::ConsentProjection::Open(path_);
     directory_ = testing_util::DevDirectory();
-    service_ = std::make_unique<ReferralsServiceImpl>(
+    service_ = std::make_unique<ReferralsService>(
         *store_, clock_, *directory_,
         *WorkingDays::Create({"2026-12-25", "2026-12-28"}, "Europe/Amsterdam"), Settings{});
-    gate_ = std::make_unique<ConsentGate>(*projection_, *service_);
+    gate_ = store_->ConsumerHandler([this](ReferralsTransaction& txn, const auto& event) {
+      return service_->ApplyConsentEvent(txn, event);
+    });
   }
 
   template <typename Call>
@@ -82,7 +77,7 @@ class LifecycleTest : public testing::Test {
     *call.mutable_cycle()->mutable_period_end() = Ts(clock_.Now() + absl::Hours(24 * 14));
     call.mutable_cycle()->set_evaluation("Minder onrust.");
     call.mutable_cycle()->set_outcome(outcome);
-    return Wait([&](auto done) { service_->AddCycle(call, "t", done); });
+    return Wait([&](auto done) { service_->RecordCycle(call, "t", done); });
   }
   absl::StatusOr<v1::DirectLineRequest> Resolve(const v1::DirectLineRequest& r) {
     v1::ResolveRequestRequest call;
@@ -95,7 +90,8 @@ class LifecycleTest : public testing::Test {
     call.set_id(id);
     return service_->Get(call);
   }
-  // Applies a consent event as the bus consumer would: in one transaction of the Writer.
+  // Applies a consent event as the bus consumer does: its handler, in one
+  // transaction of the Writer.
   void ApplyConsent(const std::string& topic, const google::protobuf::Message& payload) {
     olifantenpad::common::v1::EventEnvelope e;
     e.set_event_id(NewUuid());
@@ -128,10 +124,9 @@ class LifecycleTest : public testing::Test {
   FakeClock clock_{At(2026, 11, 23, 9)};  // a Monday
   std::string path_;
   std::unique_ptr<SqliteReferralsStore> store_;
-  std::unique_ptr<consent::ConsentProjection> projection_;
   std::unique_ptr<directory::DirectoryHolder> directory_;
-  std::unique_ptr<ReferralsServiceImpl> service_;
-  std::unique_ptr<ConsentGate> gate_;
+  std::unique_ptr<ReferralsService> service_;
+  std::unique_ptr<bus::EventHandler> gate_;
 };
 
 TEST_F(LifecycleTest, AQuestionGoesFromCreatedToResolvedWithTwoCycles) {
@@ -158,7 +153,7 @@ TEST_F(LifecycleTest, AQuestionGoesFromCreatedToResolvedWithTwoCycles) {
   message.set_version(r->version());
   message.mutable_message()->set_author(v1::AUTHOR_EXPERT);
   message.mutable_message()->set_text("Fijn dat het werkt; laat het me weten als het terugkomt.");
-  r = Wait([&](auto done) { service_->Message(message, "t", done); });
+  r = Wait([&](auto done) { service_->AddMessage(message, "t", done); });
   ASSERT_TRUE(r.ok()) << r.status();
   r = Resolve(*r);
   ASSERT_TRUE(r.ok()) << r.status();

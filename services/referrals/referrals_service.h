@@ -1,17 +1,19 @@
 #pragma once
 
-// The referrals gRPC service (olifantenpad.referrals.v1.ReferralsService):
-// validation, pairing with the directory, the consent gate for named
-// children, the state machine (state_machine.h) with optimistic concurrency,
-// response times, and statistics. Storage is the ReferralsStore's, time the
-// Clock's, the directory the holder's; the service knows nothing of config
-// files or processes.
+// The referrals service's logic: validation (request_validation.h), pairing
+// with the directory, the consent gate for named children, the state machine
+// (state_machine.h) with optimistic concurrency, response times and
+// statistics. It knows nothing of gRPC (referrals_grpc.h is the shell), of
+// SQL (the ReferralsStore's) or of config files (main.cc).
 //
 // Thread-safe; `store`, `clock` and `directory` must outlive the service.
 
+#include <functional>
 #include <string>
+#include <vector>
 
-#include "olifantenpad/referrals/v1/referrals.grpc.pb.h"
+#include "olifantenpad/config/v1/referrals.pb.h"
+#include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/directory/directory.h"
 #include "services/common/events/referrals_topics.h"
@@ -21,85 +23,54 @@
 
 namespace olif::referrals {
 
+// Each default lives here, once; SettingsFromConfig reads the config over it.
 struct Settings {
   int default_page_size = 50;
   int max_page_size = 500;
   int first_response_working_days = 2;
   int consent_wait_days = 14;
+  // Working days are counted in this zone, without these YYYY-MM-DD holidays.
+  std::string time_zone = "Europe/Amsterdam";
+  std::vector<std::string> holidays;
   // Counts below this are reported as "<5" in statistics.
   int suppress_below = 5;
+  absl::Duration job_interval = absl::Minutes(1);
 };
 
-class ReferralsServiceImpl final : public v1::ReferralsService::CallbackService {
+// The settings in `config`, with the defaults above for what it leaves out.
+Settings SettingsFromConfig(const olifantenpad::config::v1::ReferralsSettings& config);
+
+class ReferralsService {
  public:
-  ReferralsServiceImpl(ReferralsStore& store, const Clock& clock,
-                       const directory::DirectoryHolder& directory, WorkingDays working_days,
-                       Settings settings);
+  ReferralsService(ReferralsStore& store, const Clock& clock,
+                   const directory::DirectoryHolder& directory, WorkingDays working_days,
+                   Settings settings);
 
-  grpc::ServerUnaryReactor* CreateRequest(grpc::CallbackServerContext* context,
-                                          const v1::CreateRequestRequest* request,
-                                          v1::CreateRequestResponse* response) override;
-  grpc::ServerUnaryReactor* GetRequest(grpc::CallbackServerContext* context,
-                                       const v1::GetRequestRequest* request,
-                                       v1::GetRequestResponse* response) override;
-  grpc::ServerUnaryReactor* GetChildIdentity(grpc::CallbackServerContext* context,
-                                             const v1::GetChildIdentityRequest* request,
-                                             v1::GetChildIdentityResponse* response) override;
-  grpc::ServerUnaryReactor* ListRequests(grpc::CallbackServerContext* context,
-                                         const v1::ListRequestsRequest* request,
-                                         v1::ListRequestsResponse* response) override;
-  grpc::ServerUnaryReactor* AcceptRequest(grpc::CallbackServerContext* context,
-                                          const v1::AcceptRequestRequest* request,
-                                          v1::AcceptRequestResponse* response) override;
-  grpc::ServerUnaryReactor* DeclineRequest(grpc::CallbackServerContext* context,
-                                           const v1::DeclineRequestRequest* request,
-                                           v1::DeclineRequestResponse* response) override;
-  grpc::ServerUnaryReactor* RecordCycle(grpc::CallbackServerContext* context,
-                                        const v1::RecordCycleRequest* request,
-                                        v1::RecordCycleResponse* response) override;
-  grpc::ServerUnaryReactor* AddMessage(grpc::CallbackServerContext* context,
-                                       const v1::AddMessageRequest* request,
-                                       v1::AddMessageResponse* response) override;
-  grpc::ServerUnaryReactor* ResolveRequest(grpc::CallbackServerContext* context,
-                                           const v1::ResolveRequestRequest* request,
-                                           v1::ResolveRequestResponse* response) override;
-  grpc::ServerUnaryReactor* EscalateRequest(grpc::CallbackServerContext* context,
-                                            const v1::EscalateRequestRequest* request,
-                                            v1::EscalateRequestResponse* response) override;
-  grpc::ServerUnaryReactor* WithdrawRequest(grpc::CallbackServerContext* context,
-                                            const v1::WithdrawRequestRequest* request,
-                                            v1::WithdrawRequestResponse* response) override;
-  grpc::ServerUnaryReactor* ReassignRequest(grpc::CallbackServerContext* context,
-                                            const v1::ReassignRequestRequest* request,
-                                            v1::ReassignRequestResponse* response) override;
-  grpc::ServerUnaryReactor* GetStatistics(grpc::CallbackServerContext* context,
-                                          const v1::GetStatisticsRequest* request,
-                                          v1::GetStatisticsResponse* response) override;
-
-  // The logic behind the RPCs, callable without gRPC. Writes never block:
-  // `done` runs when the change is durably stored (or refused).
-  using CreateDone = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
+  // Writes never block: `done` runs when the change is durably stored (or
+  // refused), on a thread of the store's.
   using Done = std::function<void(absl::StatusOr<v1::DirectLineRequest>)>;
-  void Create(const v1::CreateRequestRequest& call, const std::string& trace_id, CreateDone done);
-  absl::StatusOr<v1::DirectLineRequest> Get(const v1::GetRequestRequest& call);
-  absl::StatusOr<v1::GetChildIdentityResponse> ChildIdentity(
-      const v1::GetChildIdentityRequest& call);
-  absl::Status List(const v1::ListRequestsRequest& call, v1::ListRequestsResponse* response);
+  void Create(const v1::CreateRequestRequest& call, const std::string& trace_id, Done done);
   void Accept(const v1::AcceptRequestRequest& call, const std::string& trace_id, Done done);
   void Decline(const v1::DeclineRequestRequest& call, const std::string& trace_id, Done done);
-  void AddCycle(const v1::RecordCycleRequest& call, const std::string& trace_id, Done done);
-  void Message(const v1::AddMessageRequest& call, const std::string& trace_id, Done done);
+  void RecordCycle(const v1::RecordCycleRequest& call, const std::string& trace_id, Done done);
+  void AddMessage(const v1::AddMessageRequest& call, const std::string& trace_id, Done done);
   void Resolve(const v1::ResolveRequestRequest& call, const std::string& trace_id, Done done);
   void Escalate(const v1::EscalateRequestRequest& call, const std::string& trace_id, Done done);
   void Withdraw(const v1::WithdrawRequestRequest& call, const std::string& trace_id, Done done);
   void Reassign(const v1::ReassignRequestRequest& call, const std::string& trace_id, Done done);
+
+  absl::StatusOr<v1::DirectLineRequest> Get(const v1::GetRequestRequest& call);
+  absl::StatusOr<v1::GetChildIdentityResponse> ChildIdentity(
+      const v1::GetChildIdentityRequest& call);
+  absl::StatusOr<v1::ListRequestsResponse> List(const v1::ListRequestsRequest& call);
   absl::StatusOr<v1::GetStatisticsResponse> Statistics(const v1::GetStatisticsRequest& call);
 
-  // Inside the consumer's transaction on the store's Writer (ConsentGate):
-  // releases the child's requests waiting for consent that is now known, and
-  // restricts the open requests that relied on a withdrawn consent.
-  absl::Status ReleaseWaiting(sqlite::Database& db, const std::string& child_ref);
-  absl::Status RestrictUnder(sqlite::Database& db, const std::string& consent_id);
+  // A consent event, inside the consumer's transaction (the consent gate):
+  // applied to the service's consent projection; a grant releases the
+  // child's requests waiting for it, a withdrawal restricts the open
+  // requests that relied on it.
+  absl::Status ApplyConsentEvent(ReferralsTransaction& txn,
+                                 const olifantenpad::common::v1::EventEnvelope& event);
 
   // The periodic job: announces overdue first responses once, and lapses
   // named-child requests whose consent did not come within the wait. Blocks
@@ -107,20 +78,28 @@ class ReferralsServiceImpl final : public v1::ReferralsService::CallbackService 
   absl::StatusOr<int> RunDueJobs();
 
  private:
-  // Validates `id`, then applies `action` through the store: the state
-  // machine's next status, then `change` (which fills in the details and
-  // returns the events).
+  // Applies `action` to request `id` through the store: the state machine's
+  // next status, then `change` (which fills in the details and returns the
+  // events).
   using Change = std::function<absl::StatusOr<Events>(v1::DirectLineRequest&, absl::Time now)>;
   void Transition(const std::string& id, int64_t version, Action action,
                   const std::string& trace_id, Change change, Done done);
   // Marks `r` submitted now: due time, and the RequestSubmitted event.
   Event Submit(v1::DirectLineRequest& r, absl::Time now) const;
+  // Builds the request to store from a valid call, paired with `expert`.
+  NewRequest Prepare(const v1::CreateRequestRequest& call,
+                     const olifantenpad::config::v1::Professional& expert,
+                     const std::string& trace_id, absl::Time now) const;
+  absl::Status ReleaseWaiting(ReferralsTransaction& txn, const std::string& child_ref);
+  absl::Status RestrictUnder(ReferralsTransaction& txn, const std::string& consent_id);
+  absl::StatusOr<int> AnnounceOverdue(ReferralsTransaction& txn, absl::Time now);
+  absl::StatusOr<int> LapseUnconsented(ReferralsTransaction& txn, absl::Time now);
 
   ReferralsStore& store_;
   const Clock& clock_;
   const directory::DirectoryHolder& directory_;
-  WorkingDays working_days_;
-  Settings settings_;
+  const WorkingDays working_days_;
+  const Settings settings_;
 };
 
 // Page tokens are opaque to callers; they carry the filters they were issued

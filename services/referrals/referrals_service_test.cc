@@ -1,7 +1,7 @@
 // The referrals service through a real gRPC server on a loopback port 0,
 // with the SQLite store in a temporary directory and a fake clock.
 
-#include "services/referrals/referrals_service.h"
+#include "services/referrals/referrals_grpc.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,9 @@
 
 #include "olifantenpad/referrals/v1/events.pb.h"
 #include "services/common/grpc/call_observer.h"
-#include "services/common/grpc/server_runner.h"
 #include "services/common/status/status.h"
+#include "services/common/testing/grpc_server.h"
+#include "services/referrals/sqlite_referrals_store.h"
 #include "services/referrals/testing_util.h"
 
 namespace olif::referrals {
@@ -26,19 +27,14 @@ class ReferralsServiceTest : public testing::Test {
   void SetUp() override {
     store_ = *SqliteReferralsStore::Open(testing_util::FreshDbPath());
     directory_ = testing_util::DevDirectory();
-    service_ = std::make_unique<ReferralsServiceImpl>(
+    logic_ = std::make_unique<ReferralsService>(
         *store_, clock_, *directory_, *WorkingDays::Create({}, "Europe/Amsterdam"),
         Settings{.default_page_size = 3, .max_page_size = 4});
-    runner_ = std::make_unique<grpcx::ServerRunner>(
-        grpcx::ServerSettings{
-            .process = "referrals", .listen_address = "127.0.0.1:0", .dev_mode = true},
-        registry_);
-    runner_->AddService(service_.get());
-    ASSERT_TRUE(runner_->Start().ok());
-    stub_ = v1::ReferralsService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(runner_->port()), grpc::InsecureChannelCredentials()));
+    service_ = std::make_unique<ReferralsGrpcService>(*logic_);
+    server_ = std::make_unique<olif::testing_util::TestGrpcServer>(
+        std::vector<grpc::Service*>{service_.get()}, "referrals");
+    stub_ = server_->Stub<v1::ReferralsService>();
   }
-  void TearDown() override { runner_->Shutdown(); }
 
   static void Deadline(grpc::ClientContext& ctx) {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -68,11 +64,11 @@ class ReferralsServiceTest : public testing::Test {
   }
 
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 30, 0), absl::UTCTimeZone())};
-  metrics::Registry registry_;
   std::unique_ptr<SqliteReferralsStore> store_;
   std::unique_ptr<directory::DirectoryHolder> directory_;
-  std::unique_ptr<ReferralsServiceImpl> service_;
-  std::unique_ptr<grpcx::ServerRunner> runner_;
+  std::unique_ptr<ReferralsService> logic_;
+  std::unique_ptr<ReferralsGrpcService> service_;
+  std::unique_ptr<olif::testing_util::TestGrpcServer> server_;
   std::unique_ptr<v1::ReferralsService::Stub> stub_;
 };
 
@@ -153,6 +149,19 @@ TEST_F(ReferralsServiceTest, RequestsGoToThePairedExpertOrAreRefused) {
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(unknown.error_message(),
             "request.requester.location_id: 'loc-nergens' is not a location in the directory");
+}
+
+TEST_F(ReferralsServiceTest, AGroupQuestionAboutAGroupElsewhereIsRefusedAndNothingStored) {
+  v1::CreateRequestRequest call = ValidGroup();
+  call.mutable_request()->mutable_group()->set_group_id("grp-zonnetjes");  // another chain's
+  grpc::Status refused = Create(call);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(),
+            "request.group.group_id: 'grp-zonnetjes' is not a group of location "
+            "loc-boomgaard-noord in the directory");
+  EXPECT_EQ(OutboxRows(), 0);
+  ASSERT_TRUE(Create(ValidGroup()).ok());
+  EXPECT_EQ(OutboxRows(), 1);
 }
 
 struct Malformed {
@@ -314,7 +323,7 @@ TEST_F(ReferralsServiceTest, CallsAreCountedPerMethodAndCode) {
   v1::CreateRequestRequest bad = ValidAnonymous();
   bad.clear_request_id();
   EXPECT_FALSE(Create(bad).ok());
-  const std::string text = registry_.Render();
+  const std::string text = server_->metrics().Render();
   const std::string method = "/olifantenpad.referrals.v1.ReferralsService/CreateRequest";
   EXPECT_NE(text.find("olif_grpc_server_handled_total{method=\"" + method + "\",code=\"OK\"} 1"),
             std::string::npos)

@@ -66,3 +66,47 @@ TEST(RequestValidationTest, QuestionLengthCountsCharactersNotBytes) {
 
 }  // namespace
 }  // namespace olif::referrals
+
+namespace olif::referrals {
+namespace {
+
+v1::AddMessageRequest Message(const std::string& text) {
+  v1::AddMessageRequest call;
+  call.set_id("0b8f3c52-6a1e-4d0e-9a57-3c2d1e0f4a6b");
+  call.set_version(2);
+  call.mutable_message()->set_author(v1::AUTHOR_EXPERT);
+  call.mutable_message()->set_text(text);
+  return call;
+}
+
+TEST(RequestValidationTest, AMessageIsLimitedInCharactersNotBytes) {
+  // 4,000 characters of two bytes each (8,000 bytes) are within the limit.
+  std::string accented;
+  for (int i = 0; i < kMaxMessageChars; ++i) accented += "\xC3\xA9";  // é
+  EXPECT_TRUE(ValidateAddMessage(Message(accented)).ok());
+  // 4,001 plain characters are not, though far below 16,000 bytes.
+  absl::Status s = ValidateAddMessage(Message(std::string(kMaxMessageChars + 1, 'a')));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "message.text: must be 1 to 4000 characters, not 4001");
+  EXPECT_EQ(ValidateAddMessage(Message("")).message(),
+            "message.text: must be 1 to 4000 characters, not 0");
+}
+
+TEST(RequestValidationTest, AGroupQuestionNeedsTheGroupAtThatLocationInTheDirectory) {
+  auto dir = testing_util::DevDirectory()->Get();
+  EXPECT_TRUE(ValidateInDirectory(ValidGroup(), *dir).ok());
+  v1::CreateRequestRequest elsewhere = ValidGroup();
+  // A group of another location of the same chain.
+  elsewhere.mutable_request()->mutable_group()->set_group_id("grp-kikkers");
+  absl::Status s = ValidateInDirectory(elsewhere, *dir);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "request.group.group_id: 'grp-kikkers' is not a group of location "
+            "loc-boomgaard-noord in the directory");
+  v1::CreateRequestRequest unknown = ValidAnonymous("loc-nergens");
+  EXPECT_EQ(ValidateInDirectory(unknown, *dir).message(),
+            "request.requester.location_id: 'loc-nergens' is not a location in the directory");
+}
+
+}  // namespace
+}  // namespace olif::referrals

@@ -17,8 +17,9 @@
 #include "services/common/ids/ids.h"
 #include "services/common/logging/logging.h"
 #include "services/referrals/example_requests.h"
-#include "services/referrals/referrals_service.h"
+#include "services/referrals/referrals_grpc.h"
 #include "services/referrals/request_validation.h"
+#include "services/referrals/sqlite_referrals_store.h"
 
 namespace olif::referrals {
 namespace {
@@ -52,8 +53,8 @@ BENCHMARK(BM_ValidateCreate);
 void BM_ServiceCreateDurable(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("service"));
   directory::DirectoryHolder directory(DevDirectory());
-  ReferralsServiceImpl service(*store, Clock::Real(), directory,
-                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  ReferralsService service(*store, Clock::Real(), directory,
+                           *WorkingDays::Create({}, "Europe/Amsterdam"), {});
   const int in_flight = static_cast<int>(state.range(0));
   v1::CreateRequestRequest call = Sample();
   for (auto _ : state) {
@@ -84,8 +85,8 @@ BENCHMARK(BM_ServiceCreateDurable)->Arg(1)->Arg(16)->Arg(64)->UseRealTime();
 void BM_TransitionDurable(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("transition"));
   directory::DirectoryHolder directory(DevDirectory());
-  ReferralsServiceImpl service(*store, Clock::Real(), directory,
-                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  ReferralsService service(*store, Clock::Real(), directory,
+                           *WorkingDays::Create({}, "Europe/Amsterdam"), {});
   std::promise<absl::StatusOr<v1::DirectLineRequest>> first;
   service.Create(Sample(), "bench", [&](auto r) { first.set_value(std::move(r)); });
   v1::DirectLineRequest r = *first.get_future().get();
@@ -96,7 +97,7 @@ void BM_TransitionDurable(benchmark::State& state) {
   for (auto _ : state) {
     call.set_version(r.version());
     std::promise<absl::StatusOr<v1::DirectLineRequest>> done;
-    service.Message(call, "bench", [&](auto updated) { done.set_value(std::move(updated)); });
+    service.AddMessage(call, "bench", [&](auto updated) { done.set_value(std::move(updated)); });
     auto updated = done.get_future().get();
     if (!updated.ok()) {
       state.SkipWithError(std::string(updated.status().message()).c_str());
@@ -112,8 +113,9 @@ BENCHMARK(BM_TransitionDurable)->Iterations(1000)->UseRealTime();
 void BM_GrpcCreateRequest(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("grpc"));
   directory::DirectoryHolder directory(DevDirectory());
-  ReferralsServiceImpl service(*store, Clock::Real(), directory,
-                               *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  ReferralsService logic(*store, Clock::Real(), directory,
+                         *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  ReferralsGrpcService service(logic);
   metrics::Registry registry;
   grpcx::ServerRunner runner(
       {.process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true}, registry);

@@ -59,8 +59,8 @@ absl::StatusOr<std::unique_ptr<ConsentProjection>> ConsentProjection::Open(
   return std::unique_ptr<ConsentProjection>(new ConsentProjection(std::move(*reader)));
 }
 
-absl::Status ConsentProjection::Apply(sqlite::Database& db,
-                                      const olifantenpad::common::v1::EventEnvelope& event) {
+absl::Status ConsentProjection::ApplyIn(sqlite::Database& db,
+                                        const olifantenpad::common::v1::EventEnvelope& event) {
   if (event.topic() == kTopicGranted) {
     absl::StatusOr<v1::ConsentGranted> granted = Unpack<v1::ConsentGranted>(event);
     if (!granted.ok()) return granted.status();

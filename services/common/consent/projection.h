@@ -47,7 +47,12 @@ class ConsentProjection final : public bus::EventHandler {
   // Applies one consent event; other topics are ignored. INVALID_ARGUMENT
   // when a consent event's payload is not what its topic says.
   absl::Status Apply(sqlite::Database& db,
-                     const olifantenpad::common::v1::EventEnvelope& event) override;
+                     const olifantenpad::common::v1::EventEnvelope& event) override {
+    return ApplyIn(db, event);
+  }
+  // The same, for a store that keeps the projection in its own transaction.
+  static absl::Status ApplyIn(sqlite::Database& db,
+                              const olifantenpad::common::v1::EventEnvelope& event);
 
   // Whether the consents known here permit data about `child_ref` to go to
   // `recipient` for `purpose` at `at`.

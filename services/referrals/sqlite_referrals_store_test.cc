@@ -1,4 +1,4 @@
-#include "services/referrals/referrals_store.h"
+#include "services/referrals/sqlite_referrals_store.h"
 
 #include <gtest/gtest.h>
 
@@ -27,8 +27,7 @@ NewRequest Make(const std::string& location, int64_t create_us, v1::RequestStatu
   *n.request.mutable_update_time() = n.request.create_time();
   n.content = content;
   event->set_request_id(n.request.id());
-  n.topic = "referrals.request.submitted";
-  n.event = event;
+  n.events.push_back({"referrals.request.submitted", event});
   n.occurred_at = absl::FromUnixMicros(create_us);
   return n;
 }

@@ -1,10 +1,13 @@
-#include "services/referrals/referrals_store.h"
+#include "services/referrals/sqlite_referrals_store.h"
 
 #include <google/protobuf/util/time_util.h>
 
 #include <future>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/clock/timestamp.h"
+#include "services/common/consent/projection.h"
+#include "services/common/outbox/outbox.h"
 
 namespace olif::referrals {
 namespace {
@@ -15,175 +18,17 @@ absl::Status Corrupt(const std::string& id) {
   return absl::DataLossError(absl::StrCat("request ", id, ": stored record does not parse"));
 }
 
-}  // namespace
+using Requests = std::vector<v1::DirectLineRequest>;
 
-absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open(
-    const std::string& path, const sqlite::OpenOptions& options,
-    std::function<void(int)> on_commit) {
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
-      sqlite::Database::Open(path, Migrations(), options);
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
-  if (!reader.ok()) return reader.status();
-  auto writer = std::make_unique<sqlite::Writer>(
-      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
-  return std::unique_ptr<SqliteReferralsStore>(
-      new SqliteReferralsStore(path, std::move(writer), std::move(*reader)));
-}
-
-void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
-  auto request = std::make_shared<NewRequest>(std::move(in));
-  auto outcome = std::make_shared<CreateOutcome>();
-  writer_->Submit(
-      [request, outcome](sqlite::Database& db) -> absl::Status {
-        // Checked inside the write transaction, so two calls with one
-        // request_id cannot both insert.
-        auto existing = records::FindRecord<v1::DirectLineRequest>(db, "requests", "request_id",
-                                                                   request->request.request_id());
-        if (!existing.ok()) return existing.status();
-        if (existing->has_value()) {
-          if ((*existing)->content != request->content) {
-            return absl::AlreadyExistsError(
-                absl::StrCat("request_id ", request->request.request_id(),
-                             " was used before for a different request (", (*existing)->record.id(),
-                             "); use a new request_id for a new request"));
-          }
-          outcome->request = std::move((*existing)->record);
-          outcome->created = false;
-          return absl::OkStatus();
-        }
-        v1::DirectLineRequest& r = request->request;
-        Events events;
-        if (!request->topic.empty()) events.push_back({request->topic, request->event});
-        if (request->decide) {
-          absl::StatusOr<Events> more = request->decide(db, r);
-          if (!more.ok()) return more.status();
-          events.insert(events.end(), more->begin(), more->end());
-        }
-        absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
-            "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
-            " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        if (!insert.ok()) return insert.status();
-        (*insert)
-            ->Bind(1, r.id())
-            .Bind(2, r.request_id())
-            .Bind(3, static_cast<int64_t>(r.kind()))
-            .Bind(4, r.requester().location_id())
-            .Bind(5, static_cast<int64_t>(r.status()))
-            .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
-            .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
-            .BindBlob(8, request->content)
-            .BindBlob(9, r.SerializeAsString());
-        if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
-        // The columns the jobs and the consent gate query.
-        if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
-        if (request->identity.has_value()) {
-          absl::StatusOr<sqlite::Statement*> identity = db.Prepare(
-              "INSERT INTO child_identities (request_id, child_ref, identity) VALUES (?1, ?2, ?3)");
-          if (!identity.ok()) return identity.status();
-          if (absl::Status s = (*identity)
-                                   ->Bind(1, r.id())
-                                   .Bind(2, r.child().child_ref())
-                                   .BindBlob(3, request->identity->SerializeAsString())
-                                   .Run();
-              !s.ok()) {
-            return s;
-          }
-        }
-        if (absl::Status s = PublishEvents(db, events, r.trace_id(), request->occurred_at);
-            !s.ok()) {
-          return s;
-        }
-        outcome->request = r;
-        outcome->created = true;
-        return absl::OkStatus();
-      },
-      sqlite::Deliver(outcome, std::move(done)));
-}
-
-absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest request) {
-  std::promise<absl::StatusOr<CreateOutcome>> result;
-  auto future = result.get_future();
-  Create(std::move(request), [&result](absl::StatusOr<CreateOutcome> outcome) {
-    result.set_value(std::move(outcome));
-  });
-  return future.get();
-}
-
-absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto found = records::FindRecord<v1::DirectLineRequest>(*db_, "requests", "id", id);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
-  return std::move((*found)->record);
-}
-
-void SqliteReferralsStore::Update(const std::string& id, int64_t expected_version, absl::Time now,
-                                  std::string trace_id, Mutation mutate, UpdateDone done) {
-  auto result = std::make_shared<v1::DirectLineRequest>();
-  writer_->Submit(
-      [id, expected_version, now, trace_id = std::move(trace_id), mutate = std::move(mutate),
-       result](sqlite::Database& db) -> absl::Status {
-        auto found = records::FindRecord<v1::DirectLineRequest>(db, "requests", "id", id);
-        if (!found.ok()) return found.status();
-        if (!found->has_value()) {
-          return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
-        }
-        v1::DirectLineRequest& r = (*found)->record;
-        if (r.version() != expected_version) {
-          return absl::AbortedError(absl::StrCat("request ", id, " is at version ", r.version(),
-                                                 ", not ", expected_version,
-                                                 ": read it again and retry"));
-        }
-        absl::StatusOr<Events> events = mutate(db, r);
-        if (!events.ok()) return events.status();
-        r.set_version(r.version() + 1);
-        *r.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-        if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
-        if (absl::Status s = PublishEvents(db, *events, trace_id, now); !s.ok()) return s;
-        *result = std::move(r);
-        return absl::OkStatus();
-      },
-      sqlite::Deliver(result, std::move(done)));
-}
-
-absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(
-    absl::Time start, absl::Time end, const std::string& location_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return SelectRequests(
-      *db_, "create_time_us >= ?1 AND create_time_us < ?2 AND (?3 = '' OR location_id = ?3)",
-      [&](sqlite::Statement& stmt) {
-        stmt.Bind(1, absl::ToUnixMicros(start))
-            .Bind(2, absl::ToUnixMicros(end))
-            .Bind(3, location_id);
-      });
-}
-
-absl::StatusOr<v1::ChildIdentity> SqliteReferralsStore::Identity(const std::string& request_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  absl::StatusOr<sqlite::Statement*> stmt =
-      db_->Prepare("SELECT identity FROM child_identities WHERE request_id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  v1::ChildIdentity identity;
-  bool parsed = false;
-  absl::StatusOr<bool> row = (*stmt)->Bind(1, request_id).ReadOne([&](const sqlite::Statement& r) {
-    parsed = identity.ParseFromString(r.ColumnBlob(0));
-  });
-  if (!row.ok()) return row.status();
-  if (!*row)
-    return absl::NotFoundError(absl::StrCat("no identity stored for request ", request_id));
-  if (!parsed) return Corrupt(request_id);
-  return identity;
-}
-
-absl::StatusOr<std::vector<v1::DirectLineRequest>> SelectRequests(
-    sqlite::Database& db, const std::string& where,
-    const std::function<void(sqlite::Statement&)>& bind) {
+// Requests matching `where` (over the requests table's columns, parameters
+// bound by `bind`), oldest first.
+absl::StatusOr<Requests> SelectRequests(sqlite::Database& db, const char* where,
+                                        const std::function<void(sqlite::Statement&)>& bind) {
   absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(absl::StrCat(
       "SELECT id, record FROM requests WHERE ", where, " ORDER BY create_time_us, id"));
   if (!stmt.ok()) return stmt.status();
   bind(**stmt);
-  std::vector<v1::DirectLineRequest> out;
+  Requests out;
   absl::Status s = (*stmt)->ForEachRow([&](const sqlite::Statement& row) -> absl::Status {
     if (!out.emplace_back().ParseFromString(row.ColumnBlob(1))) return Corrupt(row.ColumnText(0));
     return absl::OkStatus();
@@ -192,6 +37,7 @@ absl::StatusOr<std::vector<v1::DirectLineRequest>> SelectRequests(
   return out;
 }
 
+// Writes the request's queried columns and its record.
 absl::Status SaveRequest(sqlite::Database& db, const v1::DirectLineRequest& r) {
   absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
       "UPDATE requests SET status = ?2, update_time_us = ?3, child_ref = ?4, consent_id = ?5,"
@@ -221,8 +67,248 @@ absl::Status PublishEvents(sqlite::Database& db, const Events& events, const std
   return absl::OkStatus();
 }
 
+absl::Status InsertRequest(sqlite::Database& db, const v1::DirectLineRequest& r,
+                           const std::string& content) {
+  absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
+      "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
+      " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!insert.ok()) return insert.status();
+  (*insert)
+      ->Bind(1, r.id())
+      .Bind(2, r.request_id())
+      .Bind(3, static_cast<int64_t>(r.kind()))
+      .Bind(4, r.requester().location_id())
+      .Bind(5, static_cast<int64_t>(r.status()))
+      .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
+      .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
+      .BindBlob(8, content)
+      .BindBlob(9, r.SerializeAsString());
+  if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
+  // The columns the jobs and the consent gate query.
+  return SaveRequest(db, r);
+}
+
+absl::Status InsertIdentity(sqlite::Database& db, const v1::DirectLineRequest& r,
+                            const v1::ChildIdentity& identity) {
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
+      "INSERT INTO child_identities (request_id, child_ref, identity) VALUES (?1, ?2, ?3)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, r.id())
+      .Bind(2, r.child().child_ref())
+      .BindBlob(3, identity.SerializeAsString())
+      .Run();
+}
+
+// A ReferralsTransaction on the Writer's connection, inside its transaction.
+class Transaction final : public ReferralsTransaction {
+ public:
+  explicit Transaction(sqlite::Database& db) : db_(db) {}
+
+  absl::StatusOr<Requests> AwaitingConsent(const std::string& child_ref) override {
+    return SelectRequests(db_, "child_ref = ?1 AND status = ?2", [&](sqlite::Statement& stmt) {
+      stmt.Bind(1, child_ref).Bind(2, static_cast<int64_t>(v1::REQUEST_STATUS_AWAITING_CONSENT));
+    });
+  }
+  absl::StatusOr<Requests> AwaitingConsentSince(absl::Time cutoff) override {
+    return SelectRequests(db_, "status = ?1 AND create_time_us <= ?2",
+                          [&](sqlite::Statement& stmt) {
+                            stmt.Bind(1, static_cast<int64_t>(v1::REQUEST_STATUS_AWAITING_CONSENT))
+                                .Bind(2, absl::ToUnixMicros(cutoff));
+                          });
+  }
+  absl::StatusOr<Requests> RelyingOn(const std::string& consent_id) override {
+    return SelectRequests(db_, "consent_id = ?1",
+                          [&](sqlite::Statement& stmt) { stmt.Bind(1, consent_id); });
+  }
+  absl::StatusOr<Requests> OverdueAt(absl::Time now) override {
+    return SelectRequests(db_, "status = ?1 AND overdue = 0 AND due_us > 0 AND due_us <= ?2",
+                          [&](sqlite::Statement& stmt) {
+                            stmt.Bind(1, static_cast<int64_t>(v1::REQUEST_STATUS_SUBMITTED))
+                                .Bind(2, absl::ToUnixMicros(now));
+                          });
+  }
+  absl::StatusOr<olifantenpad::consent::v1::Decision> PermitsDirectLine(
+      const std::string& child_ref, const std::string& organisation_id, absl::Time at) override {
+    return consent::ConsentProjection::PermitsIn(
+        db_, child_ref, olifantenpad::consent::v1::PURPOSE_DIRECT_LINE, organisation_id, at);
+  }
+  absl::Status ApplyConsentEvent(const olifantenpad::common::v1::EventEnvelope& event) override {
+    return consent::ConsentProjection::ApplyIn(db_, event);
+  }
+  absl::Status Save(const v1::DirectLineRequest& request, const Events& events,
+                    absl::Time at) override {
+    if (absl::Status s = SaveRequest(db_, request); !s.ok()) return s;
+    return PublishEvents(db_, events, request.trace_id(), at);
+  }
+
+ private:
+  sqlite::Database& db_;
+};
+
+class Handler final : public bus::EventHandler {
+ public:
+  explicit Handler(SqliteReferralsStore::Apply apply) : apply_(std::move(apply)) {}
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override {
+    Transaction txn(db);
+    return apply_(txn, event);
+  }
+
+ private:
+  SqliteReferralsStore::Apply apply_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open(
+    const std::string& path, const sqlite::OpenOptions& options,
+    std::function<void(int)> on_commit) {
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
+      sqlite::Database::Open(path, Migrations(), options);
+  if (!db.ok()) return db.status();
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
+  if (!reader.ok()) return reader.status();
+  if (absl::Status s = consent::ConsentProjection::CreateTables(**db); !s.ok()) return s;
+  auto writer = std::make_unique<sqlite::Writer>(
+      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
+  return std::unique_ptr<SqliteReferralsStore>(
+      new SqliteReferralsStore(path, std::move(writer), std::move(*reader)));
+}
+
+void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
+  auto request = std::make_shared<NewRequest>(std::move(in));
+  auto outcome = std::make_shared<CreateOutcome>();
+  writer_->Submit(
+      [request, outcome](sqlite::Database& db) -> absl::Status {
+        // Checked inside the write transaction, so two calls with one
+        // request_id cannot both insert.
+        auto existing = records::FindRecord<v1::DirectLineRequest>(db, "requests", "request_id",
+                                                                   request->request.request_id());
+        if (!existing.ok()) return existing.status();
+        if (existing->has_value()) {
+          if ((*existing)->content != request->content) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("request_id ", request->request.request_id(),
+                             " was used before for a different request (", (*existing)->record.id(),
+                             "); use a new request_id for a new request"));
+          }
+          outcome->request = std::move((*existing)->record);
+          outcome->created = false;
+          return absl::OkStatus();
+        }
+        v1::DirectLineRequest& r = request->request;
+        Events events = std::move(request->events);
+        if (request->decide) {
+          Transaction txn(db);
+          absl::StatusOr<Events> more = request->decide(txn, r);
+          if (!more.ok()) return more.status();
+          events.insert(events.end(), more->begin(), more->end());
+        }
+        if (absl::Status s = InsertRequest(db, r, request->content); !s.ok()) return s;
+        if (request->identity.has_value()) {
+          if (absl::Status s = InsertIdentity(db, r, *request->identity); !s.ok()) return s;
+        }
+        if (absl::Status s = PublishEvents(db, events, r.trace_id(), request->occurred_at);
+            !s.ok()) {
+          return s;
+        }
+        outcome->request = r;
+        outcome->created = true;
+        return absl::OkStatus();
+      },
+      sqlite::Deliver(outcome, std::move(done)));
+}
+
+absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest request) {
+  std::promise<absl::StatusOr<CreateOutcome>> result;
+  auto future = result.get_future();
+  Create(std::move(request), [&result](absl::StatusOr<CreateOutcome> outcome) {
+    result.set_value(std::move(outcome));
+  });
+  return future.get();
+}
+
+absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  auto found = records::FindRecord<v1::DirectLineRequest>(*db_, "requests", "id", id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
+  return std::move((*found)->record);
+}
+
+void SqliteReferralsStore::Update(const std::string& id, int64_t expected_version, absl::Time now,
+                                  std::string trace_id, Mutation mutate, UpdateDone done) {
+  auto result = std::make_shared<v1::DirectLineRequest>();
+  writer_->Submit(
+      [id, expected_version, now, trace_id = std::move(trace_id), mutate = std::move(mutate),
+       result](sqlite::Database& db) -> absl::Status {
+        auto found = records::FindRecord<v1::DirectLineRequest>(db, "requests", "id", id);
+        if (!found.ok()) return found.status();
+        if (!found->has_value()) {
+          return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
+        }
+        v1::DirectLineRequest& r = (*found)->record;
+        if (r.version() != expected_version) {
+          return absl::AbortedError(absl::StrCat("request ", id, " is at version ", r.version(),
+                                                 ", not ", expected_version,
+                                                 ": read it again and retry"));
+        }
+        Transaction txn(db);
+        absl::StatusOr<Events> events = mutate(txn, r);
+        if (!events.ok()) return events.status();
+        r.set_version(r.version() + 1);
+        *r.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+        if (absl::Status s = SaveRequest(db, r); !s.ok()) return s;
+        if (absl::Status s = PublishEvents(db, *events, trace_id, now); !s.ok()) return s;
+        *result = std::move(r);
+        return absl::OkStatus();
+      },
+      sqlite::Deliver(result, std::move(done)));
+}
+
+absl::Status SqliteReferralsStore::RunTransaction(Work work) {
+  return writer_->Run([&work](sqlite::Database& db) {
+    Transaction txn(db);
+    return work(txn);
+  });
+}
+
+std::unique_ptr<bus::EventHandler> SqliteReferralsStore::ConsumerHandler(Apply apply) {
+  return std::make_unique<Handler>(std::move(apply));
+}
+
+absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(
+    absl::Time start, absl::Time end, const std::string& location_id) {
+  absl::MutexLock lock(&mu_);
+  return SelectRequests(
+      *db_, "create_time_us >= ?1 AND create_time_us < ?2 AND (?3 = '' OR location_id = ?3)",
+      [&](sqlite::Statement& stmt) {
+        stmt.Bind(1, absl::ToUnixMicros(start))
+            .Bind(2, absl::ToUnixMicros(end))
+            .Bind(3, location_id);
+      });
+}
+
+absl::StatusOr<v1::ChildIdentity> SqliteReferralsStore::Identity(const std::string& request_id) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db_->Prepare("SELECT identity FROM child_identities WHERE request_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  v1::ChildIdentity identity;
+  bool parsed = false;
+  absl::StatusOr<bool> row = (*stmt)->Bind(1, request_id).ReadOne([&](const sqlite::Statement& r) {
+    parsed = identity.ParseFromString(r.ColumnBlob(0));
+  });
+  if (!row.ok()) return row.status();
+  if (!*row)
+    return absl::NotFoundError(absl::StrCat("no identity stored for request ", request_id));
+  if (!parsed) return Corrupt(request_id);
+  return identity;
+}
+
 absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   // One statement for every filter combination: a NULL parameter means "no
   // filter". Rows come newest first; the cursor is the last row returned.
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
@@ -255,13 +341,13 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
 }
 
 absl::Status SqliteReferralsStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);
 }
 
 absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>>
 SqliteReferralsStore::EventsAfter(int64_t after_seq, int max) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return outbox::ReadAfter(*db_, kProducer, after_seq, max);
 }
 
