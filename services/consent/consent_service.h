@@ -1,10 +1,11 @@
 #pragma once
 
-// The consent gRPC service (olifantenpad.consent.v1.ConsentService):
-// validation against the authority rules and the directory, idempotency,
-// paging, CheckConsent through the shared decision rule, and an audit line
-// for every call. Storage is the ConsentStore's, time the Clock's, the
-// directory the holder's (reloaded on SIGHUP by the process).
+// The consent service's logic: validation (consent_validation.h) against the
+// authority rules and the directory, idempotency, paging, CheckConsent
+// through the shared decision rule, and an audit line for every call. It
+// knows nothing of gRPC (consent_grpc.h is the shell); storage is the
+// ConsentStore's, time the Clock's, the directory the holder's (reloaded on
+// SIGHUP by the process).
 //
 // Every call finishes only once its audit line is durable: a read whose
 // access could not be recorded is not answered (UNAVAILABLE).
@@ -14,7 +15,8 @@
 #include <functional>
 #include <string>
 
-#include "olifantenpad/consent/v1/consent.grpc.pb.h"
+#include "olifantenpad/config/v1/consent.pb.h"
+#include "olifantenpad/consent/v1/consent.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/directory/directory.h"
 #include "services/consent/consent_rules.h"
@@ -22,35 +24,25 @@
 
 namespace olif::consent {
 
+// Each default lives here (and in AuthorityRules), once; SettingsFromConfig
+// reads the config over it.
 struct Settings {
   AuthorityRules rules;
   int default_page_size = 50;
   int max_page_size = 500;
+  absl::Duration expiry_check_interval = absl::Minutes(1);
 };
 
-class ConsentServiceImpl final : public v1::ConsentService::CallbackService {
+// The settings in `config`, with the defaults above for what it leaves out.
+Settings SettingsFromConfig(const olifantenpad::config::v1::ConsentSettings& config);
+
+class ConsentService {
  public:
-  ConsentServiceImpl(ConsentStore& store, const Clock& clock,
-                     const directory::DirectoryHolder& directory, Settings settings);
+  ConsentService(ConsentStore& store, const Clock& clock,
+                 const directory::DirectoryHolder& directory, Settings settings);
 
-  grpc::ServerUnaryReactor* RecordConsent(grpc::CallbackServerContext* context,
-                                          const v1::RecordConsentRequest* request,
-                                          v1::RecordConsentResponse* response) override;
-  grpc::ServerUnaryReactor* GetConsent(grpc::CallbackServerContext* context,
-                                       const v1::GetConsentRequest* request,
-                                       v1::GetConsentResponse* response) override;
-  grpc::ServerUnaryReactor* ListConsents(grpc::CallbackServerContext* context,
-                                         const v1::ListConsentsRequest* request,
-                                         v1::ListConsentsResponse* response) override;
-  grpc::ServerUnaryReactor* WithdrawConsent(grpc::CallbackServerContext* context,
-                                            const v1::WithdrawConsentRequest* request,
-                                            v1::WithdrawConsentResponse* response) override;
-  grpc::ServerUnaryReactor* CheckConsent(grpc::CallbackServerContext* context,
-                                         const v1::CheckConsentRequest* request,
-                                         v1::CheckConsentResponse* response) override;
-
-  // The logic behind the RPCs, callable without gRPC; `done` runs once the
-  // call's audit line (and its change, if any) is durable, on a store thread.
+  // `done` runs once the call's audit line (and its change, if any) is
+  // durable, on a store thread.
   template <typename T>
   using Done = std::function<void(absl::StatusOr<T>)>;
   void Record(const v1::RecordConsentRequest& call, const std::string& trace_id,

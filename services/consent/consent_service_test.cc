@@ -1,7 +1,8 @@
-// The consent service's logic over a real store, a fake clock and the dev
-// directory, called without gRPC (the smoke test calls it through gRPC).
+// The consent service through a real gRPC server on a loopback port 0, over a
+// real store, a fake clock and the dev directory.
 
-#include "services/consent/consent_service.h"
+#include "services/consent/consent_grpc.h"
+#include "services/consent/sqlite_consent_store.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,10 @@
 
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "services/common/consent/projection.h"
+#include "services/common/grpc/call_observer.h"
 #include "services/common/outbox/outbox.h"
+#include "services/common/status/status.h"
+#include "services/common/testing/grpc_server.h"
 #include "services/common/testing/testing.h"
 #include "services/consent/example_consents.h"
 
@@ -27,22 +31,36 @@ class ConsentServiceTest : public testing::Test {
  protected:
   void SetUp() override {
     path_ = (testing_util::FreshTestDir("consent") / "consent.db").string();
-    auto store = ConsentStore::Open(path_);
+    auto store = SqliteConsentStore::Open(path_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     auto dir =
         directory::Directory::Load(std::string(OLIF_SOURCE_DIR) + "/config/dev/directory.yaml");
     ASSERT_TRUE(dir.ok()) << dir.status();
     directory_ = std::make_unique<directory::DirectoryHolder>(*dir);
-    service_ = std::make_unique<ConsentServiceImpl>(*store_, clock_, *directory_, Settings{});
+    service_ = std::make_unique<ConsentService>(*store_, clock_, *directory_, Settings{});
+    grpc_service_ = std::make_unique<ConsentGrpcService>(*service_);
+    server_ = std::make_unique<testing_util::TestGrpcServer>(
+        std::vector<grpc::Service*>{grpc_service_.get()}, "consent");
+    stub_ = server_->Stub<v1::ConsentService>();
   }
 
-  template <typename T, typename Call>
-  absl::StatusOr<T> Wait(Call call) {
-    std::promise<absl::StatusOr<T>> p;
-    auto f = p.get_future();
-    call([&p](absl::StatusOr<T> r) { p.set_value(std::move(r)); });
-    return f.get();
+  // Calls `rpc` on the stub with a deadline and `trace_id`; the answer as
+  // the logic gave it (`field` of the response) or the call's status.
+  template <typename T, typename Request, typename Response, typename Field>
+  absl::StatusOr<T> Call(grpc::Status (v1::ConsentService::Stub::*rpc)(grpc::ClientContext*,
+                                                                       const Request&, Response*),
+                         const Request& request, const std::string& trace_id, Field field) {
+    auto ctx = testing_util::TestGrpcServer::Context();
+    ctx->AddMetadata(grpcx::kTraceIdHeader, trace_id);
+    Response response;
+    grpc::Status s = ((*stub_).*rpc)(ctx.get(), request, &response);
+    if (!s.ok()) return FromGrpcStatus(s);
+    return field(response);
+  }
+  absl::StatusOr<v1::Consent> Get(const v1::GetConsentRequest& call, const std::string& trace_id) {
+    return Call<v1::Consent>(&v1::ConsentService::Stub::GetConsent, call, trace_id,
+                             [](const auto& r) { return r.consent(); });
   }
 
   absl::StatusOr<v1::Consent> Record(const v1::Consent& c,
@@ -52,7 +70,8 @@ class ConsentServiceTest : public testing::Test {
     *call.mutable_consent() = c;
     call.mutable_access()->set_actor_id("prof-sanne-bakker");
     call.mutable_access()->set_reason("consent form signed at intake");
-    return Wait<v1::Consent>([&](auto done) { service_->Record(call, "trace-record", done); });
+    return Call<v1::Consent>(&v1::ConsentService::Stub::RecordConsent, call, "trace-record",
+                             [](const auto& r) { return r.consent(); });
   }
   absl::StatusOr<v1::Decision> Check(v1::Purpose purpose = v1::PURPOSE_DIRECT_LINE,
                                      const std::string& recipient = ex::kKompas) {
@@ -60,17 +79,20 @@ class ConsentServiceTest : public testing::Test {
     call.mutable_child()->set_child_ref(ex::kChildRef);
     call.set_purpose(purpose);
     call.set_recipient_organisation_id(recipient);
-    return Wait<v1::Decision>([&](auto done) { service_->Check(call, "trace-check", done); });
+    return Call<v1::Decision>(&v1::ConsentService::Stub::CheckConsent, call, "trace-check",
+                              [](const auto& r) { return r.decision(); });
   }
   absl::StatusOr<v1::Consent> Withdraw(const std::string& id) {
     v1::WithdrawConsentRequest call;
     call.set_id(id);
     call.set_withdrawn_by("Eva Janssen");
     call.set_reason("we willen het eerst zelf bespreken");
-    return Wait<v1::Consent>([&](auto done) { service_->Withdraw(call, "trace-withdraw", done); });
+    return Call<v1::Consent>(&v1::ConsentService::Stub::WithdrawConsent, call, "trace-withdraw",
+                             [](const auto& r) { return r.consent(); });
   }
   absl::StatusOr<v1::ListConsentsResponse> List(const v1::ListConsentsRequest& call) {
-    return Wait<v1::ListConsentsResponse>([&](auto done) { service_->List(call, "t", done); });
+    return Call<v1::ListConsentsResponse>(&v1::ConsentService::Stub::ListConsents, call, "t",
+                                          [](const auto& r) { return r; });
   }
   std::vector<olifantenpad::common::v1::EventEnvelope> Events() {
     auto db = sqlite::Database::Open(path_, {});
@@ -82,9 +104,12 @@ class ConsentServiceTest : public testing::Test {
 
   std::string path_;
   FakeClock clock_{kNow};
-  std::unique_ptr<ConsentStore> store_;
+  std::unique_ptr<SqliteConsentStore> store_;
   std::unique_ptr<directory::DirectoryHolder> directory_;
-  std::unique_ptr<ConsentServiceImpl> service_;
+  std::unique_ptr<ConsentService> service_;
+  std::unique_ptr<ConsentGrpcService> grpc_service_;
+  std::unique_ptr<testing_util::TestGrpcServer> server_;
+  std::unique_ptr<v1::ConsentService::Stub> stub_;
 };
 
 TEST_F(ConsentServiceTest, JointAuthoritySignedByOneParentIsRefusedNamingTheMissingOne) {
@@ -258,10 +283,9 @@ TEST_F(ConsentServiceTest, EveryCallIsAudited) {
   get.set_id(recorded->id());
   get.mutable_access()->set_actor_id("prof-anna-de-vries");
   get.mutable_access()->set_reason("named-child request");
-  ASSERT_TRUE(Wait<v1::Consent>([&](auto done) { service_->Get(get, "trace-get", done); }).ok());
+  ASSERT_TRUE(Get(get, "trace-get").ok());
   get.set_id("0a000000-0000-4000-8000-00000000dead");
-  EXPECT_EQ(Wait<v1::Consent>([&](auto done) { service_->Get(get, "t", done); }).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Get(get, "t").status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(Check().ok());
   ASSERT_TRUE(Withdraw(recorded->id()).ok());
 

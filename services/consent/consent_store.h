@@ -1,14 +1,12 @@
 #pragma once
 
-// Where the consent service keeps its consents, their audit trail and its
-// outbox; owns all SQL of the service. Writes go through one Writer thread
-// (group commit) and finish through callbacks; reads use a connection of
-// their own, serialised by a mutex. Thread-safe.
+// What the consent service asks of its storage: its consents, their audit
+// trail and the events announcing them. How (SQL, the Writer, the schema)
+// stays behind it, in sqlite_consent_store.h.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,8 +16,6 @@
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/consent/v1/consent.pb.h"
 #include "services/common/records/records.h"
-#include "services/common/sqlite/database.h"
-#include "services/common/sqlite/writer.h"
 
 namespace olif::consent {
 
@@ -60,14 +56,12 @@ struct ConsentPage {
   std::optional<records::PageCursor> next;
 };
 
+// Implementations are thread-safe. Writes never block the caller: `done`
+// runs once the change is durable (or refused), on a thread of the store's,
+// and must not block on the store.
 class ConsentStore {
  public:
-  static constexpr char kProducer[] = "consent";
-
-  // Opens (and migrates) the database at `path`; `on_commit` runs after each
-  // durable commit (to wake the bus producer).
-  static absl::StatusOr<std::unique_ptr<ConsentStore>> Open(
-      const std::string& path, std::function<void(int)> on_commit = nullptr);
+  virtual ~ConsentStore() = default;
 
   template <typename T>
   using Done = std::function<void(absl::StatusOr<T>)>;
@@ -75,44 +69,32 @@ class ConsentStore {
   // Stores the consent, its ConsentGranted event and its audit line in one
   // transaction. When the request_id is taken: the stored consent if the
   // content is the same, ALREADY_EXISTS if it differs.
-  void Record(NewConsent consent, Done<v1::Consent> done);
+  virtual void Record(NewConsent consent, Done<v1::Consent> done) = 0;
 
   // Withdraws consent `id` at `at` and appends ConsentWithdrawn and the audit
   // line, in one transaction. A consent already withdrawn is returned as it
   // is (a repeated call changes nothing); NOT_FOUND for an unknown id;
   // FAILED_PRECONDITION for an expired one.
-  void Withdraw(const std::string& id, v1::Withdrawal withdrawal, AuditEntry audit,
-                Done<v1::Consent> done);
+  virtual void Withdraw(const std::string& id, v1::Withdrawal withdrawal, AuditEntry audit,
+                        Done<v1::Consent> done) = 0;
 
   // Marks every active consent whose period ended at or before `now` as
   // expired, with its ConsentExpired event and audit line. Blocks until
   // durable (for the expiry job's thread); returns how many expired.
-  absl::StatusOr<int> ExpireDue(absl::Time now);
+  virtual absl::StatusOr<int> ExpireDue(absl::Time now) = 0;
 
   // Appends an audit line on its own (reads and refused calls); `done` runs
   // once it is durable.
-  void Audit(AuditEntry entry, std::function<void(const absl::Status&)> done);
+  virtual void Audit(AuditEntry entry, std::function<void(const absl::Status&)> done) = 0;
 
-  absl::StatusOr<v1::Consent> Get(const std::string& id);
-  absl::StatusOr<ConsentPage> List(const ConsentQuery& query);
+  virtual absl::StatusOr<v1::Consent> Get(const std::string& id) = 0;
+  virtual absl::StatusOr<ConsentPage> List(const ConsentQuery& query) = 0;
   // Every consent of the child, any status.
-  absl::StatusOr<std::vector<v1::Consent>> ForChild(const std::string& child_ref);
+  virtual absl::StatusOr<std::vector<v1::Consent>> ForChild(const std::string& child_ref) = 0;
   // The audit lines, oldest first (tests and tools).
-  absl::StatusOr<std::vector<AuditEntry>> AuditTrail();
+  virtual absl::StatusOr<std::vector<AuditEntry>> AuditTrail() = 0;
 
-  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status);
-  sqlite::Writer& writer() { return *writer_; }
-
- private:
-  ConsentStore(std::unique_ptr<sqlite::Writer> writer, std::unique_ptr<sqlite::Database> reader)
-      : writer_(std::move(writer)), db_(std::move(reader)) {}
-
-  std::unique_ptr<sqlite::Writer> writer_;
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;  // reads; guarded by mu_
+  virtual absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) = 0;
 };
-
-// The compiled-in schema/*.sql migrations.
-const std::vector<sqlite::Migration>& Migrations();
 
 }  // namespace olif::consent

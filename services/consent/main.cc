@@ -13,8 +13,9 @@
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/consent/consent_grpc.h"
 #include "services/consent/consent_service.h"
-#include "services/consent/consent_store.h"
+#include "services/consent/sqlite_consent_store.h"
 
 namespace cfg = olifantenpad::config::v1;
 
@@ -56,33 +57,21 @@ int main(int argc, char** argv) {
   if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
   const std::string& db_path = *db_file;
   auto commits = std::make_shared<olif::bus::Signal>();
-  auto store = olif::consent::ConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
+  auto store =
+      olif::consent::SqliteConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
   if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
 
   olif::bus::Producer producer(
       olif::bus::ToProducerOptions(config.bus(), "consent", db_path, commits), (*store)->writer(),
       process.metrics());
 
-  olif::consent::Settings settings;
-  if (settings_config.child_assents_from_age() > 0) {
-    settings.rules.child_assents_from_age = settings_config.child_assents_from_age();
-  }
-  if (settings_config.child_alone_from_age() > 0) {
-    settings.rules.child_alone_from_age = settings_config.child_alone_from_age();
-  }
-  if (settings_config.default_page_size() > 0) {
-    settings.default_page_size = settings_config.default_page_size();
-  }
-  if (settings_config.max_page_size() > 0) settings.max_page_size = settings_config.max_page_size();
-  olif::consent::ConsentServiceImpl service(**store, olif::Clock::Real(), directory, settings);
+  const olif::consent::Settings settings = olif::consent::SettingsFromConfig(settings_config);
+  olif::consent::ConsentService service(**store, olif::Clock::Real(), directory, settings);
+  olif::consent::ConsentGrpcService grpc_service(service);
 
   auto& expired_total = process.metrics().GetCounter("olif_consent_expired_total",
                                                      "Consents marked expired by the expiry job");
-  const absl::Duration interval =
-      settings_config.has_expiry_check_interval()
-          ? olif::config::ToDuration(settings_config.expiry_check_interval())
-          : absl::Minutes(1);
-  olif::Periodic expiry(interval, [&service, &expired_total] {
+  olif::Periodic expiry(settings.expiry_check_interval, [&service, &expired_total] {
     absl::StatusOr<int> n = service.ExpireDue();
     if (!n.ok()) {
       olif::log::Error("expiry check failed", {{"error", std::string(n.status().message())}});
@@ -92,7 +81,7 @@ int main(int argc, char** argv) {
     }
   });
 
-  process.AddService(&service);
+  process.AddService(&grpc_service);
   process.SetStatusFiller([&store, &producer](auto* status) {
     if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
     return producer.FillStatus(status);

@@ -73,22 +73,19 @@ grpc::ServerUnaryReactor* ReferralsGrpcService::ResolveRequest(
 grpc::ServerUnaryReactor* ReferralsGrpcService::EscalateRequest(
     grpc::CallbackServerContext* context, const v1::EscalateRequestRequest* request,
     v1::EscalateRequestResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Escalate,
-                        kRequest);
+  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Escalate, kRequest);
 }
 
 grpc::ServerUnaryReactor* ReferralsGrpcService::WithdrawRequest(
     grpc::CallbackServerContext* context, const v1::WithdrawRequestRequest* request,
     v1::WithdrawRequestResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Withdraw,
-                        kRequest);
+  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Withdraw, kRequest);
 }
 
 grpc::ServerUnaryReactor* ReferralsGrpcService::ReassignRequest(
     grpc::CallbackServerContext* context, const v1::ReassignRequestRequest* request,
     v1::ReassignRequestResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Reassign,
-                        kRequest);
+  return AnswerWhenDone(context, request, response, logic_, &ReferralsService::Reassign, kRequest);
 }
 
 grpc::ServerUnaryReactor* ReferralsGrpcService::GetStatistics(

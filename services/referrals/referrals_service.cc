@@ -30,18 +30,7 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t
 // equal. The child's identity counts too.
 std::string ClientContent(const v1::CreateRequestRequest& call) {
   v1::DirectLineRequest content = call.request();
-  for (const google::protobuf::FieldDescriptor* f :
-       {content.GetDescriptor()->FindFieldByName("id"),
-        content.GetDescriptor()->FindFieldByName("request_id")}) {
-    content.GetReflection()->ClearField(&content, f);
-  }
-  // Every output-only field (status and beyond the client's own).
-  for (int number = v1::DirectLineRequest::kStatusFieldNumber;
-       number <= v1::DirectLineRequest::kWithdrawReasonFieldNumber; ++number) {
-    if (number == v1::DirectLineRequest::kChildFieldNumber) continue;  // the client's
-    const auto* f = content.GetDescriptor()->FindFieldByNumber(number);
-    if (f != nullptr) content.GetReflection()->ClearField(&content, f);
-  }
+  records::ClearOutputOnly(content);
   if (content.priority() == v1::PRIORITY_UNSPECIFIED) content.set_priority(v1::PRIORITY_NORMAL);
   return records::DeterministicBytes(content) + records::DeterministicBytes(call.child_identity());
 }

@@ -18,6 +18,7 @@
 #include "services/common/ids/ids.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/example_consents.h"
+#include "services/consent/sqlite_consent_store.h"
 
 namespace olif::consent {
 namespace {
@@ -110,13 +111,13 @@ BENCHMARK(BM_ProjectionPermits);
 
 struct ServiceFixture {
   explicit ServiceFixture(const char* name)
-      : store(*ConsentStore::Open((FreshDir(name) / "consent.db").string())),
+      : store(*SqliteConsentStore::Open((FreshDir(name) / "consent.db").string())),
         directory(*directory::Directory::Load(std::string(OLIF_SOURCE_DIR) +
                                               "/config/dev/directory.yaml")),
         service(*store, Clock::Real(), directory, {}) {}
-  std::unique_ptr<ConsentStore> store;
+  std::unique_ptr<SqliteConsentStore> store;
   directory::DirectoryHolder directory;
-  ConsentServiceImpl service;
+  ConsentService service;
 };
 
 // range(0) calls in flight; each records a consent for a new child.

@@ -3,11 +3,14 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "google/api/field_behavior.pb.h"
 #include "services/common/ids/ids.h"
 
 namespace olif::records {
@@ -26,6 +29,27 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   message.SerializeToCodedStream(&coded);
   coded.Trim();
   return out;
+}
+
+void ClearOutputOnly(google::protobuf::Message& message) {
+  const google::protobuf::Descriptor* d = message.GetDescriptor();
+  const google::protobuf::Reflection* r = message.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    const auto& behaviors = f->options().GetRepeatedExtension(google::api::field_behavior);
+    if (std::find(behaviors.begin(), behaviors.end(), google::api::OUTPUT_ONLY) !=
+        behaviors.end()) {
+      r->ClearField(&message, f);
+    } else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int j = 0; j < r->FieldSize(message, f); ++j) {
+          ClearOutputOnly(*r->MutableRepeatedMessage(&message, f, j));
+        }
+      } else if (r->HasField(message, f)) {
+        ClearOutputOnly(*r->MutableMessage(&message, f));
+      }
+    }
+  }
 }
 
 std::string EncodePageToken(const std::vector<std::string>& filters, const PageCursor& cursor) {

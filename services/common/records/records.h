@@ -22,6 +22,11 @@ namespace olif::records {
 // messages with the same content give the same bytes.
 std::string DeterministicBytes(const google::protobuf::Message& message);
 
+// Clears every field marked [(google.api.field_behavior) = OUTPUT_ONLY] in
+// `message` and in the messages it holds: what is left is what a client
+// chose, e.g. to compare two creates with one request_id.
+void ClearOutputOnly(google::protobuf::Message& message);
+
 // The position after which a listing continues: the last record returned.
 struct PageCursor {
   int64_t create_time_us = 0;

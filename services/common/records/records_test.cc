@@ -1,5 +1,8 @@
 #include "services/common/records/records.h"
 
+#include "olifantenpad/consent/v1/consent.pb.h"
+#include "olifantenpad/referrals/v1/referrals.pb.h"
+
 #include <gtest/gtest.h>
 
 #include "olifantenpad/common/v1/refs.pb.h"
@@ -37,6 +40,38 @@ TEST(RecordsTest, PageTokenRoundTripsAndIsBoundToItsFilters) {
           .status()
           .message(),
       "is not a token this service issued");
+}
+
+}  // namespace
+}  // namespace olif::records
+
+namespace olif::records {
+namespace {
+
+TEST(RecordsTest, ClearOutputOnlyLeavesWhatTheClientChose) {
+  olifantenpad::referrals::v1::DirectLineRequest r;
+  r.set_question("De groep is onrustig sinds de verhuizing.");
+  r.mutable_child()->set_child_ref("5d1e8a43-2b6f-4c7d-9e10-a2b3c4d5e6f7");
+  r.mutable_requester()->set_location_id("loc-boomgaard-noord");
+  const olifantenpad::referrals::v1::DirectLineRequest client = r;
+  // What the server sets, at field numbers before and after the client's own.
+  r.set_id("0b8f3c52-6a1e-4d0e-9a57-3c2d1e0f4a6b");
+  r.set_status(olifantenpad::referrals::v1::REQUEST_STATUS_SUBMITTED);
+  r.mutable_expert()->set_professional_id("prof-anna-de-vries");
+  r.set_version(3);
+  r.add_messages()->set_text("Ik kom donderdag langs.");
+  r.set_withdraw_reason("opgelost");
+  ClearOutputOnly(r);
+  EXPECT_EQ(DeterministicBytes(r), DeterministicBytes(client)) << r.DebugString();
+
+  olifantenpad::consent::v1::Consent c;
+  c.set_id("3f0c3a5e-1b2d-4c6e-8f90-a1b2c3d4e5f6");
+  c.set_status(olifantenpad::consent::v1::CONSENT_STATUS_WITHDRAWN);
+  c.add_recipient_organisation_ids("org-jz-het-kompas");
+  ClearOutputOnly(c);
+  EXPECT_TRUE(c.id().empty());
+  EXPECT_EQ(c.status(), olifantenpad::consent::v1::CONSENT_STATUS_UNSPECIFIED);
+  ASSERT_EQ(c.recipient_organisation_ids_size(), 1);
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 // ServerRunner (health, call observer, admin) on 127.0.0.1 port 0, with the
 // services under test, and clients that always set a deadline.
 
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>
@@ -22,10 +22,10 @@ class TestGrpcServer {
   // Starts serving `services` (not owned; they must outlive the server).
   explicit TestGrpcServer(const std::vector<grpc::Service*>& services,
                           const std::string& process = "test")
-      : runner_(grpcx::ServerSettings{.process = process,
-                                      .listen_address = "127.0.0.1:0",
-                                      .dev_mode = true},
-                metrics_) {
+      : runner_(
+            grpcx::ServerSettings{
+                .process = process, .listen_address = "127.0.0.1:0", .dev_mode = true},
+            metrics_) {
     for (grpc::Service* s : services) runner_.AddService(s);
     absl::Status started = runner_.Start();
     EXPECT_TRUE(started.ok()) << started;

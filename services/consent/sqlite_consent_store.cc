@@ -1,4 +1,4 @@
-#include "services/consent/consent_store.h"
+#include "services/consent/sqlite_consent_store.h"
 
 #include <google/protobuf/util/time_util.h>
 
@@ -62,7 +62,7 @@ absl::Status Publish(sqlite::Database& db, const char* topic,
                      const google::protobuf::Message& event, const std::string& trace_id,
                      absl::Time at) {
   return outbox::Append(
-             db, ConsentStore::kProducer,
+             db, SqliteConsentStore::kProducer,
              {.topic = topic, .payload = &event, .trace_id = trace_id, .occurred_at = at})
       .status();
 }
@@ -85,7 +85,7 @@ std::string Outcome(const absl::Status& status) {
   return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
 }
 
-absl::StatusOr<std::unique_ptr<ConsentStore>> ConsentStore::Open(
+absl::StatusOr<std::unique_ptr<SqliteConsentStore>> SqliteConsentStore::Open(
     const std::string& path, std::function<void(int)> on_commit) {
   absl::StatusOr<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(path, Migrations());
   if (!db.ok()) return db.status();
@@ -93,10 +93,11 @@ absl::StatusOr<std::unique_ptr<ConsentStore>> ConsentStore::Open(
   if (!reader.ok()) return reader.status();
   auto writer = std::make_unique<sqlite::Writer>(
       std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
-  return std::unique_ptr<ConsentStore>(new ConsentStore(std::move(writer), std::move(*reader)));
+  return std::unique_ptr<SqliteConsentStore>(
+      new SqliteConsentStore(std::move(writer), std::move(*reader)));
 }
 
-void ConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
+void SqliteConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
   auto call = std::make_shared<NewConsent>(std::move(in));
   auto stored = std::make_shared<v1::Consent>();
   writer_->Submit(
@@ -158,8 +159,8 @@ void ConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
       sqlite::Deliver(stored, std::move(done)));
 }
 
-void ConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal, AuditEntry audit,
-                            Done<v1::Consent> done) {
+void SqliteConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal,
+                                  AuditEntry audit, Done<v1::Consent> done) {
   auto result = std::make_shared<v1::Consent>();
   writer_->Submit(
       [id, withdrawal = std::move(withdrawal), audit = std::move(audit),
@@ -201,7 +202,7 @@ void ConsentStore::Withdraw(const std::string& id, v1::Withdrawal withdrawal, Au
       sqlite::Deliver(result, std::move(done)));
 }
 
-absl::StatusOr<int> ConsentStore::ExpireDue(absl::Time now) {
+absl::StatusOr<int> SqliteConsentStore::ExpireDue(absl::Time now) {
   int expired = 0;
   absl::Status s = writer_->Run([&](sqlite::Database& db) -> absl::Status {
     expired = 0;
@@ -246,22 +247,22 @@ absl::StatusOr<int> ConsentStore::ExpireDue(absl::Time now) {
   return expired;
 }
 
-void ConsentStore::Audit(AuditEntry entry, std::function<void(const absl::Status&)> done) {
+void SqliteConsentStore::Audit(AuditEntry entry, std::function<void(const absl::Status&)> done) {
   writer_->Submit(
       [entry = std::move(entry)](sqlite::Database& db) { return InsertAudit(db, entry); },
       std::move(done));
 }
 
-absl::StatusOr<v1::Consent> ConsentStore::Get(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+absl::StatusOr<v1::Consent> SqliteConsentStore::Get(const std::string& id) {
+  absl::MutexLock lock(&mu_);
   auto found = FindBy(*db_, "id", id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::NotFoundError(absl::StrCat("consent ", id, " not found"));
   return std::move((*found)->record);
 }
 
-absl::StatusOr<ConsentPage> ConsentStore::List(const ConsentQuery& q) {
-  std::lock_guard<std::mutex> lock(mu_);
+absl::StatusOr<ConsentPage> SqliteConsentStore::List(const ConsentQuery& q) {
+  absl::MutexLock lock(&mu_);
   // By child or by recipient; a NULL parameter means "no filter". Newest
   // first; one row more than asked tells whether a page follows.
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
@@ -293,8 +294,9 @@ absl::StatusOr<ConsentPage> ConsentStore::List(const ConsentQuery& q) {
   return page;
 }
 
-absl::StatusOr<std::vector<v1::Consent>> ConsentStore::ForChild(const std::string& child_ref) {
-  std::lock_guard<std::mutex> lock(mu_);
+absl::StatusOr<std::vector<v1::Consent>> SqliteConsentStore::ForChild(
+    const std::string& child_ref) {
+  absl::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       db_->Prepare("SELECT id, create_time_us, record FROM consents WHERE child_ref = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -304,8 +306,8 @@ absl::StatusOr<std::vector<v1::Consent>> ConsentStore::ForChild(const std::strin
   return out;
 }
 
-absl::StatusOr<std::vector<AuditEntry>> ConsentStore::AuditTrail() {
-  std::lock_guard<std::mutex> lock(mu_);
+absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
+  absl::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
       "SELECT at_us, actor, action, consent_id, child_ref, outcome, reason, trace_id"
       " FROM consent_audit ORDER BY seq");
@@ -321,8 +323,8 @@ absl::StatusOr<std::vector<AuditEntry>> ConsentStore::AuditTrail() {
   return out;
 }
 
-absl::Status ConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
-  std::lock_guard<std::mutex> lock(mu_);
+absl::Status SqliteConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
+  absl::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);
 }
 
