@@ -8,11 +8,16 @@
 //   HTTP server for webhooks, watched folder);
 // - an AdapterFactory has a name, an empty config message of its own type
 //   (proto/olifantenpad/config/v1/<adapter>.proto: the YAML file is loaded
-//   into it and checked) and Create(config) → the running Adapter;
+//   into it and checked) and Create(config) → the running Adapter; adapters
+//   derive from TypedAdapterFactory<Config>, which hands them their config
+//   typed; the connectors' shared settings (connectors.proto) are checked
+//   and turned into options beside each connector;
 // - built-in adapters are registered explicitly in one function
 //   (adapters/builtin.cc), and RunAdapter() is the main() of every adapter
 //   process: config, process, adapter, serve, stop.
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -86,6 +91,46 @@ class AdapterFactory {
   virtual absl::Status Validate(const google::protobuf::Message& config) const = 0;
   virtual absl::StatusOr<std::unique_ptr<Adapter>> Create(const google::protobuf::Message& config,
                                                           AdapterContext& context) const = 0;
+};
+
+// The base every adapter's factory derives from (Envoy's FactoryBase): the
+// runtime hands it the config message it asked for, already of type
+// `Config`, so no adapter casts. An adapter implements name(),
+// ValidateConfig() and CreateAdapter().
+template <typename Config>
+class TypedAdapterFactory : public AdapterFactory {
+ public:
+  std::unique_ptr<google::protobuf::Message> EmptyConfig() const final {
+    return std::make_unique<Config>();
+  }
+  absl::Status Validate(const google::protobuf::Message& config) const final {
+    return ValidateConfig(Typed(config));
+  }
+  absl::StatusOr<std::unique_ptr<Adapter>> Create(const google::protobuf::Message& config,
+                                                  AdapterContext& context) const final {
+    return CreateAdapter(Typed(config), context);
+  }
+
+ protected:
+  // Checks what the config loader cannot (after the runtime section).
+  virtual absl::Status ValidateConfig(const Config& config) const = 0;
+  // A running adapter for a config that passed ValidateConfig.
+  virtual absl::StatusOr<std::unique_ptr<Adapter>> CreateAdapter(const Config& config,
+                                                                 AdapterContext& context) const = 0;
+
+ private:
+  // The runtime only ever passes what EmptyConfig() made; anything else is a
+  // broken invariant, not bad input.
+  static const Config& Typed(const google::protobuf::Message& config) {
+    const Config* typed = google::protobuf::DynamicCastToGenerated<Config>(&config);
+    if (typed == nullptr) {
+      std::fprintf(stderr, "adapter factory got a %s, not a %s\n",
+                   config.GetDescriptor()->full_name().c_str(),
+                   Config::descriptor()->full_name().c_str());
+      std::abort();
+    }
+    return *typed;
+  }
 };
 
 class AdapterRegistry {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/config/config_loader.h"
 
 namespace olif::adapters {
 namespace {
@@ -344,6 +345,18 @@ absl::StatusOr<int64_t> DeliveryQueue::Count(const std::string& destination, Del
           .ReadOne([&](const sqlite::Statement& r) { n = r.ColumnInt64(0); });
   if (!row.ok()) return row.status();
   return n;
+}
+
+absl::StatusOr<RetryPolicy> RetryPolicyFromConfig(
+    const olifantenpad::config::v1::DeliveryRetryConfig& r, const std::string& field) {
+  if (r.max_attempts() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".max_attempts: must not be negative"));
+  }
+  RetryPolicy policy;
+  if (r.max_attempts() > 0) policy.max_attempts = r.max_attempts();
+  if (r.has_initial_backoff()) policy.initial_backoff = config::ToDuration(r.initial_backoff());
+  if (r.has_max_backoff()) policy.max_backoff = config::ToDuration(r.max_backoff());
+  return policy;
 }
 
 }  // namespace olif::adapters

@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "olifantenpad/config/v1/connectors.pb.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
 
@@ -148,5 +149,10 @@ class DeliveryQueue {
   RetryPolicy policy_;
   std::mt19937_64 random_{std::random_device{}()};  // guarded by mu_
 };
+
+// The retry policy configured as `config`, the defaults above for what it
+// leaves out; INVALID_ARGUMENT naming `field` for a negative max_attempts.
+absl::StatusOr<RetryPolicy> RetryPolicyFromConfig(
+    const olifantenpad::config::v1::DeliveryRetryConfig& config, const std::string& field);
 
 }  // namespace olif::adapters

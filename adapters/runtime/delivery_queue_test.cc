@@ -215,3 +215,25 @@ TEST(BackoffTest, DoublesUpToTheCapWithJitter) {
 
 }  // namespace
 }  // namespace olif::adapters
+
+namespace olif::adapters {
+namespace {
+
+TEST(RetryPolicyFromConfigTest, KeepsTheDefaultsForWhatIsLeftOut) {
+  olifantenpad::config::v1::DeliveryRetryConfig r;
+  auto p = RetryPolicyFromConfig(r, "x.retry");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->max_attempts, RetryPolicy{}.max_attempts);
+  EXPECT_EQ(p->max_backoff, RetryPolicy{}.max_backoff);
+  r.set_max_attempts(3);
+  r.mutable_initial_backoff()->set_seconds(2);
+  p = RetryPolicyFromConfig(r, "x.retry");
+  EXPECT_EQ(p->max_attempts, 3);
+  EXPECT_EQ(p->initial_backoff, absl::Seconds(2));
+  r.set_max_attempts(-1);
+  EXPECT_EQ(RetryPolicyFromConfig(r, "x.retry").status().message(),
+            "x.retry.max_attempts: must not be negative");
+}
+
+}  // namespace
+}  // namespace olif::adapters

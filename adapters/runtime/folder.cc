@@ -172,4 +172,15 @@ absl::StatusOr<int> FolderConnector::ScanOnce() {
   return done;
 }
 
+absl::StatusOr<FolderOptions> FolderOptionsFromConfig(
+    const olifantenpad::config::v1::FolderConfig& config, const std::string& field,
+    const std::string& name) {
+  if (config.max_size_bytes() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".max_size_bytes: must not be negative"));
+  }
+  FolderOptions options{.name = name, .root = config.root()};
+  if (config.max_size_bytes() > 0) options.max_size = static_cast<size_t>(config.max_size_bytes());
+  return options;
+}
+
 }  // namespace olif::adapters

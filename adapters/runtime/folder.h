@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/runtime/inbound.h"
+#include "olifantenpad/config/v1/connectors.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
 
@@ -61,5 +62,11 @@ class FolderConnector {
   metrics::Registry& metrics_;
   const Clock& clock_;
 };
+
+// The options of a watched folder configured as `config`, named `name` in
+// metrics and reports; INVALID_ARGUMENT naming `field` for a negative size.
+absl::StatusOr<FolderOptions> FolderOptionsFromConfig(
+    const olifantenpad::config::v1::FolderConfig& config, const std::string& field,
+    const std::string& name);
 
 }  // namespace olif::adapters

@@ -133,3 +133,24 @@ TEST_F(FolderTest, AnUnusableRootIsNamed) {
 
 }  // namespace
 }  // namespace olif::adapters
+
+namespace olif::adapters {
+namespace {
+
+TEST(FolderOptionsFromConfigTest, TakesTheRootAndTheSizeLimit) {
+  olifantenpad::config::v1::FolderConfig f;
+  f.set_root("/srv/exports");
+  auto o = FolderOptionsFromConfig(f, "childcare.folder", "exports");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->root, "/srv/exports");
+  EXPECT_EQ(o->name, "exports");
+  EXPECT_EQ(o->max_size, FolderOptions{}.max_size);
+  f.set_max_size_bytes(1024);
+  EXPECT_EQ(FolderOptionsFromConfig(f, "childcare.folder", "exports")->max_size, 1024u);
+  f.set_max_size_bytes(-5);
+  EXPECT_EQ(FolderOptionsFromConfig(f, "childcare.folder", "exports").status().message(),
+            "childcare.folder.max_size_bytes: must not be negative");
+}
+
+}  // namespace
+}  // namespace olif::adapters

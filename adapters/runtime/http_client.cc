@@ -107,4 +107,26 @@ SendResult HttpClientConnector::Send(const Delivery& delivery) {
   return SendBody(options_, delivery.payload, delivery.event_id);
 }
 
+absl::Status ValidateBaseUrl(const std::string& url, const std::string& field, bool dev_mode) {
+  if (url.rfind("https://", 0) != 0 && !(dev_mode && url.rfind("http://", 0) == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": '", url, "' must be an https:// URL (plain http:// only in dev mode)"));
+  }
+  if (url.back() == '/')
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must not end in '/'"));
+  return absl::OkStatus();
+}
+
+absl::Status ApplyTlsConfig(const olifantenpad::config::v1::HttpClientTlsConfig& tls,
+                            const std::string& field, HttpClientOptions& options) {
+  if (tls.cert_file().empty() != tls.key_file().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": cert_file and key_file go together (both or neither)"));
+  }
+  options.ca_file = tls.ca_file();
+  options.cert_file = tls.cert_file();
+  options.key_file = tls.key_file();
+  return absl::OkStatus();
+}
+
 }  // namespace olif::adapters

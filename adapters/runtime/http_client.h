@@ -16,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "adapters/runtime/deliverer.h"
+#include "olifantenpad/config/v1/connectors.pb.h"
 
 namespace olif::adapters {
 
@@ -72,5 +73,14 @@ class HttpClientConnector final : public Connector {
  private:
   HttpClientOptions options_;
 };
+
+// Checks a peer's base URL as configured: https:// (plain http:// only in dev
+// mode), no trailing '/'. INVALID_ARGUMENT naming `field`.
+absl::Status ValidateBaseUrl(const std::string& url, const std::string& field, bool dev_mode);
+
+// Checks `tls` (`field` names it in errors: a client certificate comes with
+// its key) and sets it on `options`.
+absl::Status ApplyTlsConfig(const olifantenpad::config::v1::HttpClientTlsConfig& tls,
+                            const std::string& field, HttpClientOptions& options);
 
 }  // namespace olif::adapters

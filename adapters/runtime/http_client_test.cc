@@ -124,3 +124,27 @@ TEST(ClassifyTest, EveryClassOfAnswer) {
 
 }  // namespace
 }  // namespace olif::adapters
+
+namespace olif::adapters {
+namespace {
+
+TEST(HttpClientConfigTest, BaseUrlsAndTlsAreCheckedNamingTheKey) {
+  EXPECT_TRUE(ValidateBaseUrl("https://fhir.example.nl/r4", "x.url", false).ok());
+  EXPECT_TRUE(ValidateBaseUrl("http://127.0.0.1:7480", "x.url", true).ok());
+  EXPECT_EQ(ValidateBaseUrl("http://fhir.example.nl", "x.url", false).message(),
+            "x.url: 'http://fhir.example.nl' must be an https:// URL (plain http:// only in dev "
+            "mode)");
+  EXPECT_EQ(ValidateBaseUrl("https://fhir.example.nl/", "x.url", false).message(),
+            "x.url: must not end in '/'");
+  olifantenpad::config::v1::HttpClientTlsConfig tls;
+  tls.set_ca_file("ca.pem");
+  HttpClientOptions options;
+  ASSERT_TRUE(ApplyTlsConfig(tls, "x.tls", options).ok());
+  EXPECT_EQ(options.ca_file, "ca.pem");
+  tls.set_cert_file("client.pem");
+  EXPECT_EQ(ApplyTlsConfig(tls, "x.tls", options).message(),
+            "x.tls: cert_file and key_file go together (both or neither)");
+}
+
+}  // namespace
+}  // namespace olif::adapters

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/logging.h"
+#include "services/common/strings/host_port.h"
 #include "services/common/strings/json.h"
 
 namespace olif::adapters {
@@ -141,6 +142,43 @@ absl::StatusOr<int> HttpServerConnector::Start() {
 void HttpServerConnector::Stop() {
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<HttpServerOptions> WebhookOptionsFromConfig(
+    const olifantenpad::config::v1::WebhookConfig& w, const std::string& field, bool dev_mode,
+    const std::string& default_path) {
+  absl::StatusOr<HostPort> address = ParseHostPort(w.listen_address());
+  if (!address.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".listen_address: ", address.status().message()));
+  }
+  if (w.cert_file().empty() != w.key_file().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": cert_file and key_file go together (both or neither)"));
+  }
+  if (!w.client_ca_file().empty() && w.cert_file().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".client_ca_file: mutual TLS needs cert_file and key_file"));
+  }
+  if (!dev_mode &&
+      (w.cert_file().empty() || (w.bearer_token().empty() && w.client_ca_file().empty()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field,
+                     ": outside dev mode it needs TLS (cert_file, key_file) and a "
+                     "bearer_token or client_ca_file"));
+  }
+  if (w.cert_file().empty() && !IsLoopbackHost(address->host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".listen_address: without TLS only a loopback address, not ", w.listen_address()));
+  }
+  return HttpServerOptions{.name = "webhook",
+                           .host = address->host,
+                           .port = address->port,
+                           .path = w.path().empty() ? default_path : w.path(),
+                           .bearer_token = w.bearer_token(),
+                           .cert_file = w.cert_file(),
+                           .key_file = w.key_file(),
+                           .client_ca_file = w.client_ca_file()};
 }
 
 }  // namespace olif::adapters

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/runtime/inbound.h"
+#include "olifantenpad/config/v1/connectors.pb.h"
 #include "services/common/metrics/metrics.h"
 
 namespace httplib {
@@ -60,5 +61,16 @@ class HttpServerConnector {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };
+
+// The options of a webhook server configured as `config`; `field` names it in
+// errors (e.g. "youthcare_fhir.webhook"), `default_path` is the adapter's
+// path when the config gives none. INVALID_ARGUMENT naming the key when the
+// address does not parse, a certificate comes without its key (or the other
+// way round), mutual TLS lacks TLS, plain HTTP listens beyond loopback, or —
+// outside dev mode — TLS or a check of callers (token or client CA) is
+// missing.
+absl::StatusOr<HttpServerOptions> WebhookOptionsFromConfig(
+    const olifantenpad::config::v1::WebhookConfig& config, const std::string& field, bool dev_mode,
+    const std::string& default_path);
 
 }  // namespace olif::adapters

@@ -165,3 +165,40 @@ TEST_F(MutualTlsTest, UnusableTlsFilesAreRefusedAtStart) {
 
 }  // namespace
 }  // namespace olif::adapters
+
+namespace olif::adapters {
+namespace {
+
+TEST(WebhookOptionsFromConfigTest, TurnsTheConfigIntoOptionsWithTheAdaptersPath) {
+  olifantenpad::config::v1::WebhookConfig w;
+  w.set_listen_address("127.0.0.1:7422");
+  w.set_bearer_token("test-only-token");
+  auto o = WebhookOptionsFromConfig(w, "school.webhook", /*dev_mode=*/true, "/notify");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->host, "127.0.0.1");
+  EXPECT_EQ(o->port, 7422);
+  EXPECT_EQ(o->path, "/notify");
+  EXPECT_EQ(o->bearer_token, "test-only-token");
+  w.set_path("/hooks/in");
+  EXPECT_EQ(WebhookOptionsFromConfig(w, "school.webhook", true, "/notify")->path, "/hooks/in");
+}
+
+TEST(WebhookOptionsFromConfigTest, RefusesWhatCannotBeServedSafelyNamingTheKey) {
+  olifantenpad::config::v1::WebhookConfig w;
+  w.set_listen_address("0.0.0.0:8443");
+  EXPECT_EQ(WebhookOptionsFromConfig(w, "school.webhook", true, "/").status().message(),
+            "school.webhook.listen_address: without TLS only a loopback address, not 0.0.0.0:8443");
+  w.set_listen_address("127.0.0.1:8443");
+  EXPECT_EQ(WebhookOptionsFromConfig(w, "school.webhook", false, "/").status().message(),
+            "school.webhook: outside dev mode it needs TLS (cert_file, key_file) and a "
+            "bearer_token or client_ca_file");
+  w.set_cert_file("server.pem");
+  EXPECT_EQ(WebhookOptionsFromConfig(w, "school.webhook", true, "/").status().message(),
+            "school.webhook: cert_file and key_file go together (both or neither)");
+  w.set_listen_address("no-port");
+  EXPECT_EQ(WebhookOptionsFromConfig(w, "school.webhook", true, "/").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace olif::adapters

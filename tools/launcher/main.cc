@@ -14,14 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "tools/launcher/endpoints.h"
+#include "tools/launcher/hub_processes.h"
 #include "tools/launcher/supervisor.h"
 
 namespace {
-
-// The hub's processes in start order: consent first, as the others follow
-// its events; the fake FHIR server (dev only: it has a config file only
-// there) before the adapter that delivers to it.
-const char* const kProcesses[] = {"consent", "referrals", "fake_fhir", "youthcare_fhir"};
 
 constexpr char kUsage[] =
     "usage: olifantenpad up [--config-dir DIR] [--bin-dir DIR]\n"
@@ -54,7 +51,10 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<olif::launcher::ChildSpec> children;
-  for (const char* name : kProcesses) {
+  // The hub's processes in start order (from the build's one list: services,
+  // dev stand-ins such as the fake FHIR server, adapters); each runs only
+  // where it has a config file.
+  for (const char* name : olif::launcher::kHubProcesses) {
     const auto binary = bin_dir / name;
     const auto config = config_dir / (std::string(name) + ".yaml");
     if (!std::filesystem::exists(config)) continue;  // not configured here
@@ -63,7 +63,14 @@ int main(int argc, char** argv) {
                    name, config.c_str(), binary.c_str());
       return 1;
     }
-    children.push_back({name, {binary.string(), "--config", config.string()}});
+    absl::StatusOr<std::vector<olif::launcher::Endpoint>> serves =
+        olif::launcher::EndpointsOf(config.string(), olif::config::ProcessEnv());
+    if (!serves.ok()) {
+      std::fprintf(stderr, "olifantenpad: %s\n", std::string(serves.status().message()).c_str());
+      return 1;
+    }
+    children.push_back(
+        {name, {binary.string(), "--config", config.string()}, olif::launcher::Describe(*serves)});
   }
   if (children.empty()) {
     std::fprintf(stderr, "olifantenpad: no process is configured in %s\n", config_dir.c_str());

@@ -147,7 +147,8 @@ void Supervisor::CheckHealth(Child& c) {
     return;
   }
   c.healthy = true;
-  Say(absl::StrCat(c.spec.name, " is healthy (grpc ", c.grpc_address, ")"));
+  Say(absl::StrCat(c.spec.name, " is healthy (grpc ", c.grpc_address, ")",
+                   c.spec.serves.empty() ? "" : absl::StrCat(": ", c.spec.serves)));
   bool all = true;
   for (const Child& other : children_) all = all && other.healthy;
   if (all && !all_healthy_said_) {

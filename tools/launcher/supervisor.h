@@ -26,6 +26,7 @@ namespace olif::launcher {
 struct ChildSpec {
   std::string name;
   std::vector<std::string> argv;  // argv[0] is the program's path
+  std::string serves;             // said when it is healthy, e.g. "grpc 127.0.0.1:7401, ..."
 };
 
 struct SupervisorOptions {

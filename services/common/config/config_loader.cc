@@ -20,6 +20,34 @@
 #include "services/common/strings/json.h"
 
 namespace olif::config {
+absl::StatusOr<std::string> ExpandEnv(absl::string_view in, const EnvLookup& env) {
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    const size_t start = in.find("${", i);
+    if (start == absl::string_view::npos) break;
+    const size_t end = in.find('}', start);
+    if (end == absl::string_view::npos)
+      return absl::InvalidArgumentError("unterminated ${ in value");
+    absl::StrAppend(&out, in.substr(i, start - i));
+    std::string name(in.substr(start + 2, end - start - 2));
+    std::optional<std::string> fallback;
+    if (const size_t dash = name.find(":-"); dash != std::string::npos) {
+      fallback = name.substr(dash + 2);
+      name.resize(dash);
+    }
+    if (name.empty()) return absl::InvalidArgumentError("empty ${} in value");
+    std::optional<std::string> v = env(name);
+    if (!v.has_value() && !fallback.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("environment variable ", name, " is not set"));
+    }
+    out += v.has_value() ? *v : *fallback;
+    i = end + 1;
+  }
+  absl::StrAppend(&out, in.substr(i));
+  return out;
+}
+
 namespace {
 
 namespace pb = google::protobuf;
@@ -205,28 +233,9 @@ class Converter {
 
   absl::Status Substitute(const YAML::Node& node, const std::string& path, const std::string& in,
                           std::string* out) {
-    size_t i = 0;
-    while (i < in.size()) {
-      const size_t start = in.find("${", i);
-      if (start == std::string::npos) break;
-      const size_t end = in.find('}', start);
-      if (end == std::string::npos) return Error(node, path, "unterminated ${ in value");
-      out->append(in, i, start - i);
-      std::string name = in.substr(start + 2, end - start - 2);
-      std::optional<std::string> fallback;
-      if (const size_t dash = name.find(":-"); dash != std::string::npos) {
-        fallback = name.substr(dash + 2);
-        name.resize(dash);
-      }
-      if (name.empty()) return Error(node, path, "empty ${} in value");
-      std::optional<std::string> v = env_(name);
-      if (!v.has_value() && !fallback.has_value()) {
-        return Error(node, path, absl::StrCat("environment variable ", name, " is not set"));
-      }
-      *out += v.has_value() ? *v : *fallback;
-      i = end + 1;
-    }
-    out->append(in, i, std::string::npos);
+    absl::StatusOr<std::string> expanded = ExpandEnv(in, env_);
+    if (!expanded.ok()) return Error(node, path, std::string(expanded.status().message()));
+    *out = std::move(*expanded);
     return absl::OkStatus();
   }
 

@@ -19,6 +19,7 @@
 #include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace olif::config {
@@ -32,6 +33,11 @@ using EnvLookup = std::function<std::optional<std::string>(absl::string_view)>;
 
 // The process environment (getenv).
 EnvLookup ProcessEnv();
+
+// `value` with each ${NAME} replaced by the variable's value and each
+// ${NAME:-default} by the value or, when unset, the default (as config files
+// are read). INVALID_ARGUMENT for an unset variable without a default.
+absl::StatusOr<std::string> ExpandEnv(absl::string_view value, const EnvLookup& env = ProcessEnv());
 
 // Parses `yaml` (named `source` in errors) into `out`, which is cleared first.
 // On error `out` is left cleared.

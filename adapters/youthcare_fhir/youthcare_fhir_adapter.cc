@@ -1,4 +1,4 @@
-#include "adapters/youthcare_fhir/youthcare_adapter.h"
+#include "adapters/youthcare_fhir/youthcare_fhir_adapter.h"
 
 #include <grpcpp/create_channel.h>
 
@@ -6,6 +6,7 @@
 #include "adapters/runtime/admin_service.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/runtime/history.h"
+#include "adapters/runtime/http_client.h"
 #include "adapters/runtime/http_server.h"
 #include "adapters/youthcare_fhir/outbound.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
@@ -18,7 +19,6 @@
 #include "services/common/consent/projection.h"
 #include "services/common/logging/logging.h"
 #include "services/common/sqlite/writer.h"
-#include "services/common/strings/host_port.h"
 
 namespace olif::youthcare_fhir {
 namespace {
@@ -27,29 +27,20 @@ namespace cfg = olifantenpad::config::v1;
 using adapters::DeliveryQueue;
 using adapters::MessageHistory;
 
-// A configured duration, or `otherwise` when it is not set.
-absl::Duration Or(bool has, const google::protobuf::Duration& d, absl::Duration otherwise) {
-  return has ? config::ToDuration(d) : otherwise;
-}
-
-adapters::HttpClientOptions HttpOptions(const cfg::YouthcareFhirSettings& s) {
+// How the adapter talks to the provider's FHIR base: transaction Bundles
+// are POSTed to it.
+absl::StatusOr<adapters::HttpClientOptions> HttpOptions(const cfg::YouthcareFhirSettings& config,
+                                                        const Settings& settings) {
   adapters::HttpClientOptions http;
-  http.url = s.fhir_base_url();
-  http.method = "POST";  // a transaction Bundle goes to the base
+  http.url = config.fhir_base_url();
+  http.method = "POST";
   http.content_type = "application/fhir+json";
-  http.timeout = Or(s.has_request_timeout(), s.request_timeout(), absl::Seconds(15));
-  http.ca_file = s.tls().ca_file();
-  http.cert_file = s.tls().cert_file();
-  http.key_file = s.tls().key_file();
+  http.timeout = settings.request_timeout;
+  if (absl::Status s = adapters::ApplyTlsConfig(config.tls(), "youthcare_fhir.tls", http);
+      !s.ok()) {
+    return s;
+  }
   return http;
-}
-
-adapters::RetryPolicy Policy(const cfg::DeliveryRetryConfig& r) {
-  adapters::RetryPolicy policy;
-  if (r.max_attempts() > 0) policy.max_attempts = r.max_attempts();
-  policy.initial_backoff = Or(r.has_initial_backoff(), r.initial_backoff(), policy.initial_backoff);
-  policy.max_backoff = Or(r.has_max_backoff(), r.max_backoff(), policy.max_backoff);
-  return policy;
 }
 
 class YouthcareFhirAdapter final : public adapters::Adapter {
@@ -109,12 +100,23 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
 
  private:
   YouthcareFhirAdapter(const cfg::YouthcareFhirConfig& config, adapters::AdapterContext& context)
-      : config_(config), context_(context) {}
+      : config_(config),
+        settings_(SettingsFromConfig(config.youthcare_fhir())),
+        context_(context) {}
 
   absl::Status Open() {
-    const cfg::YouthcareFhirSettings& s = config_.youthcare_fhir();
-    metrics::Registry& metrics = context_.process.metrics();
-    const Clock& clock = context_.clock;
+    if (absl::Status s = OpenDatabase(); !s.ok()) return s;
+    if (absl::Status s = WireOutbound(); !s.ok()) return s;
+    if (absl::Status s = WireInbound(); !s.ok()) return s;
+    WirePruning();
+    admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(
+        *queue_, *history_, std::vector<std::string>{kDestination}, context_.clock);
+    context_.process.AddService(admin_.get());
+    return absl::OkStatus();
+  }
+
+  // The adapter's database: queue, history, consent projection, cursors.
+  absl::Status OpenDatabase() {
     absl::StatusOr<std::string> file = context_.process.DataFile("youthcare_fhir.db");
     if (!file.ok()) return file.status();
     path_ = *file;
@@ -125,7 +127,10 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
                         consent::ConsentProjection::CreateTables, TaskPoller::CreateTables}) {
       if (absl::Status st = writer_->Run(create); !st.ok()) return st;
     }
-    auto queue = DeliveryQueue::Open(path_, *writer_, Policy(s.retry()));
+    auto policy =
+        adapters::RetryPolicyFromConfig(config_.youthcare_fhir().retry(), "youthcare_fhir.retry");
+    if (!policy.ok()) return policy.status();
+    auto queue = DeliveryQueue::Open(path_, *writer_, *policy);
     if (!queue.ok()) return queue.status();
     queue_ = std::move(*queue);
     auto history = MessageHistory::Open(path_, *writer_);
@@ -134,11 +139,20 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     auto projection = consent::ConsentProjection::Open(path_);
     if (!projection.ok()) return projection.status();
     projection_ = std::move(*projection);
+    return absl::OkStatus();
+  }
 
-    const adapters::HttpClientOptions http = HttpOptions(s);
+  // Referrals' and consent's events → the queue → FHIR Bundles at the provider.
+  absl::Status WireOutbound() {
+    const cfg::YouthcareFhirSettings& s = config_.youthcare_fhir();
+    metrics::Registry& metrics = context_.process.metrics();
+    const Clock& clock = context_.clock;
+    absl::StatusOr<adapters::HttpClientOptions> http = HttpOptions(s, settings_);
+    if (!http.ok()) return http.status();
+    http_ = *http;
     referrals_ = std::make_unique<GrpcReferrals>(
         grpc::CreateChannel(s.referrals_address(), grpc::InsecureChannelCredentials()),
-        std::chrono::milliseconds(absl::ToInt64Milliseconds(http.timeout)));
+        std::chrono::milliseconds(absl::ToInt64Milliseconds(http_.timeout)));
     request_router_ = std::make_unique<RequestRouter>(s.organisation_id(), clock, metrics);
     consent_router_ =
         std::make_unique<ConsentRouter>(s.organisation_id(), *projection_, clock, metrics);
@@ -151,15 +165,21 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         *writer_, *consent_router_, metrics);
     outgoing_ =
         std::make_unique<FhirOutgoing>(s.organisation_id(), *projection_, *referrals_, clock);
-    connector_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http);
+    connector_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http_);
     deliverer_ = std::make_unique<adapters::Deliverer>(
         *queue_, kDestination, *connector_, clock, metrics,
         adapters::DelivererOptions{.history = history_.get()});
-    auto poller = TaskPoller::Open(path_, http, *writer_, *referrals_, clock, metrics);
+    return absl::OkStatus();
+  }
+
+  // The provider's Task and Communication changes → referrals: polled, and
+  // notified on the webhook when one is configured.
+  absl::Status WireInbound() {
+    metrics::Registry& metrics = context_.process.metrics();
+    auto poller = TaskPoller::Open(path_, http_, *writer_, *referrals_, context_.clock, metrics);
     if (!poller.ok()) return poller.status();
     poller_ = std::move(*poller);
-    polling_ = std::make_unique<
-        Periodic>(Or(s.has_poll_interval(), s.poll_interval(), absl::Seconds(5)), [this] {
+    polling_ = std::make_unique<Periodic>(settings_.poll_interval, [this] {
       absl::StatusOr<int> n = poller_->PollOnce();
       if (!n.ok()) {
         log::Warn("polling the provider's Tasks", {{"error", std::string(n.status().message())}});
@@ -167,13 +187,24 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         log::Info("provider's Task changes handled", {{"count", absl::StrCat(*n)}});
       }
     });
-    const absl::Duration retention =
-        Or(s.has_history_retention(), s.history_retention(), absl::Hours(24 * 30));
-    // The history, the delivered messages and the provider's versions handled
-    // are kept for the retention, then forgotten: nothing here grows without
-    // bound.
-    pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this, retention] {
-      const absl::Time before = context_.clock.Now() - retention;
+    if (!config_.youthcare_fhir().has_webhook()) return absl::OkStatus();
+    absl::StatusOr<adapters::HttpServerOptions> webhook = adapters::WebhookOptionsFromConfig(
+        config_.youthcare_fhir().webhook(), "youthcare_fhir.webhook", config_.runtime().dev_mode(),
+        settings_.webhook_path);
+    if (!webhook.ok()) return webhook.status();
+    webhook_options_ = *webhook;
+    notifications_ = std::make_unique<TaskNotifications>(*poller_);
+    webhook_ =
+        std::make_unique<adapters::HttpServerConnector>(webhook_options_, *notifications_, metrics);
+    return absl::OkStatus();
+  }
+
+  // The history, the delivered messages and the provider's versions handled
+  // are kept for the retention, then forgotten: nothing here grows without
+  // bound.
+  void WirePruning() {
+    pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this] {
+      const absl::Time before = context_.clock.Now() - settings_.history_retention;
       absl::StatusOr<int64_t> lines = history_->Prune(before);
       absl::StatusOr<int64_t> messages = queue_->PruneFinished(before);
       absl::StatusOr<int64_t> versions = poller_->Prune(before);
@@ -191,31 +222,13 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
                    {"versions_handled", absl::StrCat(*versions)}});
       }
     });
-    if (s.has_webhook()) {
-      const cfg::WebhookConfig& w = s.webhook();
-      absl::StatusOr<HostPort> address = ParseHostPort(w.listen_address());
-      if (!address.ok()) return address.status();
-      webhook_options_ = {.name = "webhook",
-                          .host = address->host,
-                          .port = address->port,
-                          .path = w.path().empty() ? "/fhir/notify" : w.path(),
-                          .bearer_token = w.bearer_token(),
-                          .cert_file = w.cert_file(),
-                          .key_file = w.key_file(),
-                          .client_ca_file = w.client_ca_file()};
-      notifications_ = std::make_unique<TaskNotifications>(*poller_);
-      webhook_ = std::make_unique<adapters::HttpServerConnector>(webhook_options_, *notifications_,
-                                                                 metrics);
-    }
-    admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(
-        *queue_, *history_, std::vector<std::string>{kDestination}, clock);
-    context_.process.AddService(admin_.get());
-    return absl::OkStatus();
   }
 
-  cfg::YouthcareFhirConfig config_;
+  const cfg::YouthcareFhirConfig config_;
+  const Settings settings_;
   adapters::AdapterContext& context_;
   std::string path_;
+  adapters::HttpClientOptions http_;
   // Declared in the order they are built; destroyed in reverse.
   std::unique_ptr<sqlite::Writer> writer_;
   std::unique_ptr<DeliveryQueue> queue_;
@@ -239,69 +252,38 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   std::unique_ptr<adapters::AdapterAdminServiceImpl> admin_;
 };
 
-class YouthcareFhirFactory final : public adapters::AdapterFactory {
+class YouthcareFhirFactory final : public adapters::TypedAdapterFactory<cfg::YouthcareFhirConfig> {
  public:
   std::string name() const override { return "youthcare_fhir"; }
-  std::unique_ptr<google::protobuf::Message> EmptyConfig() const override {
-    return std::make_unique<cfg::YouthcareFhirConfig>();
-  }
-  absl::Status Validate(const google::protobuf::Message& m) const override {
-    const auto& c = static_cast<const cfg::YouthcareFhirConfig&>(m);
+
+ protected:
+  absl::Status ValidateConfig(const cfg::YouthcareFhirConfig& c) const override {
     const bool dev = c.runtime().dev_mode();
     for (const auto& [bus, field] : {std::pair{&c.referrals_bus(), "referrals_bus"},
                                      std::pair{&c.consent_bus(), "consent_bus"}}) {
       if (absl::Status s = bus::ValidateConsumerConfig(*bus, field, dev); !s.ok()) return s;
     }
-    const std::string& base = c.youthcare_fhir().fhir_base_url();
-    if (base.rfind("https://", 0) != 0 && !(dev && base.rfind("http://", 0) == 0)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("youthcare_fhir.fhir_base_url: '", base,
-                       "' must be an https:// URL (plain http:// only in dev mode)"));
+    const cfg::YouthcareFhirSettings& s = c.youthcare_fhir();
+    if (absl::Status st =
+            adapters::ValidateBaseUrl(s.fhir_base_url(), "youthcare_fhir.fhir_base_url", dev);
+        !st.ok()) {
+      return st;
     }
-    if (base.back() == '/') {
-      return absl::InvalidArgumentError("youthcare_fhir.fhir_base_url: must not end in '/'");
-    }
-    const auto& tls = c.youthcare_fhir().tls();
-    if (tls.cert_file().empty() != tls.key_file().empty()) {
-      return absl::InvalidArgumentError(
-          "youthcare_fhir.tls: cert_file and key_file go together (both or neither)");
-    }
-    if (c.youthcare_fhir().has_webhook()) {
-      const cfg::WebhookConfig& w = c.youthcare_fhir().webhook();
-      absl::StatusOr<HostPort> address = ParseHostPort(w.listen_address());
-      if (!address.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("youthcare_fhir.webhook.listen_address: ", address.status().message()));
-      }
-      if (w.cert_file().empty() != w.key_file().empty()) {
-        return absl::InvalidArgumentError(
-            "youthcare_fhir.webhook: cert_file and key_file go together (both or neither)");
-      }
-      if (!w.client_ca_file().empty() && w.cert_file().empty()) {
-        return absl::InvalidArgumentError(
-            "youthcare_fhir.webhook.client_ca_file: mutual TLS needs cert_file and key_file");
-      }
-      if (!dev &&
-          (w.cert_file().empty() || (w.bearer_token().empty() && w.client_ca_file().empty()))) {
-        return absl::InvalidArgumentError(
-            "youthcare_fhir.webhook: outside dev mode it needs TLS (cert_file, key_file) and a "
-            "bearer_token or client_ca_file");
-      }
-      if (w.cert_file().empty() && !IsLoopbackHost(address->host)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "youthcare_fhir.webhook.listen_address: without TLS only a loopback address, not ",
-            w.listen_address()));
+    if (absl::Status st = HttpOptions(s, SettingsFromConfig(s)).status(); !st.ok()) return st;
+    if (s.has_webhook()) {
+      if (absl::Status st =
+              adapters::WebhookOptionsFromConfig(s.webhook(), "youthcare_fhir.webhook", dev, "/")
+                  .status();
+          !st.ok()) {
+        return st;
       }
     }
-    if (c.youthcare_fhir().retry().max_attempts() < 0) {
-      return absl::InvalidArgumentError("youthcare_fhir.retry.max_attempts: must not be negative");
-    }
-    return absl::OkStatus();
+    return adapters::RetryPolicyFromConfig(s.retry(), "youthcare_fhir.retry").status();
   }
-  absl::StatusOr<std::unique_ptr<adapters::Adapter>> Create(
-      const google::protobuf::Message& m, adapters::AdapterContext& context) const override {
-    auto adapter =
-        YouthcareFhirAdapter::Create(static_cast<const cfg::YouthcareFhirConfig&>(m), context);
+
+  absl::StatusOr<std::unique_ptr<adapters::Adapter>> CreateAdapter(
+      const cfg::YouthcareFhirConfig& config, adapters::AdapterContext& context) const override {
+    auto adapter = YouthcareFhirAdapter::Create(config, context);
     if (!adapter.ok()) return adapter.status();
     return std::unique_ptr<adapters::Adapter>(std::move(*adapter));
   }
@@ -309,7 +291,21 @@ class YouthcareFhirFactory final : public adapters::AdapterFactory {
 
 }  // namespace
 
-std::unique_ptr<adapters::AdapterFactory> NewYouthcareFhirFactory() {
+Settings SettingsFromConfig(const cfg::YouthcareFhirSettings& config) {
+  Settings s;
+  if (config.has_poll_interval()) s.poll_interval = config::ToDuration(config.poll_interval());
+  if (config.has_request_timeout())
+    s.request_timeout = config::ToDuration(config.request_timeout());
+  if (config.has_history_retention()) {
+    s.history_retention = config::ToDuration(config.history_retention());
+  }
+  if (config.has_webhook() && !config.webhook().path().empty()) {
+    s.webhook_path = config.webhook().path();
+  }
+  return s;
+}
+
+std::unique_ptr<adapters::AdapterFactory> NewFactory() {
   return std::make_unique<YouthcareFhirFactory>();
 }
 
