@@ -16,7 +16,7 @@ BUF        := tests/node_modules/.bin/buf
 SANITIZER_DEBUG_INFO := -DCMAKE_CXX_FLAGS_DEBUG=-g1
 SOURCES     = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find services tests -name '*.cc' -o -name '*.h')
 
-.PHONY: all deps configure build run test sanitize tsan bench fmt lint check-config clean
+.PHONY: all deps configure build run test thread-safety sanitize tsan bench fmt lint check-config clean
 
 all: build
 
@@ -39,6 +39,11 @@ run: deps build
 # The whole suite: lint, then every unit, service and multi-process test.
 test: deps build lint
 	@cd $(BUILD) && ctest $(CTEST_ARGS)
+
+# Clang's thread-safety analysis (-Wthread-safety -Werror) over every source,
+# syntax only, with the main build's compile commands.
+thread-safety: deps configure
+	@./tests/static/thread_safety.py $(BUILD) -j $(JOBS)
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: deps

@@ -16,6 +16,9 @@ DEBIAN_PACKAGES=(
   ninja-build               # fast builds; the Makefile uses it when present
   pkg-config                # finds libzmq, libsodium, yaml-cpp
   clang-format              # make fmt
+  clang                     # make thread-safety: clang's -Wthread-safety over the tree
+  python3                   # runs that pass (tests/static/thread_safety.py)
+  ccache                    # rebuilds compile only what changed (used when present)
   libgrpc++-dev             # gRPC 1.51 (server, client, health, reflection)
   protobuf-compiler         # protoc 3.21
   protobuf-compiler-grpc    # grpc_cpp_plugin (needed by find_package(gRPC CONFIG))

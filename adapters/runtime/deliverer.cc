@@ -89,10 +89,9 @@ void Deliverer::Start() {
 
 void Deliverer::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -103,12 +102,10 @@ void Deliverer::Loop() {
       log::Error("delivery loop", {{"destination", destination_},
                                    {"error", std::string(attempted.status().message())}});
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     if (stopping_) return;
     if (attempted.ok() && *attempted > 0) continue;  // more may be due at once
-    wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.idle_poll),
-                   [this] { return stopping_; });
-    if (stopping_) return;
+    if (mu_.AwaitWithTimeout(&stopping_, options_.idle_poll)) return;
   }
 }
 

@@ -13,15 +13,15 @@
 // tests and tools that drive it by hand (not both at once).
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/runtime/history.h"
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::adapters {
 
@@ -82,9 +82,8 @@ class Deliverer {
   metrics::Counter& dead_;
   metrics::Gauge& depth_;
   metrics::Histogram& latency_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
+  olif::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

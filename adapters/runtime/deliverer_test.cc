@@ -1,4 +1,5 @@
 #include "adapters/runtime/deliverer.h"
+#include "services/common/sync/mutex.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@ constexpr char kDest[] = "youthcare-fhir";
 class FakeDestination : public Connector {
  public:
   SendResult Send(const Delivery& d) override {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (down) return {.ok = false, .retryable = true, .detail = "connection refused"};
     if (poison.contains(d.payload)) {
       return {.ok = false, .retryable = false, .detail = "HTTP 400: unknown ServiceRequest.code"};
@@ -26,11 +27,34 @@ class FakeDestination : public Connector {
     ++count[d.event_id];
     return {.ok = true, .detail = "HTTP 201"};
   }
-  std::mutex mu;
-  bool down = false;
-  std::set<std::string> poison;
-  std::map<std::string, std::vector<std::string>> received;  // per key, in order
-  std::map<std::string, int> count;
+  void SetDown(bool down_now) {
+    olif::MutexLock lock(&mu);
+    down = down_now;
+  }
+  void SetPoison(std::set<std::string> payloads) {
+    olif::MutexLock lock(&mu);
+    poison = std::move(payloads);
+  }
+  // What arrived for `key`, in order.
+  std::vector<std::string> Received(const std::string& key) {
+    olif::MutexLock lock(&mu);
+    return received[key];
+  }
+  bool NothingReceived() {
+    olif::MutexLock lock(&mu);
+    return received.empty();
+  }
+  std::map<std::string, int> Count() {
+    olif::MutexLock lock(&mu);
+    return count;
+  }
+
+  olif::Mutex mu;
+  bool down ABSL_GUARDED_BY(mu) = false;
+  std::set<std::string> poison ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::vector<std::string>> received
+      ABSL_GUARDED_BY(mu);  // per key, in order
+  std::map<std::string, int> count ABSL_GUARDED_BY(mu);
 };
 
 class DelivererTest : public testing::Test {
@@ -77,26 +101,26 @@ class DelivererTest : public testing::Test {
 };
 
 TEST_F(DelivererTest, AnOutageLosesNothingAndKeepsOrderPerRequest) {
-  destination_.down = true;
+  destination_.SetDown(true);
   Enqueue(/*requests=*/50, /*events_per_request=*/4);
   Rounds(30, absl::Seconds(1));  // 30 s of outage
-  EXPECT_TRUE(destination_.received.empty());
+  EXPECT_TRUE(destination_.NothingReceived());
   EXPECT_EQ(*queue_->Depth(kDest), 200) << "the backlog shows while it lasts";
   EXPECT_NE(registry_.Render().find("olif_adapter_queue_depth{destination=\"youthcare-fhir\"} 200"),
             std::string::npos);
-  destination_.down = false;
+  destination_.SetDown(false);
   Rounds(200, absl::Seconds(5));
   EXPECT_EQ(*queue_->Depth(kDest), 0);
   for (int r = 0; r < 50; ++r) {
-    const auto& got = destination_.received[absl::StrCat("req-", r)];
+    const std::vector<std::string> got = destination_.Received(absl::StrCat("req-", r));
     ASSERT_EQ(got.size(), 4u) << r;
     for (int e = 0; e < 4; ++e) EXPECT_EQ(got[e], absl::StrCat("ev-", r, "-", e));
   }
-  for (const auto& [id, n] : destination_.count) EXPECT_EQ(n, 1) << id << " delivered once";
+  for (const auto& [id, n] : destination_.Count()) EXPECT_EQ(n, 1) << id << " delivered once";
 }
 
 TEST_F(DelivererTest, APoisonMessageIsDeadLetteredAndTheRestFlowsThenEditingDeliversIt) {
-  destination_.poison = {"ev-3-0"};
+  destination_.SetPoison({"ev-3-0"});
   Enqueue(10, 2);
   Rounds(5, absl::Seconds(1));
   auto dead = queue_->DeadLetters(kDest, 10);
@@ -104,10 +128,10 @@ TEST_F(DelivererTest, APoisonMessageIsDeadLetteredAndTheRestFlowsThenEditingDeli
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ(dead->front().event_id, "ev-3-0");
   EXPECT_EQ(dead->front().last_error, "HTTP 400: unknown ServiceRequest.code");
-  EXPECT_TRUE(destination_.received["req-3"].empty()) << "its own key waits behind it";
+  EXPECT_TRUE(destination_.Received("req-3").empty()) << "its own key waits behind it";
   for (int r = 0; r < 10; ++r) {
     if (r != 3) {
-      EXPECT_EQ(destination_.received[absl::StrCat("req-", r)].size(), 2u) << r;
+      EXPECT_EQ(destination_.Received(absl::StrCat("req-", r)).size(), 2u) << r;
     }
   }
   ASSERT_TRUE(queue_
@@ -115,7 +139,7 @@ TEST_F(DelivererTest, APoisonMessageIsDeadLetteredAndTheRestFlowsThenEditingDeli
                                   "code corrected to the provider's list", clock_.Now())
                   .ok());
   Rounds(3, absl::Seconds(1));
-  EXPECT_EQ(destination_.received["req-3"], std::vector<std::string>({"ev-3-0", "ev-3-1"}));
+  EXPECT_EQ(destination_.Received("req-3"), std::vector<std::string>({"ev-3-0", "ev-3-1"}));
   EXPECT_NE(registry_.Render().find("olif_adapter_deliveries_total{destination=\"youthcare-fhir\","
                                     "result=\"dead_lettered\"} 1"),
             std::string::npos);
@@ -124,10 +148,7 @@ TEST_F(DelivererTest, APoisonMessageIsDeadLetteredAndTheRestFlowsThenEditingDeli
 TEST_F(DelivererTest, TheLoopDeliversOnItsOwnAndStops) {
   Enqueue(3, 1);
   deliverer_->Start();
-  ASSERT_TRUE(testing_util::WaitFor([&] {
-    std::lock_guard<std::mutex> lock(destination_.mu);
-    return destination_.count.size() == 3;
-  }));
+  ASSERT_TRUE(testing_util::WaitFor([&] { return destination_.Count().size() == 3; }));
   deliverer_->Stop();
 }
 

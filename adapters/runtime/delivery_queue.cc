@@ -131,7 +131,7 @@ absl::Status DeliveryQueue::Enqueue(sqlite::Database& db, const std::string& des
 
 absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(const std::string& destination,
                                                          absl::Time now, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   // A key's head is its oldest message still pending or dead; only a pending
   // head whose time has come is due.
   absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
@@ -164,7 +164,7 @@ absl::StatusOr<Delivery> DeliveryQueue::Failed(int64_t id, const std::string& er
                                                absl::Time now) {
   double r;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     r = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
   }
   Delivery after;
@@ -286,12 +286,12 @@ absl::Status DeliveryQueue::EditAndResend(int64_t id, const std::string& payload
 }
 
 absl::StatusOr<Delivery> DeliveryQueue::Get(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   return Load(*reader_, id);
 }
 
 absl::StatusOr<std::vector<DeliveryAction>> DeliveryQueue::Actions(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
       "SELECT action, who, why, at_us FROM delivery_actions WHERE delivery_id = ?1 ORDER BY seq");
   if (!stmt.ok()) return stmt.status();
@@ -309,7 +309,7 @@ absl::StatusOr<std::vector<DeliveryAction>> DeliveryQueue::Actions(int64_t id) {
 
 absl::StatusOr<std::vector<Delivery>> DeliveryQueue::DeadLetters(const std::string& destination,
                                                                  int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
       absl::StrCat("SELECT ", kColumns,
                    " FROM deliveries WHERE destination = ?1 AND state = ?2 ORDER BY id"
@@ -333,7 +333,7 @@ absl::StatusOr<int64_t> DeliveryQueue::PruneFinished(absl::Time before) {
 }
 
 absl::StatusOr<int64_t> DeliveryQueue::Count(const std::string& destination, DeliveryState state) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       reader_->Prepare("SELECT COUNT(*) FROM deliveries WHERE destination = ?1 AND state = ?2");
   if (!stmt.ok()) return stmt.status();

@@ -19,17 +19,18 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "olifantenpad/config/v1/connectors.pb.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::adapters {
 
@@ -143,11 +144,11 @@ class DeliveryQueue {
   absl::Status Act(int64_t id, const char* action, const std::string& who, const std::string& why,
                    absl::Time now, const std::optional<std::string>& payload, DeliveryState to);
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  olif::Mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_ ABSL_GUARDED_BY(mu_);
   sqlite::Writer& writer_;
   RetryPolicy policy_;
-  std::mt19937_64 random_{std::random_device{}()};  // guarded by mu_
+  std::mt19937_64 random_ ABSL_GUARDED_BY(mu_){std::random_device{}()};
 };
 
 // The retry policy configured as `config`, the defaults above for what it

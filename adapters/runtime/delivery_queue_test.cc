@@ -126,7 +126,11 @@ TEST_F(DeliveryQueueTest, RetryMatchingWakesOnlyTheDeadLettersHeldForWhatChanged
       {"req-c", R"({"child":{"child_ref":"child-1"}})", "HTTP 400: refused"},
       {"req-d", "not json, as an operator left it", "held: no consent known here"},
       {"req-e", R"({"child":{"child_ref":"child-1"}})", ""}};
-  for (const auto& [key, payload, error] : messages) {
+  for (const auto& [key_, payload_, error] : messages) {
+    // Lambdas capture copies: structured bindings cannot be captured before C++20 compilers
+    // catch up (clang 14).
+    const std::string& key = key_;
+    const std::string& payload = payload_;
     ASSERT_TRUE(writer_
                     ->Run([&](sqlite::Database& db) {
                       return DeliveryQueue::Enqueue(db, kFhir, key, "ev-" + key, "submitted",

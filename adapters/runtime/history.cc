@@ -67,7 +67,7 @@ absl::Status MessageHistory::Record(const HistoryEntry& entry) {
 }
 
 absl::StatusOr<std::vector<HistoryEntry>> MessageHistory::Search(const HistoryQuery& q) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
       "SELECT id, at_us, direction, destination, key, event_id, topic, outcome, detail, sent,"
       " response, took_us FROM message_history"

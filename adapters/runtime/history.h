@@ -10,14 +10,15 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::adapters {
 
@@ -66,8 +67,8 @@ class MessageHistory {
   MessageHistory(std::unique_ptr<sqlite::Database> reader, sqlite::Writer& writer)
       : reader_(std::move(reader)), writer_(writer) {}
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  olif::Mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_ ABSL_GUARDED_BY(mu_);
   sqlite::Writer& writer_;
 };
 

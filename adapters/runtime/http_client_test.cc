@@ -1,6 +1,7 @@
 // The HTTP client connector against a real HTTP server on a loopback port 0.
 
 #include "adapters/runtime/http_client.h"
+#include "services/common/sync/mutex.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -17,7 +18,7 @@ class HttpClientTest : public testing::Test {
  protected:
   void SetUp() override {
     server_.Post("/ok", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       last_key_ = req.get_header_value("Idempotency-Key");
       last_body_ = req.body;
       last_auth_ = req.get_header_value("Authorization");
@@ -34,8 +35,8 @@ class HttpClientTest : public testing::Test {
           "application/fhir+json");
     });
     server_.Post("/slow", [this](const httplib::Request&, httplib::Response& res) {
-      std::unique_lock<std::mutex> lock(mu_);
-      release_.wait_for(lock, std::chrono::seconds(5), [this] { return released_; });
+      olif::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(&released_, absl::Seconds(5));
       res.status = 201;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -45,10 +46,9 @@ class HttpClientTest : public testing::Test {
   }
   void TearDown() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       released_ = true;
     }
-    release_.notify_all();
     server_.stop();
     thread_.join();
   }
@@ -65,9 +65,8 @@ class HttpClientTest : public testing::Test {
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable release_;
-  bool released_ = false;
+  olif::Mutex mu_;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
   std::string last_key_, last_body_, last_auth_;
 };
 
@@ -75,7 +74,7 @@ TEST_F(HttpClientTest, DeliversWithTheEventIdAsIdempotencyKey) {
   const SendResult r = Send("/ok");
   EXPECT_TRUE(r.ok) << r.detail;
   EXPECT_EQ(r.detail, "HTTP 201");
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   EXPECT_EQ(last_key_, "3f0c9d1e-2a4b-4c6d-8e0f-1a2b3c4d5e6f");
   EXPECT_EQ(last_body_, R"({"resourceType":"Bundle"})");
   EXPECT_EQ(last_auth_, "Bearer test-token");

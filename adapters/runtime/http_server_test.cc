@@ -1,10 +1,10 @@
 #include "adapters/runtime/http_server.h"
+#include "services/common/sync/mutex.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "adapters/runtime/http_client.h"
@@ -17,13 +17,22 @@ namespace {
 class Recorder : public InboundHandler {
  public:
   absl::Status Handle(const InboundMessage& m) override {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     got.push_back(m);
     return answer;
   }
-  std::mutex mu;
-  std::vector<InboundMessage> got;
-  absl::Status answer = absl::OkStatus();
+  std::vector<InboundMessage> Got() {
+    olif::MutexLock lock(&mu);
+    return got;
+  }
+  void Answer(absl::Status status) {
+    olif::MutexLock lock(&mu);
+    answer = std::move(status);
+  }
+
+  olif::Mutex mu;
+  std::vector<InboundMessage> got ABSL_GUARDED_BY(mu);
+  absl::Status answer ABSL_GUARDED_BY(mu) = absl::OkStatus();
 };
 
 HttpResponse Post(const std::string& url, const std::string& body,
@@ -45,23 +54,23 @@ TEST(HttpServerConnectorTest, TokenHandlerAnswersAndLimits) {
 
   EXPECT_EQ(Post(url, "{}").status, 401);
   EXPECT_EQ(Post(url, "{}", {{"Authorization", "Bearer wrong-token-here!"}}).status, 401);
-  EXPECT_TRUE(handler.got.empty()) << "nothing reaches the handler without the token";
+  EXPECT_TRUE(handler.Got().empty()) << "nothing reaches the handler without the token";
   const std::vector<std::pair<std::string, std::string>> auth = {
       {"Authorization", "Bearer s3cret-test-token"}};
   auto ok = Post(url, R"({"resourceType":"Bundle"})", auth);
   EXPECT_EQ(ok.status, 202) << ok.body;
-  ASSERT_EQ(handler.got.size(), 1u);
-  EXPECT_EQ(handler.got[0].body, R"({"resourceType":"Bundle"})");
-  EXPECT_EQ(handler.got[0].source, "webhook");
-  EXPECT_NE(handler.got[0].peer.find("127.0.0.1"), std::string::npos);
+  ASSERT_EQ(handler.Got().size(), 1u);
+  EXPECT_EQ(handler.Got()[0].body, R"({"resourceType":"Bundle"})");
+  EXPECT_EQ(handler.Got()[0].source, "webhook");
+  EXPECT_NE(handler.Got()[0].peer.find("127.0.0.1"), std::string::npos);
 
-  handler.answer = absl::InvalidArgumentError("not a FHIR Bundle");
+  handler.Answer(absl::InvalidArgumentError("not a FHIR Bundle"));
   auto refused = Post(url, "nonsense", auth);
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("not a FHIR Bundle"), std::string::npos);
-  handler.answer = absl::UnavailableError("referrals is down");
+  handler.Answer(absl::UnavailableError("referrals is down"));
   EXPECT_EQ(Post(url, "{}", auth).status, 503);
-  handler.answer = absl::OkStatus();
+  handler.Answer(absl::OkStatus());
 
   EXPECT_EQ(Post(absl::StrCat("http://127.0.0.1:", *port, "/other"), "{}", auth).status, 404);
   EXPECT_EQ(Post(url, std::string(5000, 'x'), auth).status, 413);
@@ -126,8 +135,9 @@ TEST_F(MutualTlsTest, OnlyAClientCertificateFromTheCaGetsIn) {
       .ca_file = F("ca.pem"), .cert_file = F("client.pem"), .key_file = F("client.key")};
   auto ok = Post(url, "{}", {}, client);
   EXPECT_EQ(ok.status, 202) << ok.transport_error;
-  ASSERT_EQ(handler.got.size(), 1u);
-  EXPECT_NE(handler.got[0].peer.find("provider-test"), std::string::npos) << handler.got[0].peer;
+  ASSERT_EQ(handler.Got().size(), 1u);
+  EXPECT_NE(handler.Got()[0].peer.find("provider-test"), std::string::npos)
+      << handler.Got()[0].peer;
 
   auto bare = Post(url, "{}", {}, {.ca_file = F("ca.pem")});
   EXPECT_EQ(bare.status, 0) << "no client certificate, no entry";
@@ -135,7 +145,7 @@ TEST_F(MutualTlsTest, OnlyAClientCertificateFromTheCaGetsIn) {
       Post(url, "{}", {},
            {.ca_file = F("ca.pem"), .cert_file = F("stranger.pem"), .key_file = F("stranger.key")});
   EXPECT_EQ(stranger.status, 0) << "a certificate of another CA is refused";
-  EXPECT_EQ(handler.got.size(), 1u);
+  EXPECT_EQ(handler.Got().size(), 1u);
 
   // The HTTP client connector sends to it with its client certificate.
   HttpClientConnector connector({.url = url,

@@ -1,4 +1,5 @@
 #include "adapters/youthcare_fhir/outbound.h"
+#include "services/common/sync/mutex.h"
 
 #include <gtest/gtest.h>
 
@@ -44,16 +45,16 @@ class Recording : public adapters::Connector {
   explicit Recording(adapters::Connector& inner) : inner_(inner) {}
   adapters::SendResult Send(const adapters::Delivery& d) override {
     adapters::SendResult r = inner_.Send(d);
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (r.ok) {
       by_key[d.key].push_back(d.topic);
       ++times[d.event_id];
     }
     return r;
   }
-  std::mutex mu;
-  std::map<std::string, std::vector<std::string>> by_key;
-  std::map<std::string, int> times;
+  olif::Mutex mu;
+  std::map<std::string, std::vector<std::string>> by_key ABSL_GUARDED_BY(mu);
+  std::map<std::string, int> times ABSL_GUARDED_BY(mu);
 
  private:
   adapters::Connector& inner_;
@@ -194,7 +195,7 @@ TEST_F(OutboundTest, AReassignmentMovesTheRequestToTheNewExpertWhereverTheyWork)
   now.mutable_expert()->set_organisation_id(ex::kProvider);
   *now.mutable_create_time() = ex::At(1'795'000'000);
   auto holds = [&](const rv1::DirectLineRequest& r) {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.requests[r.id()] = r;
   };
   holds(now);
@@ -230,7 +231,7 @@ TEST_F(OutboundTest, AReassignmentMovesTheRequestToTheNewExpertWhereverTheyWork)
   now.mutable_expert()->set_professional_id("prof-anna-de-vries");
   holds(now);
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = true;
   }
   reassign("ev-6", ex::Reassignment(id, "prof-mehmet-yilmaz", ex::kOtherProvider,
@@ -242,7 +243,7 @@ TEST_F(OutboundTest, AReassignmentMovesTheRequestToTheNewExpertWhereverTheyWork)
             0u)
       << waiting->front().last_error;
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = false;
   }
   Deliver(1);
@@ -344,7 +345,7 @@ TEST_F(OutboundTest, WhileReferralsCannotBeAskedForTheIdentityTheRequestIsHeld) 
   Apply(*consents_, Envelope("ev-c1", consent::kTopicGranted, ex::Granted()));
   Submit(ex::Submitted(rv1::REQUEST_KIND_CHILD, RequestId(1)), "ev-1");
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = true;
   }
   ASSERT_TRUE(deliverer_->RunOnce().ok());
@@ -356,7 +357,7 @@ TEST_F(OutboundTest, WhileReferralsCannotBeAskedForTheIdentityTheRequestIsHeld) 
       << held->last_error;
   EXPECT_TRUE(fhir_.Resources("Patient").empty());
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = false;
   }
   Deliver(1);
@@ -477,7 +478,7 @@ TEST(OutageTest, EverythingArrivesOnceAndInOrderAfterTwentySecondsDown) {
   }
   EXPECT_EQ(ids.size(), static_cast<size_t>(kRequests));
   EXPECT_EQ(h.fhir_.Resources("ServiceRequest").size(), static_cast<size_t>(kRequests));
-  std::lock_guard<std::mutex> lock(h.recording_->mu);
+  olif::MutexLock lock(&h.recording_->mu);
   for (const auto& [event, times] : h.recording_->times) EXPECT_EQ(times, 1) << event;
   EXPECT_EQ(h.recording_->times.size(), static_cast<size_t>(kRequests + kRequests / 10));
   for (int i = 0; i < kRequests; i += 10) {

@@ -92,7 +92,7 @@ TaskPoller::TaskPoller(std::unique_ptr<sqlite::Database> reader, adapters::HttpC
       metrics_(metrics) {}
 
 absl::StatusOr<std::string> TaskPoller::Cursor(const std::string& type) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       reader_->Prepare("SELECT last_updated FROM poll_cursor WHERE source = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -104,7 +104,7 @@ absl::StatusOr<std::string> TaskPoller::Cursor(const std::string& type) {
 }
 
 absl::StatusOr<bool> TaskPoller::Seen(const std::string& resource) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       reader_->Prepare("SELECT 1 FROM inbound_seen WHERE resource = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -278,7 +278,7 @@ absl::StatusOr<int> TaskPoller::Poll(const std::string& type) {
     absl::StatusOr<nlohmann::json> bundle = Fetch(url);
     if (!bundle.ok()) return bundle.status();
     {
-      std::lock_guard<std::mutex> lock(handling_mu_);
+      olif::MutexLock lock(&handling_mu_);
       absl::StatusOr<int> n =
           HandleAll(bundle->value("entry", nlohmann::json::array()), started, true);
       if (!n.ok()) return n.status();
@@ -327,7 +327,7 @@ absl::StatusOr<int> TaskPoller::HandleNotification(const std::string& body) {
           "the notification is a ", doc.value("resourceType", "resource without a type"),
           ", not a Bundle, a Task or a Communication"));
     }
-    std::lock_guard<std::mutex> lock(handling_mu_);
+    olif::MutexLock lock(&handling_mu_);
     // What came by notification does not move the cursor: Tasks changed
     // before it may not have been polled yet.
     absl::StatusOr<int> n = HandleAll(entries, started, false);

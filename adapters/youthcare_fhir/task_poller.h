@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "adapters/runtime/history.h"
 #include "adapters/runtime/http_client.h"
@@ -36,6 +37,7 @@
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::youthcare_fhir {
 
@@ -81,8 +83,10 @@ class TaskPoller {
   absl::StatusOr<Outcome> Handle(const MessageChange& change);
   // Polls one resource type.
   absl::StatusOr<int> Poll(const std::string& type);
+  // One poll or notification at a time: each reads what was handled and
+  // remembers what it handles.
   absl::StatusOr<int> HandleAll(const nlohmann::json& entries, absl::Time started,
-                                bool advance_cursor);
+                                bool advance_cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(handling_mu_);
   // One searchset page; UNAVAILABLE when the server cannot give it.
   absl::StatusOr<nlohmann::json> Fetch(const std::string& url);
   absl::StatusOr<bool> Seen(const std::string& resource);
@@ -92,9 +96,9 @@ class TaskPoller {
                         const std::string& last_updated, bool advance_cursor,
                         const adapters::HistoryEntry& entry);
 
-  std::mutex handling_mu_;  // one poll or notification at a time
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  olif::Mutex handling_mu_;
+  olif::Mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_ ABSL_GUARDED_BY(mu_);
   adapters::HttpClientOptions http_;
   sqlite::Writer& writer_;
   Referrals& referrals_;

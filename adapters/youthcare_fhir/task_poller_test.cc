@@ -173,7 +173,10 @@ TEST_F(TaskPollerTest, MalformedAndUnknownAreRejectedIntoTheHistoryWithTheReason
   referrals_.Add("req-2", rv1::REQUEST_STATUS_RESOLVED);
   Provider(AddTask("req-2"), "accepted");  // too late: nothing to do
   referrals_.Add("req-3", rv1::REQUEST_STATUS_ACCEPTED);
-  referrals_.requests["req-3"].set_restricted(true);
+  {
+    olif::MutexLock lock(&referrals_.mu);
+    referrals_.requests["req-3"].set_restricted(true);
+  }
   Provider(AddTask("req-3"), "completed");
   ASSERT_EQ(*poller_->PollOnce(), 4);
   auto rejected = In("rejected");
@@ -193,14 +196,14 @@ TEST_F(TaskPollerTest, WhenReferralsIsDownThePollStopsAndTheNextResumes) {
   referrals_.Add("req-1", rv1::REQUEST_STATUS_SUBMITTED);
   Provider(AddTask("req-1"), "accepted");
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = true;
   }
   auto failed = poller_->PollOnce();
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(history_->Search({})->empty());
   {
-    std::lock_guard<std::mutex> lock(referrals_.mu);
+    olif::MutexLock lock(&referrals_.mu);
     referrals_.down = false;
   }
   ASSERT_EQ(*poller_->PollOnce(), 1);

@@ -254,7 +254,7 @@ void SqliteConsentStore::Audit(AuditEntry entry, std::function<void(const absl::
 }
 
 absl::StatusOr<v1::Consent> SqliteConsentStore::Get(const std::string& id) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   auto found = FindBy(*db_, "id", id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::NotFoundError(absl::StrCat("consent ", id, " not found"));
@@ -262,7 +262,7 @@ absl::StatusOr<v1::Consent> SqliteConsentStore::Get(const std::string& id) {
 }
 
 absl::StatusOr<ConsentPage> SqliteConsentStore::List(const ConsentQuery& q) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   // By child or by recipient; a NULL parameter means "no filter". Newest
   // first; one row more than asked tells whether a page follows.
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
@@ -296,7 +296,7 @@ absl::StatusOr<ConsentPage> SqliteConsentStore::List(const ConsentQuery& q) {
 
 absl::StatusOr<std::vector<v1::Consent>> SqliteConsentStore::ForChild(
     const std::string& child_ref) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       db_->Prepare("SELECT id, create_time_us, record FROM consents WHERE child_ref = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -307,7 +307,7 @@ absl::StatusOr<std::vector<v1::Consent>> SqliteConsentStore::ForChild(
 }
 
 absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
       "SELECT at_us, actor, action, consent_id, child_ref, outcome, reason, trace_id"
       " FROM consent_audit ORDER BY seq");
@@ -324,7 +324,7 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
 }
 
 absl::Status SqliteConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);
 }
 

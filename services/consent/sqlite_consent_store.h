@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 #include "services/consent/consent_store.h"
 
 namespace olif::consent {
@@ -48,7 +48,7 @@ class SqliteConsentStore final : public ConsentStore {
       : writer_(std::move(writer)), db_(std::move(reader)) {}
 
   const std::unique_ptr<sqlite::Writer> writer_;
-  absl::Mutex mu_;
+  olif::Mutex mu_;
   const std::unique_ptr<sqlite::Database> db_ ABSL_PT_GUARDED_BY(mu_);  // reads
 };
 

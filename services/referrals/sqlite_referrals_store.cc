@@ -230,7 +230,7 @@ absl::StatusOr<CreateOutcome> SqliteReferralsStore::CreateAndWait(NewRequest req
 }
 
 absl::StatusOr<v1::DirectLineRequest> SqliteReferralsStore::Get(const std::string& id) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   auto found = records::FindRecord<v1::DirectLineRequest>(*db_, "requests", "id", id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
@@ -280,7 +280,7 @@ std::unique_ptr<bus::EventHandler> SqliteReferralsStore::ConsumerHandler(Apply a
 
 absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(
     absl::Time start, absl::Time end, const std::string& location_id) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   return SelectRequests(
       *db_, "create_time_us >= ?1 AND create_time_us < ?2 AND (?3 = '' OR location_id = ?3)",
       [&](sqlite::Statement& stmt) {
@@ -291,7 +291,7 @@ absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::Created
 }
 
 absl::StatusOr<v1::ChildIdentity> SqliteReferralsStore::Identity(const std::string& request_id) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   absl::StatusOr<sqlite::Statement*> stmt =
       db_->Prepare("SELECT identity FROM child_identities WHERE request_id = ?1");
   if (!stmt.ok()) return stmt.status();
@@ -308,7 +308,7 @@ absl::StatusOr<v1::ChildIdentity> SqliteReferralsStore::Identity(const std::stri
 }
 
 absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   // One statement for every filter combination: a NULL parameter means "no
   // filter". Rows come newest first; the cursor is the last row returned.
   absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
@@ -341,13 +341,13 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
 }
 
 absl::Status SqliteReferralsStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);
 }
 
 absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>>
 SqliteReferralsStore::EventsAfter(int64_t after_seq, int max) {
-  absl::MutexLock lock(&mu_);
+  olif::MutexLock lock(&mu_);
   return outbox::ReadAfter(*db_, kProducer, after_seq, max);
 }
 

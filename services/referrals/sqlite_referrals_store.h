@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "olifantenpad/common/v1/event.pb.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 #include "services/referrals/referrals_store.h"
 
 namespace olif::referrals {
@@ -69,7 +69,7 @@ class SqliteReferralsStore final : public ReferralsStore {
 
   const std::string path_;
   const std::unique_ptr<sqlite::Writer> writer_;
-  absl::Mutex mu_;
+  olif::Mutex mu_;
   const std::unique_ptr<sqlite::Database> db_ ABSL_PT_GUARDED_BY(mu_);  // reads
 };
 

@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "services/common/bus/producer.h"
 #include "services/common/logging/logging.h"
 #include "services/common/outbox/outbox.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::bench {
 namespace {
@@ -83,7 +83,7 @@ class Timer : public bus::EventHandler {
   absl::Status Apply(sqlite::Database& db,
                      const olifantenpad::common::v1::EventEnvelope& e) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       applied_[e.seq()] = Clock::now();
     }
     auto insert = db.Prepare("INSERT INTO applied (seq, event_id) VALUES (?1, ?2)");
@@ -91,13 +91,13 @@ class Timer : public bus::EventHandler {
     return (*insert)->Bind(1, e.seq()).Bind(2, e.event_id()).Run();
   }
   std::map<int64_t, Clock::time_point> applied() {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     return applied_;
   }
 
  private:
-  std::mutex mu_;
-  std::map<int64_t, Clock::time_point> applied_;
+  olif::Mutex mu_;
+  std::map<int64_t, Clock::time_point> applied_ ABSL_GUARDED_BY(mu_);
 };
 
 // A producer and a consumer in one process, each with its own database.

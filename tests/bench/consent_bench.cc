@@ -6,12 +6,11 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/sinks/null_sink.h>
 
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/synchronization/blocking_counter.h"
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/consent/projection.h"
@@ -36,18 +35,14 @@ std::filesystem::path FreshDir(const char* name) {
 // `in_flight` calls started by `start(done)` at once, waiting for all.
 template <typename T, typename Start>
 void InFlight(benchmark::State& state, int in_flight, Start start) {
-  std::mutex mu;
-  std::condition_variable cv;
-  int pending = in_flight;
+  absl::BlockingCounter pending(in_flight);
   for (int i = 0; i < in_flight; ++i) {
     start([&](absl::StatusOr<T> r) {
       if (!r.ok()) state.SkipWithError(std::string(r.status().message()).c_str());
-      std::lock_guard<std::mutex> lock(mu);
-      if (--pending == 0) cv.notify_one();
+      pending.DecrementCount();
     });
   }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return pending == 0; });
+  pending.Wait();
 }
 
 void BM_Decide(benchmark::State& state) {

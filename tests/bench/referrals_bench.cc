@@ -5,13 +5,12 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/sinks/null_sink.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <future>
-#include <mutex>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/synchronization/blocking_counter.h"
 #include "services/common/clock/clock.h"
 #include "services/common/grpc/server_runner.h"
 #include "services/common/ids/ids.h"
@@ -58,19 +57,15 @@ void BM_ServiceCreateDurable(benchmark::State& state) {
   const int in_flight = static_cast<int>(state.range(0));
   v1::CreateRequestRequest call = Sample();
   for (auto _ : state) {
-    std::mutex mu;
-    std::condition_variable cv;
-    int pending = in_flight;
+    absl::BlockingCounter pending(in_flight);
     for (int i = 0; i < in_flight; ++i) {
       call.set_request_id(NewUuid());
       service.Create(call, "bench", [&](absl::StatusOr<v1::DirectLineRequest> created) {
         if (!created.ok()) state.SkipWithError(std::string(created.status().message()).c_str());
-        std::lock_guard<std::mutex> lock(mu);
-        if (--pending == 0) cv.notify_one();
+        pending.DecrementCount();
       });
     }
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return pending == 0; });
+    pending.Wait();
   }
   state.SetItemsProcessed(state.iterations() * in_flight);
   const auto stats = store->writer().stats();

@@ -137,7 +137,7 @@ void FakeFhirServer::Serve(std::unique_ptr<httplib::Server> server) {
 }
 
 absl::StatusOr<int> FakeFhirServer::Start(const std::string& host, int port) {
-  std::lock_guard<std::mutex> lock(server_mu_);
+  olif::MutexLock lock(&server_mu_);
   host_ = host;
   auto server = std::make_unique<httplib::Server>();
   Route(*server);
@@ -150,7 +150,7 @@ absl::StatusOr<int> FakeFhirServer::Start(const std::string& host, int port) {
 
 void FakeFhirServer::Stop() {
   {
-    std::lock_guard<std::mutex> lock(server_mu_);
+    olif::MutexLock lock(&server_mu_);
     stopping_ = true;
     if (server_) server_->stop();
   }
@@ -159,7 +159,7 @@ void FakeFhirServer::Stop() {
 }
 
 void FakeFhirServer::GoDown(absl::Duration d) {
-  std::lock_guard<std::mutex> lock(server_mu_);
+  olif::MutexLock lock(&server_mu_);
   if (stopping_ || down_ || !server_) return;
   down_ = true;
   server_->stop();
@@ -168,7 +168,7 @@ void FakeFhirServer::GoDown(absl::Duration d) {
     const absl::Time until = absl::Now() + d;
     for (;;) {
       {
-        std::lock_guard<std::mutex> l(server_mu_);
+        olif::MutexLock l(&server_mu_);
         if (stopping_) return;
       }
       if (absl::Now() >= until) break;
@@ -183,7 +183,7 @@ void FakeFhirServer::GoDown(absl::Duration d) {
       bound = server->bind_to_port(host_, port_);
       if (!bound) absl::SleepFor(absl::Milliseconds(50));
     }
-    std::lock_guard<std::mutex> l(server_mu_);
+    olif::MutexLock l(&server_mu_);
     down_ = false;
     if (stopping_ || !bound) return;
     Serve(std::move(server));
@@ -191,19 +191,19 @@ void FakeFhirServer::GoDown(absl::Duration d) {
 }
 
 void FakeFhirServer::AddFailure(FailRule rule) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   failures_.push_back(std::move(rule));
 }
 
 void FakeFhirServer::ResetFailures() {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   failures_.clear();
 }
 
 bool FakeFhirServer::Injected(const httplib::Request& req, httplib::Response& res) {
   FailRule hit;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     auto it = std::find_if(failures_.begin(), failures_.end(), [&req](const FailRule& r) {
       return r.count != 0 && (r.match.empty() || absl::StrContains(req.body, r.match));
     });
@@ -268,7 +268,7 @@ void FakeFhirServer::Handle(const httplib::Request& req, httplib::Response& res)
   for (const auto& [k, v] : req.params) {
     absl::StrAppend(&query, query.empty() ? "" : "&", k, "=", v);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   if (parts.empty() && req.method == "POST") {
     if (body.value("resourceType", "") != "Bundle" || body.value("type", "") != "transaction") {
       return Reply(res, 400, Outcome("invalid", "POST / takes a transaction Bundle"));
@@ -535,7 +535,7 @@ json FakeFhirServer::Transaction(const json& bundle, int* status) {
 }
 
 std::vector<json> FakeFhirServer::Resources(const std::string& type) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   std::vector<const Stored*> all;
   auto t = store_.find(type);
   if (t != store_.end()) {
@@ -550,14 +550,14 @@ std::vector<json> FakeFhirServer::Resources(const std::string& type) const {
 
 absl::StatusOr<json> FakeFhirServer::Update(const std::string& type, const std::string& id,
                                             json resource) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   if (!store_[type].contains(id)) return absl::NotFoundError(type + "/" + id + " is not known");
   bool created = false;
   return Put(type, id, std::move(resource), &created);
 }
 
 json FakeFhirServer::Stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   json counts = json::object();
   for (const auto& [type, of_type] : store_) counts[type] = of_type.size();
   return json{{"transactions", transactions_},

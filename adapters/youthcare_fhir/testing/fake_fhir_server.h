@@ -38,15 +38,16 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "services/common/sync/mutex.h"
 
 namespace httplib {
 class Server;
@@ -96,43 +97,49 @@ class FakeFhirServer {
   void Route(httplib::Server& server);
   void Handle(const httplib::Request& req, httplib::Response& res);
   bool Injected(const httplib::Request& req, httplib::Response& res);
-  void Serve(std::unique_ptr<httplib::Server> server);  // under server_mu_
-  // Under mu_.
-  nlohmann::json Transaction(const nlohmann::json& bundle, int* status);
+  void Serve(std::unique_ptr<httplib::Server> server) ABSL_EXCLUSIVE_LOCKS_REQUIRED(server_mu_);
+  nlohmann::json Transaction(const nlohmann::json& bundle, int* status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   nlohmann::json Put(const std::string& type, const std::string& id, nlohmann::json resource,
-                     bool* created);
-  nlohmann::json Create(const std::string& type, nlohmann::json resource);
-  std::vector<Stored*> Match(const std::string& type, const std::string& query);
+                     bool* created) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  nlohmann::json Create(const std::string& type, nlohmann::json resource)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<Stored*> Match(const std::string& type, const std::string& query)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A searchset page; *status 410 for a page no longer kept.
-  nlohmann::json Searchset(const std::string& type, const std::string& query, int* status);
-  void Stamp(Stored& s, int64_t version);
+  nlohmann::json Searchset(const std::string& type, const std::string& query, int* status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Stamp(Stored& s, int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Keeps by_identifier_ in step with a resource's change.
-  void Index(const std::string& type, const nlohmann::json& before, const nlohmann::json& after);
+  void Index(const std::string& type, const nlohmann::json& before, const nlohmann::json& after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::map<std::string, Stored>> store_;  // type → id → resource
+  mutable olif::Mutex mu_;
+  std::map<std::string, std::map<std::string, Stored>> store_
+      ABSL_GUARDED_BY(mu_);  // type → id → resource
   // type → "system|value" → ids, for the identifier searches.
-  std::map<std::string, std::map<std::string, std::set<std::string>>> by_identifier_;
-  std::vector<FailRule> failures_;
-  int64_t next_order_ = 0;
-  int64_t last_ms_ = 0;
-  bool in_transaction_ = false;  // while applied, all it writes gets last_ms_
+  std::map<std::string, std::map<std::string, std::set<std::string>>> by_identifier_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<FailRule> failures_ ABSL_GUARDED_BY(mu_);
+  int64_t next_order_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;  // while applied, all it writes gets last_ms_
   // Search results kept for their next pages: id → entries, oldest first.
-  std::map<int64_t, std::vector<nlohmann::json>> pages_;
-  int64_t next_page_ = 1;
-  int64_t next_id_ = 1;
-  int64_t transactions_ = 0;
-  int64_t created_ = 0;
-  int64_t duplicates_ = 0;
+  std::map<int64_t, std::vector<nlohmann::json>> pages_ ABSL_GUARDED_BY(mu_);
+  int64_t next_page_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t transactions_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t created_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
 
-  std::mutex server_mu_;
+  olif::Mutex server_mu_;
   std::string host_;
   int port_ = 0;
-  std::unique_ptr<httplib::Server> server_;  // guarded by server_mu_
+  std::unique_ptr<httplib::Server> server_ ABSL_GUARDED_BY(server_mu_);
   std::thread listener_;
   std::thread reviver_;
-  bool stopping_ = false;  // guarded by server_mu_
-  bool down_ = false;      // guarded by server_mu_
+  bool stopping_ ABSL_GUARDED_BY(server_mu_) = false;
+  bool down_ ABSL_GUARDED_BY(server_mu_) = false;
 };
 
 }  // namespace olif::fakes

@@ -6,11 +6,12 @@
 // unreachable.
 
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/youthcare_fhir/referrals_client.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::youthcare_fhir::testing {
 
@@ -20,7 +21,7 @@ class FakeReferrals final : public Referrals {
  public:
   void Add(const std::string& id, rv1::RequestStatus status,
            const rv1::ChildIdentity* identity = nullptr) {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     rv1::DirectLineRequest& r = requests[id];
     r.set_id(id);
     r.set_status(status);
@@ -28,12 +29,12 @@ class FakeReferrals final : public Referrals {
     if (identity != nullptr) identities[id] = *identity;
   }
   rv1::DirectLineRequest Request(const std::string& id) {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     return requests[id];
   }
 
   absl::StatusOr<rv1::ChildIdentity> ChildIdentity(const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (down) return absl::UnavailableError("referrals is down");
     auto it = identities.find(id);
     if (it == identities.end()) return absl::NotFoundError("no identity for " + id);
@@ -41,7 +42,7 @@ class FakeReferrals final : public Referrals {
     return it->second;
   }
   absl::StatusOr<rv1::DirectLineRequest> Get(const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (down) return absl::UnavailableError("referrals is down");
     auto it = requests.find(id);
     if (it == requests.end()) return absl::NotFoundError("request " + id + " not found");
@@ -53,7 +54,7 @@ class FakeReferrals final : public Referrals {
   absl::Status Decline(const std::string& id, int64_t version, const std::string& reason) override {
     absl::Status s =
         Move(id, version, {rv1::REQUEST_STATUS_SUBMITTED}, rv1::REQUEST_STATUS_DECLINED);
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (s.ok()) requests[id].set_decline_reason(reason);
     return s;
   }
@@ -66,7 +67,7 @@ class FakeReferrals final : public Referrals {
     absl::Status s =
         Move(id, version, {rv1::REQUEST_STATUS_ACCEPTED, rv1::REQUEST_STATUS_IN_PROGRESS},
              rv1::REQUEST_STATUS_IN_PROGRESS);
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (s.ok()) {
       rv1::Cycle* c = requests[id].add_cycles();
       *c = cycle;
@@ -78,7 +79,7 @@ class FakeReferrals final : public Referrals {
                           const std::string& text) override {
     const rv1::RequestStatus status = Request(id).status();
     absl::Status s = Move(id, version, {status}, status);
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (s.ok()) {
       rv1::Message* m = requests[id].add_messages();
       m->set_author(rv1::AUTHOR_EXPERT);
@@ -87,15 +88,15 @@ class FakeReferrals final : public Referrals {
     return s;
   }
 
-  std::mutex mu;
-  bool down = false;  // guarded by mu
-  std::map<std::string, rv1::DirectLineRequest> requests;
-  std::map<std::string, rv1::ChildIdentity> identities;
+  olif::Mutex mu;
+  bool down ABSL_GUARDED_BY(mu) = false;
+  std::map<std::string, rv1::DirectLineRequest> requests ABSL_GUARDED_BY(mu);
+  std::map<std::string, rv1::ChildIdentity> identities ABSL_GUARDED_BY(mu);
 
  private:
   absl::Status Move(const std::string& id, int64_t version,
                     std::initializer_list<rv1::RequestStatus> from, rv1::RequestStatus to) {
-    std::lock_guard<std::mutex> lock(mu);
+    olif::MutexLock lock(&mu);
     if (down) return absl::UnavailableError("referrals is down");
     auto it = requests.find(id);
     if (it == requests.end()) return absl::NotFoundError("request " + id + " not found");

@@ -88,7 +88,7 @@ void Consumer::SetError(std::string error, bool behind_horizon) {
                   "Consumer problems (timeouts, bad batches, failed applies)",
                   {{"consumer", options_.name}, {"producer", options_.producer}})
       .Inc();
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   last_error_ = std::move(error);
   behind_horizon_ = behind_horizon;  // with the message, so status shows both or neither
 }
@@ -265,7 +265,7 @@ void Consumer::Loop() {
       continue;
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       last_error_.clear();
       behind_horizon_ = false;
     }
@@ -291,7 +291,7 @@ void Consumer::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) co
   c->set_producer_head_seq(head_.load());
   c->set_lag(std::max<int64_t>(0, head_.load() - cursor_.load()));
   c->set_connected(connected_.load());
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   c->set_behind_horizon(behind_horizon_);
   c->set_last_error(last_error_);
 }

@@ -17,11 +17,11 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/bus/v1/bus.pb.h"
@@ -29,6 +29,7 @@
 #include "services/common/bus/signal.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::bus {
 
@@ -90,9 +91,9 @@ class Consumer {
   std::atomic<bool> connected_{false};
   // Ids of events before this seq are forgotten (the loop thread's).
   int64_t forgotten_below_ = 0;
-  mutable std::mutex mu_;
-  std::string last_error_;       // guarded by mu_
-  bool behind_horizon_ = false;  // guarded by mu_
+  mutable olif::Mutex mu_;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  bool behind_horizon_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace olif::bus

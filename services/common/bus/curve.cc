@@ -1,7 +1,7 @@
 #include "services/common/bus/curve.h"
+#include "services/common/sync/mutex.h"
 
 #include <atomic>
-#include <mutex>
 #include <thread>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -22,7 +22,7 @@ class ZapHandler {
   }
 
   absl::Status Allow(const std::string& domain, const std::set<std::string>& keys) {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     if (!thread_.joinable()) {
       // Bound here, before any CURVE socket binds, so no handshake goes unchecked.
       auto socket = std::make_shared<zmq::socket_t>(ProcessContext(), zmq::socket_type::rep);
@@ -47,7 +47,7 @@ class ZapHandler {
   void Forget(const std::string& domain) {
     std::thread stopping;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       allowed_.erase(domain);
       if (!allowed_.empty() || !thread_.joinable()) return;
       stop_.Raise();
@@ -80,7 +80,7 @@ class ZapHandler {
         zmq_z85_encode(z85, static_cast<const uint8_t*>(request[6].data()), 32);
         bool ok = false;
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          olif::MutexLock lock(&mu_);
           auto it = allowed_.find(domain);
           ok = it != allowed_.end() && it->second.count(z85) > 0;
         }
@@ -110,9 +110,9 @@ class ZapHandler {
     }
   }
 
-  std::mutex mu_;
-  std::thread thread_;                                    // guarded by mu_
-  std::map<std::string, std::set<std::string>> allowed_;  // guarded by mu_
+  olif::Mutex mu_;
+  std::thread thread_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::set<std::string>> allowed_ ABSL_GUARDED_BY(mu_);
   Signal stop_;
   std::atomic<int64_t> refusals_{0};
 };

@@ -121,7 +121,7 @@ absl::Status Producer::Start() {
     socket->set(zmq::sockopt::heartbeat_ivl, 1000);
     socket->set(zmq::sockopt::heartbeat_timeout, 5000);
     socket->bind(options_.endpoint);
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     bound_endpoint_ = socket->get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
     if (!options_.curve_secret_key.empty()) ForgetCurveClients(options_.name);
@@ -145,7 +145,7 @@ void Producer::Stop() {
 }
 
 std::string Producer::endpoint() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   return bound_endpoint_;
 }
 
@@ -259,7 +259,7 @@ void Producer::Handle(const std::string& identity, const std::vector<std::string
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     last_seen_[fetch.consumer()] = clock_.Now();
   }
   metrics_
@@ -357,13 +357,13 @@ absl::Status Producer::FillStatus(olifantenpad::admin::v1::GetStatusResponse* st
     if (!row.ok()) return row.status();
     auto consumers = db.Prepare("SELECT name, acked_seq FROM bus_consumers ORDER BY name");
     if (!consumers.ok()) return consumers.status();
-    std::lock_guard<std::mutex> lock(mu_);
+    const std::map<std::string, absl::Time> last_seen = LastSeen();
     return (*consumers)->ForEachRow([&](const sqlite::Statement& r) {
       auto* c = producer->add_consumers();
       c->set_name(r.ColumnText(0));
       c->set_acked_seq(r.ColumnInt64(1));
       c->set_lag(head - c->acked_seq());
-      if (auto it = last_seen_.find(c->name()); it != last_seen_.end()) {
+      if (auto it = last_seen.find(c->name()); it != last_seen.end()) {
         *c->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(it->second));
       }
       return absl::OkStatus();

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -24,6 +23,7 @@
 
 #include <zmq.hpp>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "olifantenpad/admin/v1/admin.pb.h"
@@ -32,6 +32,7 @@
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::bus {
 
@@ -94,9 +95,14 @@ class Producer {
   const Clock& clock_;
   Signal stop_;
   std::thread thread_;
-  mutable std::mutex mu_;
-  std::string bound_endpoint_;                   // guarded by mu_
-  std::map<std::string, absl::Time> last_seen_;  // guarded by mu_
+  std::map<std::string, absl::Time> LastSeen() const {
+    olif::MutexLock lock(&mu_);
+    return last_seen_;
+  }
+
+  mutable olif::Mutex mu_;
+  std::string bound_endpoint_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> last_seen_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> started_{false};
   // Used on the producer thread only.
   std::shared_ptr<zmq::socket_t> socket_;

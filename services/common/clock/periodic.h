@@ -7,12 +7,12 @@
 //
 // Thread-safe.
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif {
 
@@ -26,34 +26,29 @@ class Periodic {
 
   void Start() {
     thread_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!stopping_) {
-        if (wake_.wait_for(lock, absl::ToChronoNanoseconds(interval_),
-                           [this] { return stopping_; })) {
-          break;
+      for (;;) {
+        {
+          olif::MutexLock lock(&mu_);
+          if (mu_.AwaitWithTimeout(&stopping_, interval_)) return;
         }
-        lock.unlock();
         job_();
-        lock.lock();
       }
     });
   }
 
   void Stop() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      olif::MutexLock lock(&mu_);
       stopping_ = true;
     }
-    wake_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
 
  private:
   const absl::Duration interval_;
   const std::function<void()> job_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
+  olif::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

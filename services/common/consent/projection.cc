@@ -95,7 +95,7 @@ absl::StatusOr<v1::Decision> ConsentProjection::Permits(const std::string& child
                                                         v1::Purpose purpose,
                                                         const std::string& recipient,
                                                         absl::Time at) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   return PermitsIn(*reader_, child_ref, purpose, recipient, at);
 }
 

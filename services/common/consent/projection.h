@@ -15,15 +15,16 @@
 // (reads are serialised on the projection's connection).
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/consent/decision.h"
 #include "services/common/sqlite/database.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::consent {
 
@@ -69,8 +70,8 @@ class ConsentProjection final : public bus::EventHandler {
   explicit ConsentProjection(std::unique_ptr<sqlite::Database> reader)
       : reader_(std::move(reader)) {}
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> reader_;  // guarded by mu_
+  olif::Mutex mu_;
+  std::unique_ptr<sqlite::Database> reader_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace olif::consent

@@ -203,7 +203,7 @@ const cfg::Group* Directory::FindGroup(const std::string& location_id,
 absl::Status DirectoryHolder::Reload(const std::string& path) {
   absl::StatusOr<std::shared_ptr<const Directory>> next = Directory::Load(path);
   if (!next.ok()) return next.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   current_ = std::move(*next);
   return absl::OkStatus();
 }

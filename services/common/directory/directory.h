@@ -12,12 +12,13 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "olifantenpad/config/v1/directory.pb.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::directory {
 
@@ -64,7 +65,7 @@ class DirectoryHolder {
   // The directory in force; callers keep the pointer for the length of a call,
   // so a reload never changes a directory under them.
   std::shared_ptr<const Directory> Get() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     return current_;
   }
 
@@ -76,8 +77,8 @@ class DirectoryHolder {
   void ReloadAndLog(const std::string& path);
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const Directory> current_;  // guarded by mu_
+  mutable olif::Mutex mu_;
+  std::shared_ptr<const Directory> current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace olif::directory

@@ -1,7 +1,7 @@
 #include "services/common/grpc/call_observer.h"
+#include "services/common/sync/mutex.h"
 
 #include <chrono>
-#include <mutex>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
@@ -16,22 +16,22 @@ namespace {
 class TraceIds {
  public:
   void Set(const grpc::ServerContextBase* ctx, std::string id) {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     ids_[ctx] = std::move(id);
   }
   std::string Get(const grpc::ServerContextBase* ctx) {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     auto it = ids_.find(ctx);
     return it == ids_.end() ? std::string() : it->second;
   }
   void Erase(const grpc::ServerContextBase* ctx) {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     ids_.erase(ctx);
   }
 
  private:
-  std::mutex mu_;
-  std::unordered_map<const grpc::ServerContextBase*, std::string> ids_;
+  olif::Mutex mu_;
+  std::unordered_map<const grpc::ServerContextBase*, std::string> ids_ ABSL_GUARDED_BY(mu_);
 };
 
 TraceIds& GlobalTraceIds() {

@@ -54,19 +54,19 @@ absl::Status ServerRunner::Start() {
                                                settings_.listen_address,
                                                " (address in use or not available)"));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   serving_ = true;
   return absl::OkStatus();
 }
 
 bool ServerRunner::serving() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   return serving_;
 }
 
 void ServerRunner::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     if (!serving_) return;
     serving_ = false;
   }

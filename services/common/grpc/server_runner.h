@@ -13,14 +13,15 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "services/common/metrics/metrics.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::grpcx {
 
@@ -54,8 +55,8 @@ class ServerRunner {
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  mutable std::mutex mu_;
-  bool serving_ = false;  // guarded by mu_
+  mutable olif::Mutex mu_;
+  bool serving_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace olif::grpcx

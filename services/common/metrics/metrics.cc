@@ -93,14 +93,14 @@ Registry::Family& Registry::FamilyFor(const std::string& name, const std::string
 
 Counter& Registry::GetCounter(const std::string& name, const std::string& help,
                               const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, help, Type::kCounter).counters[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
 
 Gauge& Registry::GetGauge(const std::string& name, const std::string& help, const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, help, Type::kGauge).gauges[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
   return *slot;
@@ -108,26 +108,26 @@ Gauge& Registry::GetGauge(const std::string& name, const std::string& help, cons
 
 Histogram& Registry::GetHistogram(const std::string& name, const std::string& help,
                                   const Labels& labels, const std::vector<double>& bounds) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, help, Type::kHistogram).histograms[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Histogram>(bounds);
   return *slot;
 }
 
 void Registry::AddCollector(std::function<void(Registry&)> collector) {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   collectors_.push_back(std::move(collector));
 }
 
 std::string Registry::Render() {
   std::vector<std::function<void(Registry&)>> collectors;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     collectors = collectors_;
   }
   for (auto& c : collectors) c(*this);  // outside the lock: they call Get*()
 
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
     const char* type = family.type == Type::kCounter ? "counter"

@@ -10,10 +10,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::metrics {
 
@@ -80,11 +82,12 @@ class Registry {
     std::map<std::string, std::unique_ptr<Gauge>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
   };
-  Family& FamilyFor(const std::string& name, const std::string& help, Type type);
+  Family& FamilyFor(const std::string& name, const std::string& help, Type type)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::mutex mu_;
-  std::map<std::string, Family> families_;                  // guarded by mu_
-  std::vector<std::function<void(Registry&)>> collectors_;  // guarded by mu_
+  olif::Mutex mu_;
+  std::map<std::string, Family> families_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::function<void(Registry&)>> collectors_ ABSL_GUARDED_BY(mu_);
 };
 
 // `{k="v",...}` with Prometheus escaping; empty for no labels.

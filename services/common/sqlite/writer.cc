@@ -9,19 +9,17 @@ Writer::Writer(std::unique_ptr<Database> db, WriterOptions options)
 
 Writer::~Writer() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
   thread_.join();
 }
 
 void Writer::Submit(Work work, Done done) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     if (!stopping_) {
       queue_.push_back({std::move(work), std::move(done)});
-      wake_.notify_one();
       return;
     }
   }
@@ -51,7 +49,7 @@ absl::StatusOr<int64_t> Writer::Change(const std::string& sql,
 }
 
 Writer::Stats Writer::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  olif::MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -59,8 +57,8 @@ void Writer::Loop() {
   while (true) {
     std::deque<Unit> group;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      olif::MutexLock lock(&mu_);
+      mu_.Await(this, &Writer::HasWorkOrStopping);
       if (queue_.empty()) return;  // stopping, and everything submitted is done
       while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
         group.push_back(std::move(queue_.front()));
@@ -91,7 +89,7 @@ void Writer::CommitGroup(std::deque<Unit>& group) {
     if (outcomes[i].ok()) ++committed;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    olif::MutexLock lock(&mu_);
     ++stats_.transactions;
     stats_.units += group.size();
     stats_.largest_group = std::max<uint64_t>(stats_.largest_group, group.size());

@@ -14,19 +14,19 @@
 // Thread-safe. The Database is owned by the writer and used only on its
 // thread; completions run on that thread too and must not block on the writer.
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/common/sqlite/database.h"
 #include "services/common/status/status.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif::sqlite {
 
@@ -75,15 +75,17 @@ class Writer {
     Done done;
   };
   void Loop();
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !queue_.empty();
+  }
   void CommitGroup(std::deque<Unit>& group);
 
   std::unique_ptr<Database> db_;  // used on thread_ only
   WriterOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Unit> queue_;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
-  Stats stats_;             // guarded by mu_
+  mutable olif::Mutex mu_;
+  std::deque<Unit> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  Stats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -1,4 +1,5 @@
 #include "services/common/sqlite/writer.h"
+#include "services/common/sync/mutex.h"
 
 #include <gtest/gtest.h>
 
@@ -81,15 +82,15 @@ TEST_F(WriterTest, UnitsWaitingTogetherShareOneTransaction) {
   std::shared_future<void> gate = release.get_future().share();
   // The writer is held until twenty units are queued behind it.
   HoldWriter(gate);
-  std::vector<std::future<absl::Status>> results;
+  olif::Mutex results_mu;
+  std::vector<std::future<absl::Status>> results;  // filled under results_mu
   std::vector<std::thread> submitters;
-  std::mutex results_mu;
   for (int t = 0; t < 4; ++t) {
     submitters.emplace_back([&, t] {
       for (int i = 1; i <= 5; ++i) {
         auto p = std::make_shared<std::promise<absl::Status>>();
         {
-          std::lock_guard<std::mutex> lock(results_mu);
+          olif::MutexLock lock(&results_mu);
           results.push_back(p->get_future());
         }
         writer_->Submit(Insert(t * 10 + i), [p](const absl::Status& s) { p->set_value(s); });
