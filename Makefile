@@ -57,7 +57,7 @@ sanitize: deps
 # Debian's gRPC and abseil are not built with TSan, so it cannot see how they
 # hand calls between threads and reports races that are not there. ZeroMQ's
 # blind spots are suppressed narrowly in tests/tsan.supp.
-TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|_smoke
+TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|ConsentServiceTest|_smoke
 tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug $(SANITIZER_DEBUG_INFO) \
 	  -DOLIF_WERROR=$(WERROR) -DOLIF_SANITIZE=thread -DOLIF_BENCH=OFF >/dev/null

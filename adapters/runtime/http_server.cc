@@ -52,73 +52,48 @@ HttpServerConnector::HttpServerConnector(HttpServerOptions options, InboundHandl
 
 HttpServerConnector::~HttpServerConnector() { Stop(); }
 
-absl::StatusOr<int> HttpServerConnector::Start() {
+absl::StatusOr<std::unique_ptr<httplib::Server>> HttpServerConnector::MakeServer() const {
   const bool tls = !options_.cert_file.empty() || !options_.key_file.empty();
-  if (tls) {
-    for (const std::string* f : {&options_.cert_file, &options_.key_file}) {
-      if (f->empty() || !std::filesystem::exists(*f)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            options_.name, ": TLS needs a certificate and its key; '", *f, "' is not there"));
-      }
+  if (!tls) {
+    if (!options_.client_ca_file.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          options_.name, ": mutual TLS (client_ca_file) needs cert_file and key_file"));
     }
-    auto server = std::make_unique<httplib::SSLServer>(
-        options_.cert_file.c_str(), options_.key_file.c_str(),
-        options_.client_ca_file.empty() ? nullptr : options_.client_ca_file.c_str());
-    if (!server->is_valid()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(options_.name, ": cannot use the TLS certificate ", options_.cert_file,
-                       ", key ", options_.key_file,
-                       options_.client_ca_file.empty()
-                           ? ""
-                           : absl::StrCat(" or client CA ", options_.client_ca_file)));
-    }
-    server_ = std::move(server);
-  } else if (!options_.client_ca_file.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(options_.name, ": mutual TLS (client_ca_file) needs cert_file and key_file"));
-  } else {
-    server_ = std::make_unique<httplib::Server>();
+    return std::make_unique<httplib::Server>();
   }
-  server_->set_payload_max_length(options_.max_body);
+  for (const std::string* f : {&options_.cert_file, &options_.key_file}) {
+    if (f->empty() || !std::filesystem::exists(*f)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          options_.name, ": TLS needs a certificate and its key; '", *f, "' is not there"));
+    }
+  }
+  auto server = std::make_unique<httplib::SSLServer>(
+      options_.cert_file.c_str(), options_.key_file.c_str(),
+      options_.client_ca_file.empty() ? nullptr : options_.client_ca_file.c_str());
+  if (!server->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options_.name, ": cannot use the TLS certificate ", options_.cert_file, ", key ",
+        options_.key_file,
+        options_.client_ca_file.empty() ? ""
+                                        : absl::StrCat(" or client CA ", options_.client_ca_file)));
+  }
+  return server;
+}
+
+void HttpServerConnector::Route() {
   auto counter = [this](const char* result) -> metrics::Counter& {
     return metrics_.GetCounter("olif_adapter_inbound_total",
                                "Inbound messages by source and what became of them",
                                {{"source", options_.name}, {"result", result}});
   };
-  metrics::Counter& accepted = counter("accepted");
-  metrics::Counter& rejected = counter("rejected");
-  metrics::Counter& unauthorized = counter("unauthorized");
-  metrics::Counter& unavailable = counter("unavailable");
-  server_->Post(options_.path, [&, this](const httplib::Request& req, httplib::Response& res) {
-    if (!options_.bearer_token.empty()) {
-      const std::string auth = req.get_header_value("Authorization");
-      if (!absl::StartsWith(auth, "Bearer ") ||
-          !SameSecret(auth.substr(7), options_.bearer_token)) {
-        unauthorized.Inc();
-        log::Warn("inbound call refused: no valid token",
-                  {{"source", options_.name}, {"peer", Peer(req)}});
-        res.set_header("WWW-Authenticate", "Bearer");
-        return Answer(res, 401, "unauthorized", "a valid bearer token is required");
-      }
-    }
-    InboundMessage m{.source = options_.name,
-                     .name = req.path,
-                     .content_type = req.get_header_value("Content-Type"),
-                     .body = req.body,
-                     .peer = Peer(req)};
-    const absl::Status s = handler_.Handle(m);
-    if (s.ok()) {
-      accepted.Inc();
-      return Answer(res, 202, "accepted", "");
-    }
-    if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
-      rejected.Inc();
-      return Answer(res, 400, "rejected", std::string(s.message()));
-    }
-    unavailable.Inc();
-    res.set_header("Retry-After", "5");
-    return Answer(res, 503, "unavailable", std::string(s.message()));
-  });
+  Counters counters{.accepted = counter("accepted"),
+                    .rejected = counter("rejected"),
+                    .unauthorized = counter("unauthorized"),
+                    .unavailable = counter("unavailable")};
+  server_->Post(options_.path,
+                [this, counters](const httplib::Request& req, httplib::Response& res) {
+                  Receive(req, res, counters);
+                });
   server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 413) return Answer(res, 413, "rejected", "the body is too large");
     if (res.status == 404 || res.status == 405) {
@@ -126,6 +101,45 @@ absl::StatusOr<int> HttpServerConnector::Start() {
                     absl::StrCat(req.method, " ", req.path, " is not served here"));
     }
   });
+}
+
+void HttpServerConnector::Receive(const httplib::Request& req, httplib::Response& res,
+                                  const Counters& counters) {
+  if (!options_.bearer_token.empty()) {
+    const std::string auth = req.get_header_value("Authorization");
+    if (!absl::StartsWith(auth, "Bearer ") || !SameSecret(auth.substr(7), options_.bearer_token)) {
+      counters.unauthorized.Inc();
+      log::Warn("inbound call refused: no valid token",
+                {{"source", options_.name}, {"peer", Peer(req)}});
+      res.set_header("WWW-Authenticate", "Bearer");
+      return Answer(res, 401, "unauthorized", "a valid bearer token is required");
+    }
+  }
+  InboundMessage m{.source = options_.name,
+                   .name = req.path,
+                   .content_type = req.get_header_value("Content-Type"),
+                   .body = req.body,
+                   .peer = Peer(req)};
+  const absl::Status s = handler_.Handle(m);
+  if (s.ok()) {
+    counters.accepted.Inc();
+    return Answer(res, 202, "accepted", "");
+  }
+  if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
+    counters.rejected.Inc();
+    return Answer(res, 400, "rejected", std::string(s.message()));
+  }
+  counters.unavailable.Inc();
+  res.set_header("Retry-After", "5");
+  return Answer(res, 503, "unavailable", std::string(s.message()));
+}
+
+absl::StatusOr<int> HttpServerConnector::Start() {
+  absl::StatusOr<std::unique_ptr<httplib::Server>> server = MakeServer();
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
+  server_->set_payload_max_length(options_.max_body);
+  Route();
   const int port = options_.port == 0
                        ? server_->bind_to_any_port(options_.host)
                        : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);

@@ -24,7 +24,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace olif::adapters {
 
@@ -55,6 +57,19 @@ class HttpServerConnector {
   void Stop();
 
  private:
+  struct Counters {
+    metrics::Counter& accepted;
+    metrics::Counter& rejected;
+    metrics::Counter& unauthorized;
+    metrics::Counter& unavailable;
+  };
+  // Plain HTTP, or HTTPS (with client certificates for mutual TLS).
+  absl::StatusOr<std::unique_ptr<httplib::Server>> MakeServer() const;
+  // The path's handler and the precise answers to everything else.
+  void Route();
+  // One call: the token, the handler, the answer.
+  void Receive(const httplib::Request& req, httplib::Response& res, const Counters& counters);
+
   HttpServerOptions options_;
   InboundHandler& handler_;
   metrics::Registry& metrics_;

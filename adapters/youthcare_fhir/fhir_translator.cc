@@ -119,67 +119,84 @@ FhirJson ConsentUpdate(const std::string& consent_id, FhirJson resource) {
       {Entry("", std::move(resource), UpdateOnce("Consent", fhir::kConsentIdSystem, consent_id))}));
 }
 
-}  // namespace
+// The named child as a Patient entry, created once per child reference.
+FhirJson PatientEntry(const std::string& patient_url, const rv1::RequestSubmitted& e,
+                      const rv1::ChildIdentity& identity) {
+  FhirJson identifiers =
+      FhirJson::array({Identifier(fhir::kChildRefSystem, e.child().child_ref())});
+  if (!identity.bsn().empty()) identifiers.push_back(Identifier(fhir::kBsnSystem, identity.bsn()));
+  FhirJson name{{"family", identity.family_name()},
+                {"given", FhirJson::array({identity.given_name()})}};
+  FhirJson patient{{"resourceType", "Patient"},
+                   {"identifier", std::move(identifiers)},
+                   {"name", FhirJson::array({std::move(name)})}};
+  if (!identity.birth_date().empty()) patient["birthDate"] = identity.birth_date();
+  return Entry(patient_url, std::move(patient),
+               CreateOnce("Patient", fhir::kChildRefSystem, e.child().child_ref()));
+}
 
-absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
-                                         const rv1::ChildIdentity* identity) {
-  const std::string& id = e.request_id();
-  const std::string request_url = absl::StrCat("urn:uuid:", id);
-  FhirJson entries = FhirJson::array();
-  FhirJson subject;
+// The group a group question is about, created once per location and group.
+FhirJson GroupEntry(const std::string& group_url, const rv1::RequestSubmitted& e) {
+  const std::string group_id = absl::StrCat(e.group().location_id(), "/", e.group().group_id());
+  return Entry(group_url,
+               FhirJson{{"resourceType", "Group"},
+                        {"identifier", FhirJson::array({Identifier(fhir::kGroupSystem, group_id)})},
+                        {"type", "person"},
+                        {"actual", true},
+                        {"name", absl::StrCat("group ", e.group().group_id(), " at ",
+                                              e.group().location_id())}},
+               CreateOnce("Group", fhir::kGroupSystem, group_id));
+}
+
+// What the request is about: the child's Patient or the Group (their entries
+// added to `entries`), or the location of an anonymous consultation.
+absl::StatusOr<FhirJson> Subject(const rv1::RequestSubmitted& e, const rv1::ChildIdentity* identity,
+                                 FhirJson& entries) {
   switch (e.kind()) {
     case rv1::REQUEST_KIND_CHILD: {
       if (identity == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "request ", id, " names a child: it is sent with the child's identity or not at all"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("request ", e.request_id(),
+                         " names a child: it is sent with the child's identity or not at all"));
       }
       const std::string patient_url = absl::StrCat("urn:uuid:", NewUuid());
-      FhirJson identifiers =
-          FhirJson::array({Identifier(fhir::kChildRefSystem, e.child().child_ref())});
-      if (!identity->bsn().empty()) {
-        identifiers.push_back(Identifier(fhir::kBsnSystem, identity->bsn()));
-      }
-      FhirJson name{{"family", identity->family_name()},
-                    {"given", FhirJson::array({identity->given_name()})}};
-      FhirJson patient{{"resourceType", "Patient"},
-                       {"identifier", std::move(identifiers)},
-                       {"name", FhirJson::array({std::move(name)})}};
-      if (!identity->birth_date().empty()) patient["birthDate"] = identity->birth_date();
-      entries.push_back(Entry(patient_url, std::move(patient),
-                              CreateOnce("Patient", fhir::kChildRefSystem, e.child().child_ref())));
-      subject = FhirJson{{"reference", patient_url}};
-      break;
+      entries.push_back(PatientEntry(patient_url, e, *identity));
+      return FhirJson{{"reference", patient_url}};
     }
     case rv1::REQUEST_KIND_GROUP: {
       const std::string group_url = absl::StrCat("urn:uuid:", NewUuid());
-      const std::string group_id = absl::StrCat(e.group().location_id(), "/", e.group().group_id());
-      entries.push_back(Entry(
-          group_url,
-          FhirJson{{"resourceType", "Group"},
-                   {"identifier", FhirJson::array({Identifier(fhir::kGroupSystem, group_id)})},
-                   {"type", "person"},
-                   {"actual", true},
-                   {"name",
-                    absl::StrCat("group ", e.group().group_id(), " at ", e.group().location_id())}},
-          CreateOnce("Group", fhir::kGroupSystem, group_id)));
-      subject = FhirJson{{"reference", group_url}};
-      break;
+      entries.push_back(GroupEntry(group_url, e));
+      return FhirJson{{"reference", group_url}};
     }
-    default:
+    default: {
       // An anonymous consultation: about no one, asked at a location.
-      subject = ByIdentifier("Location", fhir::kLocationSystem, e.requester().location_id());
-      subject["display"] = "anonymous consultation";
-      break;
+      FhirJson location =
+          ByIdentifier("Location", fhir::kLocationSystem, e.requester().location_id());
+      location["display"] = "anonymous consultation";
+      return location;
+    }
   }
+}
+
+std::string Priority(const rv1::RequestSubmitted& e) {
+  return e.priority() == rv1::PRIORITY_HIGH ? "urgent" : "routine";
+}
+
+FhirJson Requester(const rv1::RequestSubmitted& e) {
+  return ByIdentifier("Practitioner", fhir::kProfessionalSystem, e.requester().professional_id());
+}
+
+FhirJson Expert(const rv1::RequestSubmitted& e) {
+  return ByIdentifier("Practitioner", fhir::kProfessionalSystem, e.expert().professional_id());
+}
+
+// The question itself: the ServiceRequest, created once per request.
+FhirJson ServiceRequestEntry(const std::string& request_url, const rv1::RequestSubmitted& e,
+                             const FhirJson& subject) {
   std::vector<std::string> domains;
   for (int d : e.question_domains()) {
     domains.push_back(EnumWord(rv1::QuestionDomain_Name(d), "QUESTION_DOMAIN_"));
   }
-  const FhirJson requester =
-      ByIdentifier("Practitioner", fhir::kProfessionalSystem, e.requester().professional_id());
-  const FhirJson expert =
-      ByIdentifier("Practitioner", fhir::kProfessionalSystem, e.expert().professional_id());
-  const std::string priority = e.priority() == rv1::PRIORITY_HIGH ? "urgent" : "routine";
   FhirJson notes = FhirJson::array();
   if (!e.question().empty()) notes.push_back(FhirJson{{"text", e.question()}});
   if (!e.observations().empty()) {
@@ -187,7 +204,7 @@ absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
   }
   FhirJson service_request{
       {"resourceType", "ServiceRequest"},
-      {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, id)})},
+      {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, e.request_id())})},
       {"status", "active"},
       {"intent", "order"},
       {"category",
@@ -195,33 +212,51 @@ absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
            {"text",
             absl::StrCat("direct-line question (",
                          EnumWord(rv1::RequestKind_Name(e.kind()), "REQUEST_KIND_"), ")")}}})},
-      {"priority", priority},
+      {"priority", Priority(e)},
       {"subject", subject},
       {"authoredOn", Instant(e.submitted_at())},
-      {"requester", requester},
-      {"performer", FhirJson::array({expert})},
+      {"requester", Requester(e)},
+      {"performer", FhirJson::array({Expert(e)})},
   };
   if (!domains.empty()) service_request["code"] = FhirJson{{"text", absl::StrJoin(domains, ", ")}};
   if (!notes.empty()) service_request["note"] = std::move(notes);
-  entries.push_back(Entry(request_url, std::move(service_request),
-                          CreateOnce("ServiceRequest", fhir::kRequestSystem, id)));
+  return Entry(request_url, std::move(service_request),
+               CreateOnce("ServiceRequest", fhir::kRequestSystem, e.request_id()));
+}
+
+// The expert's work on it: the Task (notified pull), owned by the expert,
+// with the first response's due time as its restriction.
+FhirJson TaskEntry(const std::string& request_url, const rv1::RequestSubmitted& e,
+                   const FhirJson& subject) {
   FhirJson task{
       {"resourceType", "Task"},
-      {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, id)})},
+      {"identifier", FhirJson::array({Identifier(fhir::kRequestSystem, e.request_id())})},
       {"basedOn", FhirJson::array({FhirJson{{"reference", request_url}}})},
       {"status", "requested"},
       {"intent", "order"},
-      {"priority", priority},
+      {"priority", Priority(e)},
       {"focus", FhirJson{{"reference", request_url}}},
       {"for", subject},
       {"authoredOn", Instant(e.submitted_at())},
-      {"requester", requester},
-      {"owner", expert},
+      {"requester", Requester(e)},
+      {"owner", Expert(e)},
   };
   if (e.has_first_response_due()) {
     task["restriction"] = FhirJson{{"period", FhirJson{{"end", Instant(e.first_response_due())}}}};
   }
-  entries.push_back(Entry("", std::move(task), CreateOnce("Task", fhir::kRequestSystem, id)));
+  return Entry("", std::move(task), CreateOnce("Task", fhir::kRequestSystem, e.request_id()));
+}
+
+}  // namespace
+
+absl::StatusOr<FhirJson> SubmittedBundle(const rv1::RequestSubmitted& e,
+                                         const rv1::ChildIdentity* identity) {
+  const std::string request_url = absl::StrCat("urn:uuid:", e.request_id());
+  FhirJson entries = FhirJson::array();
+  absl::StatusOr<FhirJson> subject = Subject(e, identity, entries);
+  if (!subject.ok()) return subject.status();
+  entries.push_back(ServiceRequestEntry(request_url, e, *subject));
+  entries.push_back(TaskEntry(request_url, e, *subject));
   return Transaction(std::move(entries));
 }
 

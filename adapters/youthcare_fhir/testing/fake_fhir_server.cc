@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <tuple>
 
 #include "absl/strings/match.h"
@@ -440,97 +441,100 @@ json FakeFhirServer::Searchset(const std::string& type, const std::string& query
   return out;
 }
 
+std::optional<json> FakeFhirServer::Target(const json& entry, std::string* type, std::string* id,
+                                           int* status) {
+  const json& request = entry.value("request", json::object());
+  const json& resource = entry.value("resource", json::object());
+  const std::string method = request.value("method", "");
+  const std::string url = request.value("url", "");
+  *type = method == "PATCH" ? url.substr(0, url.find('?')) : resource.value("resourceType", "");
+  if (method == "POST" && request.contains("ifNoneExist")) {
+    std::vector<Stored*> m = Match(*type, request["ifNoneExist"].get<std::string>());
+    if (!m.empty()) *id = m.front()->resource["id"];
+  } else if (method == "PATCH") {
+    const auto q = url.find('?');
+    std::vector<Stored*> m = q == std::string::npos ? std::vector<Stored*>{}
+                                                    : Match(url.substr(0, q), url.substr(q + 1));
+    if (m.empty()) {
+      *status = 404;
+      return Outcome("not-found", "PATCH " + url + ": no such resource");
+    }
+    *id = m.front()->resource["id"];
+  } else if (method == "PUT") {
+    const auto q = url.find('?');
+    if (q != std::string::npos) {
+      std::vector<Stored*> m = Match(*type, url.substr(q + 1));
+      if (!m.empty()) *id = m.front()->resource["id"].get<std::string>();
+    } else {
+      std::vector<std::string> p = absl::StrSplit(url, '/');
+      *id = p.size() == 2 ? p[1] : "";
+    }
+  } else if (method != "POST") {
+    *status = 400;
+    return Outcome("not-supported", "transaction entry method " + method + " is not supported");
+  }
+  if (type->empty()) {
+    *status = 400;
+    return Outcome("required", "transaction entry without a resource");
+  }
+  return std::nullopt;
+}
+
 json FakeFhirServer::Transaction(const json& bundle, int* status) {
   ++transactions_;
+  const int64_t first_id = next_id_;
+  const json entries = bundle.value("entry", json::array());
+  // 1. Each entry's target, so references between entries can be resolved;
+  //    creations get their ids.
   std::map<std::string, std::string> refs;  // fullUrl → Type/id
-  json responses = json::array();
-  // First pass: decide each entry's id, so references can be resolved.
-  std::vector<std::pair<std::string, std::string>> targets;  // type, id ("" = create)
-  for (const json& entry : bundle.value("entry", json::array())) {
-    const json& request = entry.value("request", json::object());
-    const json& resource = entry.value("resource", json::object());
-    const std::string method = request.value("method", "");
-    const std::string url = request.value("url", "");
-    const std::string type =
-        method == "PATCH" ? url.substr(0, url.find('?')) : resource.value("resourceType", "");
-    std::string id;
-    if (method == "POST" && request.contains("ifNoneExist")) {
-      std::vector<Stored*> m = Match(type, request["ifNoneExist"].get<std::string>());
-      if (!m.empty()) id = m.front()->resource["id"];
-    } else if (method == "PATCH") {
-      const auto q = url.find('?');
-      std::vector<Stored*> m = q == std::string::npos ? std::vector<Stored*>{}
-                                                      : Match(url.substr(0, q), url.substr(q + 1));
-      if (m.empty()) {
-        *status = 404;
-        return Outcome("not-found", "PATCH " + url + ": no such resource");
-      }
-      id = m.front()->resource["id"];
-    } else if (method == "PUT") {
-      const auto q = url.find('?');
-      if (q != std::string::npos) {
-        std::vector<Stored*> m = Match(type, url.substr(q + 1));
-        id = m.empty() ? absl::StrCat("f", next_id_++)
-                       : m.front()->resource["id"].get<std::string>();
-      } else {
-        std::vector<std::string> p = absl::StrSplit(url, '/');
-        id = p.size() == 2 ? p[1] : "";
-      }
-    } else if (method != "POST") {
-      *status = 400;
-      return Outcome("not-supported", "transaction entry method " + method + " is not supported");
+  std::vector<Prepared> prepared(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Prepared& p = prepared[i];
+    if (std::optional<json> refused = Target(entries[i], &p.type, &p.id, status)) {
+      next_id_ = first_id;
+      return *refused;
     }
-    if (type.empty()) {
-      *status = 400;
-      return Outcome("required", "transaction entry without a resource");
-    }
-    targets.emplace_back(type, id);
-    if (!id.empty() && entry.contains("fullUrl")) refs[entry["fullUrl"]] = type + "/" + id;
+    p.method = entries[i]["request"].value("method", "");
+    if (p.id.empty()) p.id = absl::StrCat("f", next_id_++);
+    if (entries[i].contains("fullUrl")) refs[entries[i]["fullUrl"]] = p.type + "/" + p.id;
   }
+  // 2. What each entry will store, checked before anything is written: a
+  //    transaction is all or nothing, as on a real server.
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Prepared& p = prepared[i];
+    p.resource = entries[i]["resource"];
+    Resolve(p.resource, refs);
+    if (p.method != "PATCH") continue;
+    absl::StatusOr<json> patched = ApplyPatch(store_[p.type][p.id].resource, p.resource);
+    if (!patched.ok()) {
+      next_id_ = first_id;
+      *status = 422;
+      return Outcome("processing", std::string(patched.status().message()));
+    }
+    p.resource = std::move(*patched);
+  }
+  return Commit(std::move(prepared));
+}
+
+json FakeFhirServer::Commit(std::vector<Prepared> prepared) {
   // Everything the transaction writes gets one instant.
   last_ms_ = std::max(absl::ToUnixMillis(absl::Now()), last_ms_ + 1);
   in_transaction_ = true;
-  struct EndTransaction {
-    bool& in;
-    ~EndTransaction() { in = false; }
-  } end{in_transaction_};
-  // Creations get their ids now.
-  const json entries = bundle.value("entry", json::array());
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (targets[i].second.empty()) {
-      targets[i].second = absl::StrCat("f", next_id_++);
-      if (entries[i].contains("fullUrl")) {
-        refs[entries[i]["fullUrl"]] = targets[i].first + "/" + targets[i].second;
-      }
-    }
-  }
-  for (size_t i = 0; i < targets.size(); ++i) {
-    const auto& [type, id] = targets[i];
-    json resource = entries[i]["resource"];
-    Resolve(resource, refs);
-    const std::string method = entries[i]["request"].value("method", "");
-    if (method == "PATCH") {
-      absl::StatusOr<json> patched = ApplyPatch(store_[type][id].resource, resource);
-      if (!patched.ok()) {
-        *status = 422;
-        return Outcome("processing", std::string(patched.status().message()));
-      }
-      resource = std::move(*patched);
-    }
-    auto& of_type = store_[type];
-    const bool exists = of_type.contains(id);
-    if (method == "POST" && exists) {
+  json responses = json::array();
+  for (Prepared& p : prepared) {
+    const std::string location = p.type + "/" + p.id;
+    if (p.method == "POST" && store_[p.type].contains(p.id)) {
       ++duplicates_;
-      responses.push_back(
-          json{{"response", json{{"status", "200 OK"}, {"location", type + "/" + id}}}});
+      responses.push_back(json{{"response", json{{"status", "200 OK"}, {"location", location}}}});
       continue;
     }
     bool created = false;
-    json stored = Put(type, id, std::move(resource), &created);
+    json stored = Put(p.type, p.id, std::move(p.resource), &created);
     responses.push_back(json{{"response", json{{"status", created ? "201 Created" : "200 OK"},
-                                               {"location", type + "/" + id},
+                                               {"location", location},
                                                {"lastModified", stored["meta"]["lastUpdated"]}}}});
   }
+  in_transaction_ = false;
   return json{{"resourceType", "Bundle"}, {"type", "transaction-response"}, {"entry", responses}};
 }
 

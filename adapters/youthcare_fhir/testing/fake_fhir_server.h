@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -98,8 +99,23 @@ class FakeFhirServer {
   void Handle(const httplib::Request& req, httplib::Response& res);
   bool Injected(const httplib::Request& req, httplib::Response& res);
   void Serve(std::unique_ptr<httplib::Server> server) ABSL_EXCLUSIVE_LOCKS_REQUIRED(server_mu_);
+  // A transaction Bundle, all or nothing: every entry is checked (targets
+  // found, references resolved, patches applied) before any is stored.
   nlohmann::json Transaction(const nlohmann::json& bundle, int* status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What one transaction entry writes: type, id, the final resource.
+  struct Prepared {
+    std::string method;
+    std::string type;
+    std::string id;
+    nlohmann::json resource;
+  };
+  // An entry's type and id (empty: to be created); an OperationOutcome when
+  // it cannot be applied.
+  std::optional<nlohmann::json> Target(const nlohmann::json& entry, std::string* type,
+                                       std::string* id, int* status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  nlohmann::json Commit(std::vector<Prepared> prepared) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   nlohmann::json Put(const std::string& type, const std::string& id, nlohmann::json resource,
                      bool* created) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   nlohmann::json Create(const std::string& type, nlohmann::json resource)

@@ -47,6 +47,32 @@ class FakeFhirServerTest : public testing::Test {
   FakeFhirServer server_;
 };
 
+TEST_F(FakeFhirServerTest, ATransactionWithAnEntryThatFailsStoresNothing) {
+  ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
+  const json before = server_.Resources("Task")[0];
+  // A new request's ServiceRequest, then a patch of r1's Task that cannot apply.
+  json bundle = json::parse(Transaction("r2", "active"));
+  bundle["entry"][1] =
+      json{{"resource",
+            json{{"resourceType", "Parameters"},
+                 {"parameter",
+                  json::array({json{
+                      {"name", "operation"},
+                      {"part", json::array({json{{"name", "type"}, {"valueCode", "replace"}},
+                                            json{{"name", "path"}, {"valueString", "Task.nothing"}},
+                                            json{{"name", "value"}, {"valueCode", "x"}}})}}})}}},
+           {"request", json{{"method", "PATCH"}, {"url", "Task?identifier=urn:s|r1"}}}};
+  auto refused = Call("POST", "/", bundle.dump());
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("no such element"), std::string::npos) << refused.body;
+  EXPECT_EQ(server_.Resources("ServiceRequest").size(), 1u) << "r2's ServiceRequest is not kept";
+  EXPECT_EQ(server_.Resources("Task")[0], before) << "r1's Task is as it was";
+  // The same transaction without the bad entry goes through whole.
+  bundle["entry"].erase(1);
+  EXPECT_EQ(Call("POST", "/", bundle.dump()).status, 200);
+  EXPECT_EQ(server_.Resources("ServiceRequest").size(), 2u);
+}
+
 TEST_F(FakeFhirServerTest, ConditionalCreateMakesOneResourceAndResolvesReferences) {
   ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
   ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);

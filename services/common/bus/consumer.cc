@@ -176,65 +176,97 @@ absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
   return absl::OkStatus();
 }
 
+void Consumer::SendFetch(zmq::socket_t& socket, uint64_t request_no) {
+  v1::ConsumerFrame out;
+  v1::Fetch* fetch = out.mutable_fetch();
+  fetch->set_consumer(options_.name);
+  for (const auto& t : options_.topics) fetch->add_topics(t);
+  fetch->set_after_seq(cursor_.load());
+  fetch->set_max_events(options_.max_batch);
+  fetch->set_wait_ms(options_.wait_ms);
+  fetch->set_request_no(request_no);
+  Send(socket, out);
+}
+
+void Consumer::Send(zmq::socket_t& socket, const v1::ConsumerFrame& frame) {
+  std::vector<std::string> parts = Encode(frame);
+  try {
+    socket.send(zmq::buffer(parts[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket.send(zmq::buffer(parts[1]), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t&) {
+    // Queue full (a peer long gone): a Fetch is then waited for as a lost
+    // reply; an Ack's position goes with the next Fetch.
+  }
+}
+
+Consumer::Awaited Consumer::AwaitReply(zmq::socket_t& socket, uint64_t request_no) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(options_.wait_ms + options_.reply_grace_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0},
+                               {nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
+    zmq::poll(items, 2, std::max(left, std::chrono::milliseconds(1)));
+    if (items[1].revents & ZMQ_POLLIN) return {.stopping = true};
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+    std::vector<zmq::message_t> msgs;
+    if (!zmq::recv_multipart(socket, std::back_inserter(msgs), zmq::recv_flags::dontwait)) continue;
+    std::vector<std::string> in;
+    for (auto& m : msgs) in.push_back(m.to_string());
+    absl::StatusOr<v1::ProducerFrame> frame = DecodeProducerFrame(in);
+    if (!frame.ok()) {
+      SetError(std::string(frame.status().message()));
+      continue;
+    }
+    const uint64_t no =
+        frame->has_batch() ? frame->batch().request_no() : frame->error().request_no();
+    if (no != 0 && no != request_no) continue;  // a late answer to an earlier Fetch
+    return {.reply = std::move(*frame)};
+  }
+  return {};
+}
+
+bool Consumer::Pause(int ms) {
+  zmq::pollitem_t stop[] = {{nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
+  zmq::poll(stop, 1, std::chrono::milliseconds(ms));
+  return (stop[0].revents & ZMQ_POLLIN) != 0;
+}
+
+absl::Status Consumer::Take(const v1::ProducerFrame& reply) {
+  if (reply.has_error()) {
+    const auto& e = reply.error();
+    SetError(absl::StrCat(v1::BusErrorCode_Name(e.code()), ": ", e.message()),
+             e.code() == v1::BUS_ERROR_CODE_BEHIND_HORIZON);
+    return absl::UnavailableError("the producer refused the fetch");
+  }
+  const v1::Batch& batch = reply.batch();
+  head_ = batch.head_seq();
+  if (absl::Status s = CheckBatch(batch); !s.ok()) {
+    SetError(absl::StrCat("refused batch: ", s.message()));
+    return s;
+  }
+  if (batch.scanned_to_seq() == cursor_.load() && batch.oldest_seq() <= forgotten_below_) {
+    return absl::OkStatus();  // nothing new: fetch again
+  }
+  if (absl::Status s = ApplyBatch(batch); !s.ok()) {
+    SetError(std::string(s.message()));
+    return s;
+  }
+  olif::MutexLock lock(&mu_);
+  last_error_.clear();
+  behind_horizon_ = false;
+  return absl::OkStatus();
+}
+
 void Consumer::Loop() {
   std::unique_ptr<zmq::socket_t> socket = Connect(options_);
   uint64_t request_no = 0;
-  auto pause = [&](int ms) {
-    zmq::pollitem_t stop[] = {{nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
-    zmq::poll(stop, 1, std::chrono::milliseconds(ms));
-    return (stop[0].revents & ZMQ_POLLIN) != 0;
-  };
   while (true) {
-    v1::ConsumerFrame out;
-    v1::Fetch* fetch = out.mutable_fetch();
-    fetch->set_consumer(options_.name);
-    for (const auto& t : options_.topics) fetch->add_topics(t);
-    fetch->set_after_seq(cursor_.load());
-    fetch->set_max_events(options_.max_batch);
-    fetch->set_wait_ms(options_.wait_ms);
-    fetch->set_request_no(++request_no);
-    std::vector<std::string> parts = Encode(out);
-    try {
-      socket->send(zmq::buffer(parts[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      socket->send(zmq::buffer(parts[1]), zmq::send_flags::dontwait);
-    } catch (const zmq::error_t&) {
-      // Queue full (a peer long gone): wait below as for a lost reply.
-    }
-
-    // Wait for the answer to this Fetch; drop answers to earlier ones.
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(options_.wait_ms + options_.reply_grace_ms);
-    std::optional<v1::ProducerFrame> reply;
-    bool stopping = false;
-    while (!reply && std::chrono::steady_clock::now() < deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      zmq::pollitem_t items[] = {{socket->handle(), 0, ZMQ_POLLIN, 0},
-                                 {nullptr, stop_.fd(), ZMQ_POLLIN, 0}};
-      zmq::poll(items, 2, std::max(left, std::chrono::milliseconds(1)));
-      if (items[1].revents & ZMQ_POLLIN) {
-        stopping = true;
-        break;
-      }
-      if (!(items[0].revents & ZMQ_POLLIN)) continue;
-      std::vector<zmq::message_t> msgs;
-      if (!zmq::recv_multipart(*socket, std::back_inserter(msgs), zmq::recv_flags::dontwait))
-        continue;
-      std::vector<std::string> in;
-      for (auto& m : msgs) in.push_back(m.to_string());
-      absl::StatusOr<v1::ProducerFrame> frame = DecodeProducerFrame(in);
-      if (!frame.ok()) {
-        SetError(std::string(frame.status().message()));
-        continue;
-      }
-      const uint64_t no =
-          frame->has_batch() ? frame->batch().request_no() : frame->error().request_no();
-      if (no != 0 && no != request_no) continue;  // a late answer to an earlier Fetch
-      reply = std::move(*frame);
-    }
-    if (stopping) break;
-
-    if (!reply) {
+    SendFetch(*socket, ++request_no);
+    Awaited awaited = AwaitReply(*socket, request_no);
+    if (awaited.stopping) break;
+    if (!awaited.reply.has_value()) {
       connected_ = false;
       SetError(absl::StrCat("no answer from ", options_.endpoint, " within ",
                             options_.wait_ms + options_.reply_grace_ms, " ms; reconnecting"));
@@ -242,43 +274,14 @@ void Consumer::Loop() {
       continue;
     }
     connected_ = true;
-    if (reply->has_error()) {
-      const auto& e = reply->error();
-      SetError(absl::StrCat(v1::BusErrorCode_Name(e.code()), ": ", e.message()),
-               e.code() == v1::BUS_ERROR_CODE_BEHIND_HORIZON);
-      if (pause(options_.retry_pause_ms)) break;
+    if (!Take(*awaited.reply).ok()) {
+      if (Pause(options_.retry_pause_ms)) break;
       continue;
-    }
-    const v1::Batch& batch = reply->batch();
-    head_ = batch.head_seq();
-    if (absl::Status s = CheckBatch(batch); !s.ok()) {
-      SetError(absl::StrCat("refused batch: ", s.message()));
-      if (pause(options_.retry_pause_ms)) break;
-      continue;
-    }
-    if (batch.scanned_to_seq() == cursor_.load() && batch.oldest_seq() <= forgotten_below_) {
-      continue;  // nothing new: fetch again
-    }
-    if (absl::Status s = ApplyBatch(batch); !s.ok()) {
-      SetError(std::string(s.message()));
-      if (pause(options_.retry_pause_ms)) break;
-      continue;
-    }
-    {
-      olif::MutexLock lock(&mu_);
-      last_error_.clear();
-      behind_horizon_ = false;
     }
     v1::ConsumerFrame ack;
     ack.mutable_ack()->set_consumer(options_.name);
     ack.mutable_ack()->set_acked_seq(cursor_.load());
-    std::vector<std::string> ack_parts = Encode(ack);
-    try {
-      socket->send(zmq::buffer(ack_parts[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      socket->send(zmq::buffer(ack_parts[1]), zmq::send_flags::dontwait);
-    } catch (const zmq::error_t&) {
-      // The next Fetch carries the same position.
-    }
+    Send(*socket, ack);
   }
   socket.reset();
 }

@@ -17,9 +17,12 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <zmq.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -73,7 +76,21 @@ class Consumer {
   int64_t cursor() const { return cursor_.load(); }
 
  private:
+  // The loop: fetch, await the reply, take it (apply a batch), acknowledge.
   void Loop();
+  void SendFetch(zmq::socket_t& socket, uint64_t request_no);
+  void Send(zmq::socket_t& socket, const olifantenpad::bus::v1::ConsumerFrame& frame);
+  struct Awaited {
+    std::optional<olifantenpad::bus::v1::ProducerFrame> reply;  // none: timed out
+    bool stopping = false;
+  };
+  // The answer to Fetch `request_no` (earlier answers are dropped), or none
+  // within the wait plus the grace.
+  Awaited AwaitReply(zmq::socket_t& socket, uint64_t request_no);
+  // Applies a batch (or records the producer's error); an error means pause.
+  absl::Status Take(const olifantenpad::bus::v1::ProducerFrame& reply);
+  // Waits `ms`; true when asked to stop meanwhile.
+  bool Pause(int ms);
   // Checks that `batch` follows the cursor; the error says how it does not.
   absl::Status CheckBatch(const olifantenpad::bus::v1::Batch& batch) const;
   absl::Status ApplyBatch(const olifantenpad::bus::v1::Batch& batch);

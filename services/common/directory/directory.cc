@@ -25,8 +25,10 @@ bool IsBrin(const std::string& s) {
          absl::ascii_isupper(s[2]) && absl::ascii_isupper(s[3]);
 }
 
+}  // namespace
+
 // Builds "source: section[i] (id): problem".
-class Problem {
+class Directory::Problem {
  public:
   explicit Problem(const std::string& source) : source_(source) {}
   absl::Status At(const char* section, int index, const std::string& id,
@@ -38,6 +40,17 @@ class Problem {
  private:
   const std::string& source_;
 };
+
+namespace {
+
+// An entry's id: well formed, and not used by another entry.
+absl::Status Unique(const Directory::Problem& problem, std::set<std::string>& ids,
+                    const char* section, int i, const std::string& id) {
+  if (!IsDirectoryId(id)) return problem.At(section, i, id, "id must be 3-64 of a-z, 0-9 and '-'");
+  if (!ids.insert(id).second)
+    return problem.At(section, i, id, "id is used twice in the directory");
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -56,18 +69,17 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Load(const std::stri
 
 absl::Status Directory::Index(const std::string& source) {
   const Problem problem(source);
-  std::set<std::string> ids;
-  auto unique = [&](const char* section, int i, const std::string& id) -> absl::Status {
-    if (!IsDirectoryId(id))
-      return problem.At(section, i, id, "id must be 3-64 of a-z, 0-9 and '-'");
-    if (!ids.insert(id).second)
-      return problem.At(section, i, id, "id is used twice in the directory");
-    return absl::OkStatus();
-  };
+  std::set<std::string> ids;  // one namespace for every entry's id
+  if (absl::Status s = IndexOrganisations(problem, ids); !s.ok()) return s;
+  if (absl::Status s = IndexLocations(problem, ids); !s.ok()) return s;
+  if (absl::Status s = IndexProfessionals(problem, ids); !s.ok()) return s;
+  return IndexPairings(problem);
+}
 
+absl::Status Directory::IndexOrganisations(const Problem& problem, std::set<std::string>& ids) {
   for (int i = 0; i < proto_.organisations_size(); ++i) {
     const cfg::Organisation& o = proto_.organisations(i);
-    if (absl::Status s = unique("organisations", i, o.id()); !s.ok()) return s;
+    if (absl::Status s = Unique(problem, ids, "organisations", i, o.id()); !s.ok()) return s;
     if (o.kind() == cfg::ORGANISATION_KIND_SCHOOL) {
       if (!IsBrin(o.brin()))
         return problem.At("organisations", i, o.id(),
@@ -85,11 +97,14 @@ absl::Status Directory::Index(const std::string& source) {
     }
     organisations_[o.id()] = &o;
   }
+  return absl::OkStatus();
+}
 
+absl::Status Directory::IndexLocations(const Problem& problem, std::set<std::string>& ids) {
   std::set<std::string> lrk;
   for (int i = 0; i < proto_.locations_size(); ++i) {
     const cfg::Location& l = proto_.locations(i);
-    if (absl::Status s = unique("locations", i, l.id()); !s.ok()) return s;
+    if (absl::Status s = Unique(problem, ids, "locations", i, l.id()); !s.ok()) return s;
     const cfg::Organisation* owner = FindOrganisation(l.organisation_id());
     if (owner == nullptr || owner->kind() != cfg::ORGANISATION_KIND_CHILDCARE) {
       return problem.At("locations", i, l.id(),
@@ -120,10 +135,13 @@ absl::Status Directory::Index(const std::string& source) {
     }
     locations_[l.id()] = &l;
   }
+  return absl::OkStatus();
+}
 
+absl::Status Directory::IndexProfessionals(const Problem& problem, std::set<std::string>& ids) {
   for (int i = 0; i < proto_.professionals_size(); ++i) {
     const cfg::Professional& p = proto_.professionals(i);
-    if (absl::Status s = unique("professionals", i, p.id()); !s.ok()) return s;
+    if (absl::Status s = Unique(problem, ids, "professionals", i, p.id()); !s.ok()) return s;
     if (FindOrganisation(p.organisation_id()) == nullptr) {
       return problem.At(
           "professionals", i, p.id(),
@@ -139,7 +157,10 @@ absl::Status Directory::Index(const std::string& source) {
     }
     professionals_[p.id()] = &p;
   }
+  return absl::OkStatus();
+}
 
+absl::Status Directory::IndexPairings(const Problem& problem) {
   for (int i = 0; i < proto_.pairings_size(); ++i) {
     const cfg::Pairing& pairing = proto_.pairings(i);
     if (FindLocation(pairing.location_id()) == nullptr) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -45,9 +46,17 @@ class Directory {
 
   const cfg::Directory& proto() const { return proto_; }
 
+  class Problem;  // a directory problem's message (directory.cc)
+
  private:
   explicit Directory(cfg::Directory proto) : proto_(std::move(proto)) {}
+  // Checks the whole directory and builds the lookups, section by section;
+  // the first problem found names file, section, entry and what is wrong.
   absl::Status Index(const std::string& source);
+  absl::Status IndexOrganisations(const Problem& problem, std::set<std::string>& ids);
+  absl::Status IndexLocations(const Problem& problem, std::set<std::string>& ids);
+  absl::Status IndexProfessionals(const Problem& problem, std::set<std::string>& ids);
+  absl::Status IndexPairings(const Problem& problem);
 
   cfg::Directory proto_;
   std::map<std::string, const cfg::Organisation*> organisations_;
