@@ -1,4 +1,5 @@
 #include "adapters/runtime/admin_service.h"
+#include "services/common/clock/timestamp.h"
 
 #include <google/protobuf/util/time_util.h>
 
@@ -15,14 +16,6 @@ namespace {
 namespace av1 = olifantenpad::admin::v1;
 using google::protobuf::util::TimeUtil;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
-
 av1::Delivery ToProto(const Delivery& d) {
   av1::Delivery out;
   out.set_id(d.id);
@@ -32,7 +25,7 @@ av1::Delivery ToProto(const Delivery& d) {
   out.set_topic(d.topic);
   out.set_payload(d.payload);
   out.set_attempts(d.attempts);
-  *out.mutable_next_attempt() = ToProto(d.next_attempt);
+  *out.mutable_next_attempt() = ToTimestamp(d.next_attempt);
   out.set_state(static_cast<av1::DeliveryState>(static_cast<int>(d.state) + 1));
   out.set_last_error(d.last_error);
   return out;
@@ -77,7 +70,7 @@ absl::StatusOr<av1::Delivery> AdapterAdminServiceImpl::Show(int64_t id) {
     action->set_action(a.action);
     action->set_who(a.who);
     action->set_why(a.why);
-    *action->mutable_time() = ToProto(a.at);
+    *action->mutable_time() = ToTimestamp(a.at);
   }
   return out;
 }
@@ -112,7 +105,7 @@ absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
     v.Add("direction", "must be \"in\" or \"out\"");
   }
   if (r.limit() < 0) v.Add("limit", "must not be negative");
-  if (r.has_from() && r.has_to() && FromProto(r.to()) <= FromProto(r.from())) {
+  if (r.has_from() && r.has_to() && FromTimestamp(r.to()) <= FromTimestamp(r.from())) {
     v.Add("to", "must be after from");
   }
   if (!v.empty()) return v.ToStatus();
@@ -122,15 +115,15 @@ absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
                  .outcome = r.outcome(),
                  .direction = r.direction(),
                  .limit = r.limit() == 0 ? 100 : std::min(r.limit(), 1000)};
-  if (r.has_from()) q.from = FromProto(r.from());
-  if (r.has_to()) q.to = FromProto(r.to());
+  if (r.has_from()) q.from = FromTimestamp(r.from());
+  if (r.has_to()) q.to = FromTimestamp(r.to());
   absl::StatusOr<std::vector<HistoryEntry>> found = history_.Search(q);
   if (!found.ok()) return found.status();
   av1::SearchHistoryResponse response;
   for (const HistoryEntry& e : *found) {
     av1::HistoryEntry* out = response.add_entries();
     out->set_id(e.id);
-    *out->mutable_at() = ToProto(e.at);
+    *out->mutable_at() = ToTimestamp(e.at);
     out->set_direction(e.direction);
     out->set_destination(e.destination);
     out->set_key(e.key);

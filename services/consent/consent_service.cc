@@ -14,9 +14,6 @@
 namespace olif::consent {
 namespace {
 
-absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t); }
-google::protobuf::Timestamp Ts(absl::Time t) { return ToTimestamp(t); }
-
 // The client's content with output-only fields cleared, for idempotency.
 std::string ClientContent(const v1::Consent& consent) {
   v1::Consent content = consent;
@@ -29,16 +26,16 @@ ConsentTerms ToTerms(const v1::Consent& c) {
   t.consent_id = c.id();
   for (int p : c.purposes()) t.purposes.push_back(static_cast<v1::Purpose>(p));
   t.recipients.assign(c.recipient_organisation_ids().begin(), c.recipient_organisation_ids().end());
-  t.valid_from = ToTime(c.valid_from());
-  t.valid_until = ToTime(c.valid_until());
+  t.valid_from = FromTimestamp(c.valid_from());
+  t.valid_until = FromTimestamp(c.valid_until());
   switch (c.status()) {
     case v1::CONSENT_STATUS_WITHDRAWN:
       t.state = TermsState::kWithdrawn;
-      t.state_changed_at = ToTime(c.withdrawal().withdrawn_at());
+      t.state_changed_at = FromTimestamp(c.withdrawal().withdrawn_at());
       break;
     case v1::CONSENT_STATUS_EXPIRED:
       t.state = TermsState::kExpired;
-      t.state_changed_at = ToTime(c.update_time());
+      t.state_changed_at = FromTimestamp(c.update_time());
       break;
     default:
       t.state = TermsState::kActive;
@@ -107,8 +104,8 @@ void ConsentService::Record(const v1::RecordConsentRequest& call, const std::str
   c.set_request_id(call.request_id());
   c.set_status(v1::CONSENT_STATUS_ACTIVE);
   c.clear_withdrawal();
-  *c.mutable_create_time() = Ts(now);
-  *c.mutable_update_time() = Ts(now);
+  *c.mutable_create_time() = ToTimestamp(now);
+  *c.mutable_update_time() = ToTimestamp(now);
   c.set_trace_id(trace_id);
   audit.consent_id = c.id();
   audit.outcome = "OK";
@@ -184,7 +181,7 @@ void ConsentService::Withdraw(const v1::WithdrawConsentRequest& call, const std:
   }
   v1::Withdrawal w;
   w.set_withdrawn_by(call.withdrawn_by());
-  *w.mutable_withdrawn_at() = Ts(audit.at);
+  *w.mutable_withdrawn_at() = ToTimestamp(audit.at);
   w.set_reason(call.reason());
   audit.outcome = "OK";
   store_.Withdraw(call.id(), std::move(w), audit,
@@ -214,7 +211,7 @@ void ConsentService::Check(const v1::CheckConsentRequest& call, const std::strin
   }
   std::vector<ConsentTerms> terms;
   for (const v1::Consent& c : *consents) terms.push_back(ToTerms(c));
-  const absl::Time at = call.has_at() ? ToTime(call.at()) : audit.at;
+  const absl::Time at = call.has_at() ? FromTimestamp(call.at()) : audit.at;
   v1::Decision decision = Decide(terms, call.purpose(), call.recipient_organisation_id(), at);
   audit.consent_id = decision.consent_id();
   audit.outcome =

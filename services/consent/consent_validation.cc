@@ -8,8 +8,6 @@
 namespace olif::consent {
 namespace {
 
-absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t); }
-
 void CheckUuid(Violations& v, const std::string& field, const std::string& value) {
   if (value.empty()) {
     v.Add(field, "is required");
@@ -58,9 +56,10 @@ absl::Status ValidateRecord(const v1::RecordConsentRequest& call, const director
   if (!c.has_valid_from()) v.Add("consent.valid_from", "is required");
   if (!c.has_valid_until()) {
     v.Add("consent.valid_until", "is required");
-  } else if (c.has_valid_from() && ToTime(c.valid_until()) <= ToTime(c.valid_from())) {
+  } else if (c.has_valid_from() &&
+             FromTimestamp(c.valid_until()) <= FromTimestamp(c.valid_from())) {
     v.Add("consent.valid_until", "must be after valid_from");
-  } else if (ToTime(c.valid_until()) <= now) {
+  } else if (FromTimestamp(c.valid_until()) <= now) {
     v.Add("consent.valid_until", "lies in the past");
   }
   if (c.evidence_ref().empty()) {

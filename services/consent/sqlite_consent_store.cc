@@ -1,4 +1,5 @@
 #include "services/consent/sqlite_consent_store.h"
+#include "services/common/clock/timestamp.h"
 
 #include <google/protobuf/util/time_util.h>
 
@@ -18,9 +19,6 @@ absl::Status Corrupt(const std::string& id) {
 
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return TimeUtil::TimestampToMicroseconds(t);
-}
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
 absl::Status InsertAudit(sqlite::Database& db, const AuditEntry& a) {
@@ -222,7 +220,7 @@ absl::StatusOr<int> SqliteConsentStore::ExpireDue(absl::Time now) {
     if (!read.ok()) return read;
     for (v1::Consent& c : consents) {
       c.set_status(v1::CONSENT_STATUS_EXPIRED);
-      *c.mutable_update_time() = Ts(now);
+      *c.mutable_update_time() = ToTimestamp(now);
       if (absl::Status u = UpdateRecord(db, c); !u.ok()) return u;
       v1::ConsentExpired event;
       event.set_consent_id(c.id());

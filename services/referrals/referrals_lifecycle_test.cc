@@ -34,8 +34,6 @@ absl::TimeZone Amsterdam() {
 absl::Time At(int y, int m, int d, int h) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), Amsterdam());
 }
-google::protobuf::Timestamp Ts(absl::Time t) { return ToTimestamp(t); }
-absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t); }
 
 class LifecycleTest : public testing::Test {
  protected:
@@ -73,8 +71,8 @@ class LifecycleTest : public testing::Test {
     call.set_version(r.version());
     call.mutable_cycle()->set_plan("Vaste rustmomenten na de lunch, met een prentenboek.");
     call.mutable_cycle()->set_actions("Twee weken elke dag geprobeerd.");
-    *call.mutable_cycle()->mutable_period_start() = Ts(clock_.Now());
-    *call.mutable_cycle()->mutable_period_end() = Ts(clock_.Now() + absl::Hours(24 * 14));
+    *call.mutable_cycle()->mutable_period_start() = ToTimestamp(clock_.Now());
+    *call.mutable_cycle()->mutable_period_end() = ToTimestamp(clock_.Now() + absl::Hours(24 * 14));
     call.mutable_cycle()->set_evaluation("Minder onrust.");
     call.mutable_cycle()->set_outcome(outcome);
     return Wait([&](auto done) { service_->RecordCycle(call, "t", done); });
@@ -96,7 +94,7 @@ class LifecycleTest : public testing::Test {
     olifantenpad::common::v1::EventEnvelope e;
     e.set_event_id(NewUuid());
     e.set_topic(topic);
-    *e.mutable_occurred_at() = Ts(clock_.Now());
+    *e.mutable_occurred_at() = ToTimestamp(clock_.Now());
     e.mutable_payload()->PackFrom(payload);
     ASSERT_TRUE(
         store_->writer().Run([&](sqlite::Database& db) { return gate_->Apply(db, e); }).ok());
@@ -107,8 +105,8 @@ class LifecycleTest : public testing::Test {
     g.mutable_child()->set_child_ref(kChildRef);
     g.add_purposes(cv1::PURPOSE_DIRECT_LINE);
     g.add_recipient_organisation_ids(recipient);
-    *g.mutable_valid_from() = Ts(clock_.Now() - absl::Hours(24));
-    *g.mutable_valid_until() = Ts(clock_.Now() + absl::Hours(24 * 300));
+    *g.mutable_valid_from() = ToTimestamp(clock_.Now() - absl::Hours(24));
+    *g.mutable_valid_until() = ToTimestamp(clock_.Now() + absl::Hours(24 * 300));
     ApplyConsent(consent::kTopicGranted, g);
   }
   std::vector<std::string> Topics() {
@@ -135,7 +133,7 @@ TEST_F(LifecycleTest, AQuestionGoesFromCreatedToResolvedWithTwoCycles) {
   EXPECT_EQ(r->status(), v1::REQUEST_STATUS_SUBMITTED);
   EXPECT_EQ(r->expert().professional_id(), "prof-anna-de-vries");
   EXPECT_EQ(r->version(), 1);
-  EXPECT_EQ(ToTime(r->first_response_due()), At(2026, 11, 25, 9)) << "two working days";
+  EXPECT_EQ(FromTimestamp(r->first_response_due()), At(2026, 11, 25, 9)) << "two working days";
   clock_.Advance(absl::Hours(3));
   r = Accept(*r);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -224,7 +222,7 @@ TEST_F(LifecycleTest, AWithdrawnConsentRestrictsWhatReliedOnIt) {
   cv1::ConsentWithdrawn w;
   w.set_consent_id("c-kompas");
   w.mutable_child()->set_child_ref(kChildRef);
-  *w.mutable_withdrawn_at() = Ts(clock_.Now());
+  *w.mutable_withdrawn_at() = ToTimestamp(clock_.Now());
   ApplyConsent(consent::kTopicWithdrawn, w);
   auto restricted = Get(r->id());
   EXPECT_TRUE(restricted->restricted());
@@ -258,7 +256,7 @@ TEST_F(LifecycleTest, TheChildsIdentityIsReleasedOnlyUnderConsent) {
   cv1::ConsentWithdrawn w;
   w.set_consent_id("c-kompas");
   w.mutable_child()->set_child_ref(kChildRef);
-  *w.mutable_withdrawn_at() = Ts(clock_.Now());
+  *w.mutable_withdrawn_at() = ToTimestamp(clock_.Now());
   ApplyConsent(consent::kTopicWithdrawn, w);
   auto restricted = identity_of(r->id());
   EXPECT_EQ(restricted.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -287,7 +285,7 @@ TEST_F(LifecycleTest, OverdueAcrossAWeekendAndHolidaysIsAnnouncedOnce) {
   clock_.SetTime(At(2026, 12, 24, 9));  // Thursday; Fri 25 and Mon 28 are holidays
   auto r = Create(testing_util::ValidAnonymous());
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(ToTime(r->first_response_due()), At(2026, 12, 30, 9));
+  EXPECT_EQ(FromTimestamp(r->first_response_due()), At(2026, 12, 30, 9));
   clock_.SetTime(At(2026, 12, 29, 17));
   EXPECT_EQ(*service_->RunDueJobs(), 0);
   clock_.SetTime(At(2026, 12, 30, 9));
@@ -310,8 +308,8 @@ TEST_F(LifecycleTest, StatisticsSuppressSmallNumbers) {
   ASSERT_TRUE(Create(testing_util::ValidGroup()).ok());
   ASSERT_TRUE(Create(testing_util::ValidAnonymous("loc-zonnestraal-centrum")).ok());
   v1::GetStatisticsRequest call;
-  *call.mutable_start() = Ts(At(2026, 11, 1, 0));
-  *call.mutable_end() = Ts(At(2026, 12, 1, 0));
+  *call.mutable_start() = ToTimestamp(At(2026, 11, 1, 0));
+  *call.mutable_end() = ToTimestamp(At(2026, 12, 1, 0));
   call.set_location_id("loc-boomgaard-noord");
   auto stats = service_->Statistics(call);
   ASSERT_TRUE(stats.ok()) << stats.status();

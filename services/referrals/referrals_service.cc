@@ -22,9 +22,6 @@ namespace {
 
 namespace consent = olifantenpad::consent::v1;
 
-google::protobuf::Timestamp Ts(absl::Time t) { return ToTimestamp(t); }
-absl::Time ToTime(const google::protobuf::Timestamp& t) { return FromTimestamp(t); }
-
 // The content a client sent, serialized deterministically, with the fields
 // the server fills in cleared: two calls asking for the same request compare
 // equal. The child's identity counts too.
@@ -60,7 +57,7 @@ Events One(std::shared_ptr<google::protobuf::Message> event) {
 absl::Status Commit(ReferralsTransaction& txn, v1::DirectLineRequest& r, absl::Time now,
                     Event event) {
   r.set_version(r.version() + 1);
-  *r.mutable_update_time() = Ts(now);
+  *r.mutable_update_time() = ToTimestamp(now);
   return txn.Save(r, {std::move(event)}, now);
 }
 
@@ -92,8 +89,8 @@ ReferralsService::ReferralsService(ReferralsStore& store, const Clock& clock,
 Event ReferralsService::Submit(v1::DirectLineRequest& r, absl::Time now) const {
   r.set_status(v1::REQUEST_STATUS_SUBMITTED);
   *r.mutable_first_response_due() =
-      Ts(working_days_.Add(now, settings_.first_response_working_days));
-  auto event = std::make_shared<v1::RequestSubmitted>(SubmittedEvent(r, Ts(now)));
+      ToTimestamp(working_days_.Add(now, settings_.first_response_working_days));
+  auto event = std::make_shared<v1::RequestSubmitted>(SubmittedEvent(r, ToTimestamp(now)));
   return {kTopicRequestSubmitted, std::move(event)};
 }
 
@@ -110,8 +107,8 @@ NewRequest ReferralsService::Prepare(const v1::CreateRequestRequest& call,
   r.mutable_expert()->set_professional_id(expert.id());
   r.mutable_expert()->set_organisation_id(expert.organisation_id());
   r.set_version(1);
-  *r.mutable_create_time() = Ts(now);
-  *r.mutable_update_time() = Ts(now);
+  *r.mutable_create_time() = ToTimestamp(now);
+  *r.mutable_update_time() = ToTimestamp(now);
   r.set_trace_id(trace_id);
   n.occurred_at = now;
   return n;
@@ -179,7 +176,7 @@ void ReferralsService::Accept(const v1::AcceptRequestRequest& call, const std::s
   Transition(
       call.id(), call.version(), Action::kAccept, trace_id,
       [](v1::DirectLineRequest& r, absl::Time now) -> absl::StatusOr<Events> {
-        *r.mutable_first_response_time() = Ts(now);
+        *r.mutable_first_response_time() = ToTimestamp(now);
         return One(Updated(r, v1::TRANSITION_ACCEPTED));
       },
       std::move(done));
@@ -191,7 +188,7 @@ void ReferralsService::Decline(const v1::DeclineRequestRequest& call, const std:
   Transition(
       call.id(), call.version(), Action::kDecline, trace_id,
       [reason = call.reason()](v1::DirectLineRequest& r, absl::Time now) -> absl::StatusOr<Events> {
-        *r.mutable_first_response_time() = Ts(now);
+        *r.mutable_first_response_time() = ToTimestamp(now);
         r.set_decline_reason(reason);
         auto e = Updated(r, v1::TRANSITION_DECLINED);
         e->set_decline_reason(reason);
@@ -209,7 +206,7 @@ void ReferralsService::RecordCycle(const v1::RecordCycleRequest& call, const std
         v1::Cycle* added = r.add_cycles();
         *added = cycle;
         added->set_number(r.cycles_size());
-        *added->mutable_record_time() = Ts(now);
+        *added->mutable_record_time() = ToTimestamp(now);
         auto e = Updated(r, v1::TRANSITION_CYCLE_RECORDED);
         *e->mutable_cycle() = *added;
         return One(e);
@@ -225,7 +222,7 @@ void ReferralsService::AddMessage(const v1::AddMessageRequest& call, const std::
       [m = call.message()](v1::DirectLineRequest& r, absl::Time now) -> absl::StatusOr<Events> {
         v1::Message* added = r.add_messages();
         *added = m;
-        *added->mutable_create_time() = Ts(now);
+        *added->mutable_create_time() = ToTimestamp(now);
         auto e = Updated(r, v1::TRANSITION_MESSAGE_ADDED);
         *e->mutable_message() = *added;
         return One(e);
@@ -301,7 +298,7 @@ void ReferralsService::Reassign(const v1::ReassignRequestRequest& call, const st
         *change->mutable_to() = to;
         change->set_by(by);
         change->set_reason(reason);
-        *change->mutable_time() = Ts(now);
+        *change->mutable_time() = ToTimestamp(now);
         *r.mutable_expert() = to;
         auto e = Updated(r, v1::TRANSITION_REASSIGNED);
         *e->mutable_previous_expert() = change->from();
@@ -408,8 +405,8 @@ absl::StatusOr<int> ReferralsService::RunDueJobs() {
 absl::StatusOr<v1::GetStatisticsResponse> ReferralsService::Statistics(
     const v1::GetStatisticsRequest& call) {
   if (absl::Status s = ValidateStatistics(call); !s.ok()) return s;
-  absl::StatusOr<std::vector<v1::DirectLineRequest>> requests =
-      store_.CreatedBetween(ToTime(call.start()), ToTime(call.end()), call.location_id());
+  absl::StatusOr<std::vector<v1::DirectLineRequest>> requests = store_.CreatedBetween(
+      FromTimestamp(call.start()), FromTimestamp(call.end()), call.location_id());
   if (!requests.ok()) return requests.status();
   const int suppress = settings_.suppress_below;
   auto shown = [suppress](int64_t n) {
@@ -426,8 +423,8 @@ absl::StatusOr<v1::GetStatisticsResponse> ReferralsService::Statistics(
       ++counts[{"escalation", v1::EscalationKind_Name(r.escalation_kind())}];
     }
     if (r.has_first_response_time()) {
-      hours.push_back(
-          absl::ToDoubleHours(ToTime(r.first_response_time()) - ToTime(r.create_time())));
+      hours.push_back(absl::ToDoubleHours(FromTimestamp(r.first_response_time()) -
+                                          FromTimestamp(r.create_time())));
     }
   }
   v1::GetStatisticsResponse out;

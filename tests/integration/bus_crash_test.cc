@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/sqlite/database.h"
+#include "services/common/testing/testing.h"
 
 extern char** environ;
 
@@ -77,11 +78,7 @@ int64_t ReadInt(const std::string& path, const std::string& sql) {
 class BusCrashTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        std::filesystem::path(testing::TempDir()) /
-        ("bus_crash_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = testing_util::FreshTestDir("bus_crash");
     endpoint_ = absl::StrCat("tcp://127.0.0.1:", FreePort());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -1,4 +1,5 @@
 #include "services/common/config/config_loader.h"
+#include "services/common/testing/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -151,7 +152,7 @@ TEST(ConfigLoaderTest, KeyThatIsNotANameIsRefused) {
 }
 
 TEST(ConfigLoaderTest, LoadFileReadsFromDiskAndNamesMissingFile) {
-  const std::string path = testing::TempDir() + "/config_loader_test.yaml";
+  const std::string path = (testing_util::FreshTestDir("config") / "referrals.yaml").string();
   {
     std::ofstream out(path);
     out << kValid;

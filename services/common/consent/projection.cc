@@ -1,4 +1,5 @@
 #include "services/common/consent/projection.h"
+#include "services/common/clock/timestamp.h"
 
 #include <google/protobuf/util/time_util.h>
 
@@ -21,10 +22,6 @@ constexpr char kTableSql[] =
     " changed_at_us INTEGER NOT NULL,"
     " grant BLOB NOT NULL) STRICT;"
     "CREATE INDEX IF NOT EXISTS consent_projection_by_child ON consent_projection (child_ref);";
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
 
 using bus::Unpack;
 
@@ -81,12 +78,13 @@ absl::Status ConsentProjection::ApplyIn(sqlite::Database& db,
     absl::StatusOr<v1::ConsentWithdrawn> withdrawn = Unpack<v1::ConsentWithdrawn>(event);
     if (!withdrawn.ok()) return withdrawn.status();
     return SetState(db, withdrawn->consent_id(), TermsState::kWithdrawn,
-                    ToTime(withdrawn->withdrawn_at()));
+                    FromTimestamp(withdrawn->withdrawn_at()));
   }
   if (event.topic() == kTopicExpired) {
     absl::StatusOr<v1::ConsentExpired> expired = Unpack<v1::ConsentExpired>(event);
     if (!expired.ok()) return expired.status();
-    return SetState(db, expired->consent_id(), TermsState::kExpired, ToTime(expired->expired_at()));
+    return SetState(db, expired->consent_id(), TermsState::kExpired,
+                    FromTimestamp(expired->expired_at()));
   }
   return absl::OkStatus();
 }
@@ -121,8 +119,8 @@ absl::StatusOr<v1::Decision> ConsentProjection::PermitsIn(sqlite::Database& db,
         for (int p : g.purposes()) t.purposes.push_back(static_cast<v1::Purpose>(p));
         t.recipients.assign(g.recipient_organisation_ids().begin(),
                             g.recipient_organisation_ids().end());
-        t.valid_from = ToTime(g.valid_from());
-        t.valid_until = ToTime(g.valid_until());
+        t.valid_from = FromTimestamp(g.valid_from());
+        t.valid_until = FromTimestamp(g.valid_until());
         t.state = static_cast<TermsState>(row.ColumnInt64(1));
         t.state_changed_at = absl::FromUnixMicros(row.ColumnInt64(2));
         return absl::OkStatus();

@@ -2,6 +2,7 @@
 // from a producer in the same process, with a consumer restart in between.
 
 #include "services/common/consent/projection.h"
+#include "services/common/clock/timestamp.h"
 
 #include <gtest/gtest.h>
 
@@ -24,18 +25,14 @@ const absl::Time kFrom =
     absl::FromCivil(absl::CivilSecond(2026, 9, 1, 0, 0, 0), absl::UTCTimeZone());
 const absl::Time kNow = kFrom + absl::Hours(24 * 60);
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
 v1::ConsentGranted Granted(const std::string& id) {
   v1::ConsentGranted g;
   g.set_consent_id(id);
   g.mutable_child()->set_child_ref(kChild);
   g.add_purposes(v1::PURPOSE_DIRECT_LINE);
   g.add_recipient_organisation_ids(kKompas);
-  *g.mutable_valid_from() = Ts(kFrom);
-  *g.mutable_valid_until() = Ts(kFrom + absl::Hours(24 * 365));
+  *g.mutable_valid_from() = ToTimestamp(kFrom);
+  *g.mutable_valid_until() = ToTimestamp(kFrom + absl::Hours(24 * 365));
   return g;
 }
 
@@ -45,7 +42,7 @@ v1::ConsentWithdrawn Withdrawn(const std::string& id) {
   w.mutable_child()->set_child_ref(kChild);
   w.add_purposes(v1::PURPOSE_DIRECT_LINE);
   w.add_recipient_organisation_ids(kKompas);
-  *w.mutable_withdrawn_at() = Ts(kNow - absl::Hours(1));
+  *w.mutable_withdrawn_at() = ToTimestamp(kNow - absl::Hours(1));
   return w;
 }
 
@@ -56,7 +53,7 @@ common::EventEnvelope Envelope(const std::string& topic, const google::protobuf:
   e.set_producer("consent");
   e.set_seq(seq);
   e.set_topic(topic);
-  *e.mutable_occurred_at() = Ts(kFrom);
+  *e.mutable_occurred_at() = ToTimestamp(kFrom);
   e.mutable_payload()->PackFrom(payload);
   return e;
 }
@@ -116,7 +113,7 @@ TEST_F(ProjectionTest, ExpiryDenies) {
   v1::ConsentExpired expired;
   expired.set_consent_id("c-1");
   expired.mutable_child()->set_child_ref(kChild);
-  *expired.mutable_expired_at() = Ts(kNow);
+  *expired.mutable_expired_at() = ToTimestamp(kNow);
   ASSERT_TRUE(
       ApplyAll({Envelope(kTopicGranted, Granted("c-1"), 1), Envelope(kTopicExpired, expired, 2)})
           .ok());

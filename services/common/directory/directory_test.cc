@@ -1,4 +1,5 @@
 #include "services/common/directory/directory.h"
+#include "services/common/testing/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -92,8 +93,7 @@ TEST(DirectoryTest, MalformedDirectoriesAreRefusedNamingEntryAndProblem) {
 }
 
 TEST(DirectoryTest, AFailedReloadKeepsTheDirectoryInForce) {
-  const auto dir = std::filesystem::path(testing::TempDir()) / "directory_reload";
-  std::filesystem::create_directories(dir);
+  const auto dir = testing_util::FreshTestDir("directory");
   const std::string path = (dir / "directory.yaml").string();
   std::filesystem::copy_file(kDevDirectory, path,
                              std::filesystem::copy_options::overwrite_existing);

@@ -1,4 +1,5 @@
 #include "services/common/outbox/outbox.h"
+#include "services/common/testing/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -15,10 +16,8 @@ const std::vector<sqlite::Migration> kSchema = {{1, "0001_outbox.sql", outbox::k
 class OutboxTest : public testing::Test {
  protected:
   void SetUp() override {
-    // CTest runs tests in parallel processes: each gets its own file.
-    path_ = testing::TempDir() + "/outbox_test_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    // CTest runs tests in parallel processes: each gets its own directory.
+    path_ = (testing_util::FreshTestDir("outbox") / "outbox.db").string();
     auto db = sqlite::Database::Open(path_, kSchema);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);

@@ -1,4 +1,5 @@
 #include "services/common/sqlite/database.h"
+#include "services/common/testing/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +11,7 @@ namespace {
 class DatabaseTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        std::filesystem::path(testing::TempDir()) /
-        ("db_test_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = testing_util::FreshTestDir("db");
     path_ = (dir_ / "test.db").string();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -1,5 +1,6 @@
 #include "services/common/sqlite/writer.h"
 #include "services/common/sync/mutex.h"
+#include "services/common/testing/testing.h"
 
 #include <gtest/gtest.h>
 
@@ -18,9 +19,7 @@ const std::vector<Migration> kSchema = {
 class WriterTest : public testing::Test {
  protected:
   void SetUp() override {
-    path_ = testing::TempDir() + "/writer_test_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    path_ = (testing_util::FreshTestDir("writer") / "test.db").string();
     auto db = Database::Open(path_, kSchema);
     ASSERT_TRUE(db.ok()) << db.status();
     writer_ = std::make_unique<Writer>(

@@ -1,4 +1,4 @@
-#include "adapters/youthcare_fhir/task_poller.h"
+#include "adapters/youthcare_fhir/inbound.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

@@ -1,6 +1,7 @@
 #pragma once
 
-// The youth-care FHIR adapter's way in: polls the provider's server for Tasks
+// The youth-care FHIR adapter's way in (TaskPoller; TaskNotifications for the
+// webhook): polls the provider's server for Tasks
 // and Communications changed since a durable cursor per resource type
 // (GET Task?_lastUpdated=ge…&_sort=_lastUpdated) and turns each change into
 // calls on the referrals service, in this order:
