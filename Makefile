@@ -59,7 +59,7 @@ sanitize: deps
 # blind spots are suppressed narrowly in tests/tsan.supp. The tree builds only
 # the test binaries it runs (olif_tests), not the processes the smoke and FHIR
 # validation tests start (those run in the other two trees).
-TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|ConsentServiceTest|_smoke|_validation
+TSAN_SKIP ?= ServerRunnerTest|ReferralsServiceTest|ConsentServiceTest|ThroughGrpc|_smoke|_validation
 tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug $(SANITIZER_DEBUG_INFO) \
 	  -DOLIF_WERROR=$(WERROR) -DOLIF_SANITIZE=thread -DOLIF_BENCH=OFF >/dev/null

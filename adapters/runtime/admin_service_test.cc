@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/common/testing/grpc_server.h"
 #include "services/common/testing/testing.h"
 
 namespace olif::adapters {
@@ -135,6 +136,31 @@ TEST_F(AdapterAdminTest, SearchHistoryChecksItsFilters) {
   EXPECT_EQ(found->entries(0).event_id(), "ev-3");
   q.set_direction("sideways");
   EXPECT_EQ(admin_->Search(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AdapterAdminTest, OperatorsActThroughGrpcWithPreciseRefusals) {
+  testing_util::TestGrpcServer server({admin_.get()}, "youthcare_fhir");
+  auto stub = server.Stub<av1::AdapterAdminService>();
+  av1::ListDeadLettersResponse dead;
+  ASSERT_TRUE(stub->ListDeadLetters(testing_util::TestGrpcServer::Context().get(), {}, &dead).ok());
+  ASSERT_EQ(dead.dead_letters_size(), 1);
+
+  av1::RetryDeliveryRequest retry;
+  retry.set_id(dead.dead_letters(0).id());
+  av1::RetryDeliveryResponse retried;
+  grpc::Status refused =
+      stub->RetryDelivery(testing_util::TestGrpcServer::Context().get(), retry, &retried);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("who"), std::string::npos) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("why"), std::string::npos) << refused.error_message();
+
+  retry.set_who("op-anouk");
+  retry.set_why("the provider fixed its code list");
+  ASSERT_TRUE(
+      stub->RetryDelivery(testing_util::TestGrpcServer::Context().get(), retry, &retried).ok());
+  EXPECT_EQ(retried.delivery().state(), av1::DELIVERY_STATE_PENDING);
+  ASSERT_EQ(retried.delivery().actions_size(), 1);
+  EXPECT_EQ(retried.delivery().actions(0).who(), "op-anouk");
 }
 
 }  // namespace

@@ -3,18 +3,11 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/clock/timestamp.h"
 #include "services/common/ids/ids.h"
+#include "services/common/status/field_checks.h"
 #include "services/common/status/status.h"
 
 namespace olif::consent {
 namespace {
-
-void CheckUuid(Violations& v, const std::string& field, const std::string& value) {
-  if (value.empty()) {
-    v.Add(field, "is required");
-  } else if (!IsUuid(value)) {
-    v.Add(field, "must be a UUID");
-  }
-}
 
 // Every list of enum values: at least one, each known and set.
 template <typename Repeated, typename IsValid>
@@ -34,13 +27,13 @@ void CheckEnums(Violations& v, const std::string& field, const Repeated& values,
 absl::Status ValidateRecord(const v1::RecordConsentRequest& call, const directory::Directory& dir,
                             absl::Time now, const AuthorityRules& rules) {
   Violations v;
-  CheckUuid(v, "request_id", call.request_id());
+  RequireUuid(v, "request_id", call.request_id());
   if (!call.has_consent()) {
     v.Add("consent", "is required");
     return v.ToStatus();
   }
   const v1::Consent& c = call.consent();
-  CheckUuid(v, "consent.child.child_ref", c.child().child_ref());
+  RequireUuid(v, "consent.child.child_ref", c.child().child_ref());
   CheckEnums(v, "consent.purposes", c.purposes(), v1::Purpose_IsValid);
   CheckEnums(v, "consent.data_categories", c.data_categories(), v1::DataCategory_IsValid);
   if (c.recipient_organisation_ids().empty()) {
@@ -84,7 +77,7 @@ absl::Status ValidateRecord(const v1::RecordConsentRequest& call, const director
 
 absl::Status ValidateGet(const v1::GetConsentRequest& call) {
   Violations v;
-  CheckUuid(v, "id", call.id());
+  RequireUuid(v, "id", call.id());
   return v.ToStatus();
 }
 
@@ -94,40 +87,32 @@ absl::Status ValidateList(const v1::ListConsentsRequest& call, const absl::Statu
     v.Add("child_ref", "give exactly one of child_ref and recipient_organisation_id");
   } else if (!call.child_ref().empty() && !IsUuid(call.child_ref())) {
     v.Add("child_ref", "must be a UUID");
-  } else if (!call.recipient_organisation_id().empty() &&
-             !IsDirectoryId(call.recipient_organisation_id())) {
-    v.Add("recipient_organisation_id",
-          "must be a directory id: 3-64 characters of a-z, 0-9 and '-'");
+  } else {
+    CheckDirectoryId(v, "recipient_organisation_id", call.recipient_organisation_id());
   }
   if (!v1::ConsentStatus_IsValid(call.status())) {
     v.Add("status", absl::StrCat("unknown value ", call.status()));
   }
-  if (call.page_size() < 0) v.Add("page_size", "must not be negative");
-  if (!page_token.ok()) v.Add("page_token", std::string(page_token.message()));
+  CheckPage(v, call.page_size(), page_token);
   return v.ToStatus();
 }
 
 absl::Status ValidateWithdraw(const v1::WithdrawConsentRequest& call) {
   Violations v;
-  CheckUuid(v, "id", call.id());
+  RequireUuid(v, "id", call.id());
   if (call.withdrawn_by().empty()) v.Add("withdrawn_by", "is required");
   return v.ToStatus();
 }
 
 absl::Status ValidateCheck(const v1::CheckConsentRequest& call) {
   Violations v;
-  CheckUuid(v, "child.child_ref", call.child().child_ref());
+  RequireUuid(v, "child.child_ref", call.child().child_ref());
   if (call.purpose() == v1::PURPOSE_UNSPECIFIED) {
     v.Add("purpose", "is required");
   } else if (!v1::Purpose_IsValid(call.purpose())) {
     v.Add("purpose", absl::StrCat("unknown value ", call.purpose()));
   }
-  if (call.recipient_organisation_id().empty()) {
-    v.Add("recipient_organisation_id", "is required");
-  } else if (!IsDirectoryId(call.recipient_organisation_id())) {
-    v.Add("recipient_organisation_id",
-          "must be a directory id: 3-64 characters of a-z, 0-9 and '-'");
-  }
+  RequireDirectoryId(v, "recipient_organisation_id", call.recipient_organisation_id());
   return v.ToStatus();
 }
 

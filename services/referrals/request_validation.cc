@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "services/common/clock/timestamp.h"
 #include "services/common/ids/ids.h"
+#include "services/common/status/field_checks.h"
 #include "services/common/status/status.h"
 
 namespace olif::referrals {
@@ -20,20 +21,8 @@ int CodePoints(const std::string& s) {
   return n;
 }
 
-void CheckDirectoryId(Violations& v, const std::string& field, const std::string& value) {
-  if (value.empty()) {
-    v.Add(field, "is required");
-  } else if (!IsDirectoryId(value)) {
-    v.Add(field, "must be a directory id: 3-64 characters of a-z, 0-9 and '-'");
-  }
-}
-
 void CheckIdAndVersion(Violations& v, const std::string& id, int64_t version) {
-  if (id.empty()) {
-    v.Add("id", "is required");
-  } else if (!IsUuid(id)) {
-    v.Add("id", "must be a UUID");
-  }
+  RequireUuid(v, "id", id);
   if (version < 0) v.Add("version", "must not be negative");
 }
 
@@ -76,8 +65,8 @@ void CheckKind(Violations& v, const v1::CreateRequestRequest& call) {
       if (r.child().child_ref().empty()) {
         v.Add("request.child.child_ref",
               "is required for REQUEST_KIND_CHILD: the reference the consent was recorded under");
-      } else if (!IsUuid(r.child().child_ref())) {
-        v.Add("request.child.child_ref", "must be a UUID");
+      } else {
+        RequireUuid(v, "request.child.child_ref", r.child().child_ref());
       }
       if (!call.has_child_identity()) {
         v.Add("child_identity", "is required for REQUEST_KIND_CHILD");
@@ -98,15 +87,15 @@ void CheckRequesterAndGroup(Violations& v, const v1::DirectLineRequest& r) {
   if (!r.has_requester()) {
     v.Add("request.requester", "is required");
   } else {
-    CheckDirectoryId(v, "request.requester.professional_id", r.requester().professional_id());
-    CheckDirectoryId(v, "request.requester.organisation_id", r.requester().organisation_id());
-    CheckDirectoryId(v, "request.requester.location_id", r.requester().location_id());
+    RequireDirectoryId(v, "request.requester.professional_id", r.requester().professional_id());
+    RequireDirectoryId(v, "request.requester.organisation_id", r.requester().organisation_id());
+    RequireDirectoryId(v, "request.requester.location_id", r.requester().location_id());
   }
   if (r.kind() == v1::REQUEST_KIND_GROUP) {
     if (!r.has_group()) {
       v.Add("request.group", "is required for REQUEST_KIND_GROUP");
     } else {
-      CheckDirectoryId(v, "request.group.group_id", r.group().group_id());
+      RequireDirectoryId(v, "request.group.group_id", r.group().group_id());
       if (r.group().location_id() != r.requester().location_id()) {
         v.Add("request.group.location_id", "must be the requester's location");
       }
@@ -282,12 +271,11 @@ absl::Status ValidateGet(const v1::GetRequestRequest& call) {
 
 absl::Status ValidateList(const v1::ListRequestsRequest& call, const absl::Status& page_token) {
   Violations v;
-  CheckDirectoryId(v, "location_id", call.location_id());
+  RequireDirectoryId(v, "location_id", call.location_id());
   if (!v1::RequestStatus_IsValid(call.status())) {
     v.Add("status", absl::StrCat("unknown value ", call.status()));
   }
-  if (call.page_size() < 0) v.Add("page_size", "must not be negative");
-  if (!page_token.ok()) v.Add("page_token", std::string(page_token.message()));
+  CheckPage(v, call.page_size(), page_token);
   return v.ToStatus();
 }
 
@@ -299,9 +287,7 @@ absl::Status ValidateStatistics(const v1::GetStatisticsRequest& call) {
   } else if (call.has_start() && FromTimestamp(call.end()) <= FromTimestamp(call.start())) {
     v.Add("end", "must be after start");
   }
-  if (!call.location_id().empty() && !IsDirectoryId(call.location_id())) {
-    v.Add("location_id", "must be a directory id: 3-64 characters of a-z, 0-9 and '-'");
-  }
+  CheckDirectoryId(v, "location_id", call.location_id());
   return v.ToStatus();
 }
 
