@@ -142,6 +142,92 @@ int Flag(const std::map<std::string, std::string>& flags, const std::string& nam
   return it == flags.end() ? fallback : std::atoi(it->second.c_str());
 }
 
+// 2a. Throughput: 32 submitters, one event per unit; the writer groups them.
+// Prints the rate beside the floor nearest its commit size; returns the rate.
+double Throughput(const std::filesystem::path& dir, int events, metrics::Registry& registry,
+                  const std::map<int, double>& floor) {
+  Pair pair(dir, "throughput", registry);
+  if (!pair.producer.Start().ok()) return 0;
+  pair.StartConsumer();
+  const auto start = Clock::now();
+  std::atomic<int> next{0};
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < 32; ++t) {
+    submitters.emplace_back([&] {
+      while (next.fetch_add(1) < events) {
+        (void)pair.producer_writer.Run([](sqlite::Database& db) { return AppendOne(db); });
+      }
+    });
+  }
+  for (auto& t : submitters) t.join();
+  pair.WaitFor(events);
+  const double rate = events / Seconds(Clock::now() - start);
+  const auto stats = pair.producer_writer.stats();
+  pair.consumer->Stop();
+  pair.producer.Stop();
+  const double group_size =
+      static_cast<double>(stats.units) / std::max<uint64_t>(1, stats.transactions);
+  const int nearest = group_size < 8 ? 1 : group_size < 40 ? 16 : group_size < 160 ? 64 : 256;
+  std::printf(
+      "%-58s %14.0f %10.2f\n",
+      absl::StrFormat("2. bus: commit -> consumer-applied, 32 submitters (%.0f/commit)", group_size)
+          .c_str(),
+      rate, rate / floor.at(nearest));
+  return rate;
+}
+
+// 2b. Latency at an offered rate: one event every 1/rate s for `seconds`.
+void Latency(const std::filesystem::path& dir, int rate, int seconds, metrics::Registry& registry) {
+  Pair pair(dir, "latency", registry);
+  if (!pair.producer.Start().ok()) return;
+  pair.StartConsumer();
+  const int n = rate * seconds;
+  std::vector<Clock::time_point> submitted(n + 1);
+  std::atomic<int> done{0};
+  const auto start = Clock::now();
+  for (int i = 1; i <= n; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::nanoseconds(int64_t{1000000000} * i / rate));
+    submitted[i] = Clock::now();
+    pair.producer_writer.Submit([](sqlite::Database& db) { return AppendOne(db); },
+                                [&done](const absl::Status&) { ++done; });
+  }
+  pair.WaitFor(n);
+  // Seqs follow submission order: the writer is FIFO.
+  std::vector<double> ms;
+  for (const auto& [seq, at] : pair.timer.applied()) {
+    if (seq >= 1 && seq <= n) ms.push_back(Seconds(at - submitted[seq]) * 1000);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("%-58s %14s %10s\n",
+              absl::StrFormat("2. bus latency at %d events/s offered (%d events)", rate, n).c_str(),
+              absl::StrFormat("p50 %.1f ms", ms[ms.size() / 2]).c_str(),
+              absl::StrFormat("p99 %.1f ms", ms[ms.size() * 99 / 100]).c_str());
+  pair.consumer->Stop();
+  pair.producer.Stop();
+}
+
+// 3. Catch-up: the consumer starts `catchup` events behind.
+void CatchUp(const std::filesystem::path& dir, int catchup, metrics::Registry& registry,
+             const std::map<int, double>& floor) {
+  Pair pair(dir, "catchup", registry);
+  (void)pair.producer_writer.Run([&](sqlite::Database& db) -> absl::Status {
+    for (int i = 0; i < catchup; ++i) {
+      if (absl::Status s = AppendOne(db); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+  if (!pair.producer.Start().ok()) return;
+  const auto start = Clock::now();
+  pair.StartConsumer();
+  pair.WaitFor(catchup);
+  const double catchup_rate = catchup / Seconds(Clock::now() - start);
+  std::printf("%-58s %14.0f %10.2f\n",
+              absl::StrCat("3. catch-up: consumer ", catchup, " events behind").c_str(),
+              catchup_rate, catchup_rate / floor.at(256));
+  pair.consumer->Stop();
+  pair.producer.Stop();
+}
+
 }  // namespace
 }  // namespace olif::bench
 
@@ -150,9 +236,6 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   for (int i = 1; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
   const int events = Flag(flags, "--events", 20000);
-  const int rate = Flag(flags, "--rate", 2000);
-  const int seconds = Flag(flags, "--seconds", 5);
-  const int catchup = Flag(flags, "--catchup", 1000000);
   const std::filesystem::path dir = flags.count("--dir")
                                         ? std::filesystem::path(flags["--dir"])
                                         : std::filesystem::temp_directory_path() / "olif-bus-bench";
@@ -171,93 +254,10 @@ int main(int argc, char** argv) {
                 absl::StrCat("1. floor: SQLite appends, ", group, " per transaction").c_str(),
                 floor[group], "1.00");
   }
-
-  // 2a. Throughput: 32 submitters, one event per unit; the writer groups them.
-  double bus_rate = 0;
-  uint64_t units = 0, transactions = 0;
-  {
-    Pair pair(dir, "throughput", registry);
-    if (!pair.producer.Start().ok()) return 1;
-    pair.StartConsumer();
-    const auto start = Clock::now();
-    std::atomic<int> next{0};
-    std::vector<std::thread> submitters;
-    for (int t = 0; t < 32; ++t) {
-      submitters.emplace_back([&] {
-        while (next.fetch_add(1) < events) {
-          (void)pair.producer_writer.Run([](olif::sqlite::Database& db) { return AppendOne(db); });
-        }
-      });
-    }
-    for (auto& t : submitters) t.join();
-    pair.WaitFor(events);
-    bus_rate = events / Seconds(Clock::now() - start);
-    const auto stats = pair.producer_writer.stats();
-    units = stats.units;
-    transactions = stats.transactions;
-    pair.consumer->Stop();
-    pair.producer.Stop();
-  }
-  const double group_size = static_cast<double>(units) / std::max<uint64_t>(1, transactions);
-  const int nearest = group_size < 8 ? 1 : group_size < 40 ? 16 : group_size < 160 ? 64 : 256;
-  std::printf(
-      "%-58s %14.0f %10.2f\n",
-      absl::StrFormat("2. bus: commit -> consumer-applied, 32 submitters (%.0f/commit)", group_size)
-          .c_str(),
-      bus_rate, bus_rate / floor[nearest]);
-
-  // 2b. Latency at an offered rate: one event every 1/rate s for `seconds`.
-  {
-    Pair pair(dir, "latency", registry);
-    if (!pair.producer.Start().ok()) return 1;
-    pair.StartConsumer();
-    const int n = rate * seconds;
-    std::vector<Clock::time_point> submitted(n + 1);
-    std::atomic<int> done{0};
-    const auto start = Clock::now();
-    for (int i = 1; i <= n; ++i) {
-      std::this_thread::sleep_until(start +
-                                    std::chrono::nanoseconds(int64_t{1000000000} * i / rate));
-      submitted[i] = Clock::now();
-      pair.producer_writer.Submit([](olif::sqlite::Database& db) { return AppendOne(db); },
-                                  [&done](const absl::Status&) { ++done; });
-    }
-    pair.WaitFor(n);
-    // Seqs follow submission order: the writer is FIFO.
-    std::vector<double> ms;
-    for (const auto& [seq, at] : pair.timer.applied()) {
-      if (seq >= 1 && seq <= n) ms.push_back(Seconds(at - submitted[seq]) * 1000);
-    }
-    std::sort(ms.begin(), ms.end());
-    std::printf(
-        "%-58s %14s %10s\n",
-        absl::StrFormat("2. bus latency at %d events/s offered (%d events)", rate, n).c_str(),
-        absl::StrFormat("p50 %.1f ms", ms[ms.size() / 2]).c_str(),
-        absl::StrFormat("p99 %.1f ms", ms[ms.size() * 99 / 100]).c_str());
-    pair.consumer->Stop();
-    pair.producer.Stop();
-  }
-
-  // 3. Catch-up: the consumer starts `catchup` events behind.
-  {
-    Pair pair(dir, "catchup", registry);
-    (void)pair.producer_writer.Run([&](olif::sqlite::Database& db) -> absl::Status {
-      for (int i = 0; i < catchup; ++i) {
-        if (absl::Status s = AppendOne(db); !s.ok()) return s;
-      }
-      return absl::OkStatus();
-    });
-    if (!pair.producer.Start().ok()) return 1;
-    const auto start = Clock::now();
-    pair.StartConsumer();
-    pair.WaitFor(catchup);
-    const double catchup_rate = catchup / Seconds(Clock::now() - start);
-    std::printf("%-58s %14.0f %10.2f\n",
-                absl::StrCat("3. catch-up: consumer ", catchup, " events behind").c_str(),
-                catchup_rate, catchup_rate / floor[256]);
-    pair.consumer->Stop();
-    pair.producer.Stop();
-  }
+  const double bus_rate = Throughput(dir, events, registry, floor);
+  if (bus_rate == 0) return 1;
+  Latency(dir, Flag(flags, "--rate", 2000), Flag(flags, "--seconds", 5), registry);
+  CatchUp(dir, Flag(flags, "--catchup", 1000000), registry, floor);
   std::filesystem::remove_all(dir);
   // For run.sh, which sets the RabbitMQ figure beside this one.
   std::printf("bus_events_per_s=%.0f\n", bus_rate);
