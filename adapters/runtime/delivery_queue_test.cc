@@ -9,7 +9,7 @@
 namespace olif::adapters {
 namespace {
 
-const absl::Time kT0 = absl::FromUnixSeconds(1'795'000'000);
+const absl::Time kQueueT0 = absl::FromUnixSeconds(1'795'000'000);
 constexpr char kFhir[] = "youthcare-fhir";
 
 class DeliveryQueueTest : public testing::Test {
@@ -24,7 +24,7 @@ class DeliveryQueueTest : public testing::Test {
                                    .max_backoff = absl::Seconds(60),
                                    .jitter = 0.2});
   }
-  void Enqueue(const std::string& key, const std::string& event_id, absl::Time at = kT0) {
+  void Enqueue(const std::string& key, const std::string& event_id, absl::Time at = kQueueT0) {
     ASSERT_TRUE(writer_
                     ->Run([&](sqlite::Database& db) {
                       return DeliveryQueue::Enqueue(db, kFhir, key, event_id, "t",
@@ -61,31 +61,31 @@ TEST_F(DeliveryQueueTest, OnlyTheHeadOfEachKeyIsDueAndEnqueueIsIdempotent) {
   Enqueue("req-a", "e2");
   Enqueue("req-b", "e3");
   Enqueue("req-a", "e1");  // redelivered event
-  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e1", "e3"}));
+  EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e1", "e3"}));
   EXPECT_EQ(*queue_->Depth(kFhir), 3);
-  ASSERT_TRUE(queue_->Delivered(IdOf("e1", kT0), kT0).ok());
-  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e2", "e3"}));
+  ASSERT_TRUE(queue_->Delivered(IdOf("e1", kQueueT0), kQueueT0).ok());
+  EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e2", "e3"}));
 }
 
 TEST_F(DeliveryQueueTest, AFailureWaitsWithBackoffAndHoldsOnlyItsOwnKey) {
   Enqueue("req-a", "e1");
   Enqueue("req-a", "e2");
   Enqueue("req-b", "e3");
-  ASSERT_TRUE(queue_->Failed(IdOf("e1", kT0), "HTTP 503", /*retryable=*/true, kT0).ok());
-  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e3"})) << "req-a waits; req-b flows";
+  ASSERT_TRUE(queue_->Failed(IdOf("e1", kQueueT0), "HTTP 503", /*retryable=*/true, kQueueT0).ok());
+  EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e3"})) << "req-a waits; req-b flows";
   const Delivery waiting = *queue_->Get(1);
   EXPECT_EQ(waiting.attempts, 1);
   EXPECT_EQ(waiting.last_error, "HTTP 503");
-  EXPECT_GE(waiting.next_attempt, kT0 + absl::Milliseconds(800));
-  EXPECT_LE(waiting.next_attempt, kT0 + absl::Milliseconds(1200));
-  EXPECT_EQ(DueEvents(kT0 + absl::Seconds(2)), std::vector<std::string>({"e1", "e3"}));
+  EXPECT_GE(waiting.next_attempt, kQueueT0 + absl::Milliseconds(800));
+  EXPECT_LE(waiting.next_attempt, kQueueT0 + absl::Milliseconds(1200));
+  EXPECT_EQ(DueEvents(kQueueT0 + absl::Seconds(2)), std::vector<std::string>({"e1", "e3"}));
 }
 
 TEST_F(DeliveryQueueTest, AfterTheLastAttemptADeadLetterBlocksNothingElse) {
   Enqueue("req-a", "e1");
   Enqueue("req-a", "e2");
   Enqueue("req-b", "e3");
-  absl::Time now = kT0;
+  absl::Time now = kQueueT0;
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(queue_->Failed(1, "HTTP 503", true, now).ok());
     now += absl::Minutes(5);
@@ -98,24 +98,25 @@ TEST_F(DeliveryQueueTest, AfterTheLastAttemptADeadLetterBlocksNothingElse) {
 
 TEST_F(DeliveryQueueTest, ANonRetryableFailureIsDeadAtOnceAndEditAndResendDeliversIt) {
   Enqueue("req-a", "e1");
-  auto after = queue_->Failed(1, "HTTP 400: Patient.birthDate invalid", false, kT0);
+  auto after = queue_->Failed(1, "HTTP 400: Patient.birthDate invalid", false, kQueueT0);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->state, DeliveryState::kDead) << "Failed answers with the state it left";
   EXPECT_EQ(after->attempts, 1);
   EXPECT_EQ(queue_->Get(1)->state, DeliveryState::kDead);
-  EXPECT_TRUE(DueEvents(kT0 + absl::Hours(1)).empty());
-  EXPECT_EQ(queue_->EditAndResend(1, "fixed", "", "", kT0).code(),
+  EXPECT_TRUE(DueEvents(kQueueT0 + absl::Hours(1)).empty());
+  EXPECT_EQ(queue_->EditAndResend(1, "fixed", "", "", kQueueT0).code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(
-      queue_->EditAndResend(1, "fixed", "beheer@olifantenpad.example", "birth date corrected", kT0)
-          .ok());
+  ASSERT_TRUE(queue_
+                  ->EditAndResend(1, "fixed", "beheer@olifantenpad.example", "birth date corrected",
+                                  kQueueT0)
+                  .ok());
   const Delivery d = *queue_->Get(1);
   EXPECT_EQ(d.state, DeliveryState::kPending);
   EXPECT_EQ(d.payload, "fixed");
   EXPECT_EQ(d.attempts, 0);
-  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e1"}));
-  ASSERT_TRUE(queue_->Delivered(1, kT0).ok());
-  EXPECT_EQ(queue_->Retry(1, "x", "y", kT0).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e1"}));
+  ASSERT_TRUE(queue_->Delivered(1, kQueueT0).ok());
+  EXPECT_EQ(queue_->Retry(1, "x", "y", kQueueT0).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(DeliveryQueueTest, RetryMatchingWakesOnlyTheDeadLettersHeldForWhatChanged) {
@@ -134,11 +135,11 @@ TEST_F(DeliveryQueueTest, RetryMatchingWakesOnlyTheDeadLettersHeldForWhatChanged
     ASSERT_TRUE(writer_
                     ->Run([&](sqlite::Database& db) {
                       return DeliveryQueue::Enqueue(db, kFhir, key, "ev-" + key, "submitted",
-                                                    payload, kT0);
+                                                    payload, kQueueT0);
                     })
                     .ok());
     if (!error.empty()) {
-      ASSERT_EQ(queue_->Failed(IdOf("ev-" + key, kT0), error, false, kT0)->state,
+      ASSERT_EQ(queue_->Failed(IdOf("ev-" + key, kQueueT0), error, false, kQueueT0)->state,
                 DeliveryState::kDead);
     }
   }
@@ -149,32 +150,32 @@ TEST_F(DeliveryQueueTest, RetryMatchingWakesOnlyTheDeadLettersHeldForWhatChanged
   int64_t retried = -1;
   ASSERT_TRUE(writer_
                   ->Run([&](sqlite::Database& db) -> absl::Status {
-                    auto n = DeliveryQueue::RetryMatching(db, kFhir, match, "adapter",
-                                                          "consent arrived", kT0 + absl::Hours(1));
+                    auto n = DeliveryQueue::RetryMatching(
+                        db, kFhir, match, "adapter", "consent arrived", kQueueT0 + absl::Hours(1));
                     if (!n.ok()) return n.status();
                     retried = *n;
                     return absl::OkStatus();
                   })
                   .ok());
   EXPECT_EQ(retried, 1);
-  const auto due = DueEvents(kT0 + absl::Hours(1));
+  const auto due = DueEvents(kQueueT0 + absl::Hours(1));
   EXPECT_EQ(due, (std::vector<std::string>{"ev-req-a", "ev-req-e"}));
-  auto a = queue_->Get(IdOf("ev-req-a", kT0 + absl::Hours(1)));
+  auto a = queue_->Get(IdOf("ev-req-a", kQueueT0 + absl::Hours(1)));
   EXPECT_EQ(a->attempts, 0);
   EXPECT_EQ(queue_->DeadLetters(kFhir, 10)->size(), 3u);  // b, c and d stay
   // The wake-up is recorded like an operator's retry, so pruning keeps it.
-  ASSERT_TRUE(queue_->Delivered(a->id, kT0 + absl::Hours(1)).ok());
-  EXPECT_EQ(*queue_->PruneFinished(kT0 + absl::Hours(48)), 0);
+  ASSERT_TRUE(queue_->Delivered(a->id, kQueueT0 + absl::Hours(1)).ok());
+  EXPECT_EQ(*queue_->PruneFinished(kQueueT0 + absl::Hours(48)), 0);
 }
 
 TEST_F(DeliveryQueueTest, SkipLetsTheKeyMoveOn) {
   Enqueue("req-a", "e1");
   Enqueue("req-a", "e2");
-  ASSERT_TRUE(queue_->Failed(1, "HTTP 422", false, kT0).ok());
-  EXPECT_TRUE(DueEvents(kT0).empty());
-  ASSERT_TRUE(queue_->Skip(1, "beheer", "duplicate of an earlier request", kT0).ok());
-  EXPECT_EQ(DueEvents(kT0), std::vector<std::string>({"e2"}));
-  EXPECT_EQ(queue_->Skip(42, "beheer", "x", kT0).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(queue_->Failed(1, "HTTP 422", false, kQueueT0).ok());
+  EXPECT_TRUE(DueEvents(kQueueT0).empty());
+  ASSERT_TRUE(queue_->Skip(1, "beheer", "duplicate of an earlier request", kQueueT0).ok());
+  EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e2"}));
+  EXPECT_EQ(queue_->Skip(42, "beheer", "x", kQueueT0).code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(DeliveryQueueTest, PruningForgetsOnlyOldFinishedMessagesNoOneActedOn) {
@@ -182,7 +183,7 @@ TEST_F(DeliveryQueueTest, PruningForgetsOnlyOldFinishedMessagesNoOneActedOn) {
   Enqueue("k2", "e2");  // delivered recently
   Enqueue("k3", "e3");  // skipped long ago by an operator: its action stays
   Enqueue("k4", "e4");  // pending
-  const std::vector<Delivery> due = *queue_->Due(kFhir, kT0, 100);
+  const std::vector<Delivery> due = *queue_->Due(kFhir, kQueueT0, 100);
   auto ids = [&due](const std::string& e) {
     for (const Delivery& d : due) {
       if (d.event_id == e) return d.id;
@@ -190,11 +191,11 @@ TEST_F(DeliveryQueueTest, PruningForgetsOnlyOldFinishedMessagesNoOneActedOn) {
     return int64_t{0};
   };
   const int64_t e1 = ids("e1"), e2 = ids("e2"), e3 = ids("e3"), e4 = ids("e4");
-  ASSERT_TRUE(queue_->Delivered(e1, kT0).ok());
-  ASSERT_TRUE(queue_->Delivered(e2, kT0 + absl::Hours(48)).ok());
-  ASSERT_TRUE(queue_->Failed(e3, "HTTP 400", false, kT0).ok());
-  ASSERT_TRUE(queue_->Skip(e3, "op", "sent by hand", kT0).ok());
-  auto removed = queue_->PruneFinished(kT0 + absl::Hours(24));
+  ASSERT_TRUE(queue_->Delivered(e1, kQueueT0).ok());
+  ASSERT_TRUE(queue_->Delivered(e2, kQueueT0 + absl::Hours(48)).ok());
+  ASSERT_TRUE(queue_->Failed(e3, "HTTP 400", false, kQueueT0).ok());
+  ASSERT_TRUE(queue_->Skip(e3, "op", "sent by hand", kQueueT0).ok());
+  auto removed = queue_->PruneFinished(kQueueT0 + absl::Hours(24));
   ASSERT_TRUE(removed.ok()) << removed.status();
   EXPECT_EQ(*removed, 1);
   EXPECT_EQ(queue_->Get(e1).status().code(), absl::StatusCode::kNotFound);

@@ -10,7 +10,7 @@
 namespace olif::adapters {
 namespace {
 
-const absl::Time kT0 = absl::FromUnixSeconds(1'790'000'000);
+const absl::Time kHistoryT0 = absl::FromUnixSeconds(1'790'000'000);
 
 class HistoryTest : public testing::Test {
  protected:
@@ -40,10 +40,13 @@ class HistoryTest : public testing::Test {
 };
 
 TEST_F(HistoryTest, SearchesByEveryFilterNewestFirst) {
-  ASSERT_TRUE(history_->Record(Entry(kT0, "req-1", "failed", "out")).ok());
-  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(1), "req-1", "delivered", "out")).ok());
-  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(2), "req-2", "delivered", "out")).ok());
-  ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Seconds(3), "req-2", "applied", "in")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kHistoryT0, "req-1", "failed", "out")).ok());
+  ASSERT_TRUE(
+      history_->Record(Entry(kHistoryT0 + absl::Seconds(1), "req-1", "delivered", "out")).ok());
+  ASSERT_TRUE(
+      history_->Record(Entry(kHistoryT0 + absl::Seconds(2), "req-2", "delivered", "out")).ok());
+  ASSERT_TRUE(
+      history_->Record(Entry(kHistoryT0 + absl::Seconds(3), "req-2", "applied", "in")).ok());
 
   auto all = history_->Search({});
   ASSERT_TRUE(all.ok());
@@ -57,24 +60,25 @@ TEST_F(HistoryTest, SearchesByEveryFilterNewestFirst) {
   EXPECT_EQ(history_->Search({.outcome = "delivered"})->size(), 2u);
   EXPECT_EQ(history_->Search({.direction = "in"})->size(), 1u);
   EXPECT_EQ(history_->Search({.key = "req-2", .outcome = "delivered"})->size(), 1u);
-  auto window = history_->Search({.from = kT0 + absl::Seconds(1), .to = kT0 + absl::Seconds(3)});
+  auto window = history_->Search(
+      {.from = kHistoryT0 + absl::Seconds(1), .to = kHistoryT0 + absl::Seconds(3)});
   ASSERT_EQ(window->size(), 2u);
-  EXPECT_EQ(window->front().at, kT0 + absl::Seconds(2));
+  EXPECT_EQ(window->front().at, kHistoryT0 + absl::Seconds(2));
   EXPECT_EQ(history_->Search({.limit = 3})->size(), 3u);
   EXPECT_TRUE(history_->Search({.key = "req-9"})->empty());
 }
 
 TEST_F(HistoryTest, PruneForgetsOnlyWhatIsOlderThanTheRetention) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(history_->Record(Entry(kT0 + absl::Hours(i), "k", "delivered", "out")).ok());
+    ASSERT_TRUE(history_->Record(Entry(kHistoryT0 + absl::Hours(i), "k", "delivered", "out")).ok());
   }
-  auto removed = history_->Prune(kT0 + absl::Hours(3));
+  auto removed = history_->Prune(kHistoryT0 + absl::Hours(3));
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 3);
   auto left = history_->Search({});
   ASSERT_EQ(left->size(), 2u);
-  EXPECT_EQ(left->back().at, kT0 + absl::Hours(3));
-  EXPECT_EQ(*history_->Prune(kT0 + absl::Hours(3)), 0);
+  EXPECT_EQ(left->back().at, kHistoryT0 + absl::Hours(3));
+  EXPECT_EQ(*history_->Prune(kHistoryT0 + absl::Hours(3)), 0);
 }
 
 // A destination that refuses a message for good the first time.
@@ -90,7 +94,7 @@ class RefusingOnce : public Connector {
 };
 
 TEST_F(HistoryTest, TheDelivererRecordsEveryAttemptWithWhatWasSent) {
-  FakeClock clock(kT0);
+  FakeClock clock(kHistoryT0);
   metrics::Registry registry;
   auto queue = *DeliveryQueue::Open(path_, *writer_, {.initial_backoff = absl::Seconds(1)});
   ASSERT_TRUE(writer_

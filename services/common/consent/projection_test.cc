@@ -21,9 +21,9 @@ namespace common = olifantenpad::common::v1;
 
 constexpr char kChild[] = "5d1e8a43-2b6f-4c7d-9e10-a2b3c4d5e6f7";
 constexpr char kKompas[] = "org-jz-het-kompas";
-const absl::Time kFrom =
+const absl::Time kProjectionFrom =
     absl::FromCivil(absl::CivilSecond(2026, 9, 1, 0, 0, 0), absl::UTCTimeZone());
-const absl::Time kNow = kFrom + absl::Hours(24 * 60);
+const absl::Time kNow = kProjectionFrom + absl::Hours(24 * 60);
 
 v1::ConsentGranted Granted(const std::string& id) {
   v1::ConsentGranted g;
@@ -31,8 +31,8 @@ v1::ConsentGranted Granted(const std::string& id) {
   g.mutable_child()->set_child_ref(kChild);
   g.add_purposes(v1::PURPOSE_DIRECT_LINE);
   g.add_recipient_organisation_ids(kKompas);
-  *g.mutable_valid_from() = ToTimestamp(kFrom);
-  *g.mutable_valid_until() = ToTimestamp(kFrom + absl::Hours(24 * 365));
+  *g.mutable_valid_from() = ToTimestamp(kProjectionFrom);
+  *g.mutable_valid_until() = ToTimestamp(kProjectionFrom + absl::Hours(24 * 365));
   return g;
 }
 
@@ -53,7 +53,7 @@ common::EventEnvelope Envelope(const std::string& topic, const google::protobuf:
   e.set_producer("consent");
   e.set_seq(seq);
   e.set_topic(topic);
-  *e.mutable_occurred_at() = ToTimestamp(kFrom);
+  *e.mutable_occurred_at() = ToTimestamp(kProjectionFrom);
   e.mutable_payload()->PackFrom(payload);
   return e;
 }
