@@ -22,6 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 CLANG_FLAGS = ["-fsyntax-only", "-Wthread-safety", "-Wthread-safety-beta", "-Werror"]
 
 
+def unity_sources(path):
+    """The sources a CMake unity batch includes."""
+    with open(path) as f:
+        return [line.split('"')[1] for line in f if line.startswith("#include \"")]
+
+
 def command_for(entry, clang):
     args = entry.get("arguments") or shlex.split(entry["command"])
     out = [clang]
@@ -33,6 +39,8 @@ def command_for(entry, clang):
         if a == "-o":
             skip = True
             continue
+        if a.endswith(".cxx") and os.path.basename(os.path.dirname(a)) == "Unity":
+            a = entry["file"]
         if a.startswith("-W") or a in ("-c", "-fno-sanitize-recover=undefined") or a.startswith("-fsanitize"):
             continue
         if a.endswith("ccache") or os.path.basename(a) in ("g++", "c++"):
@@ -51,9 +59,14 @@ def main():
     build_dir = os.path.abspath(args.build_dir)
     with open(os.path.join(build_dir, "compile_commands.json")) as f:
         entries = json.load(f)
-    ours = [e for e in entries
-            if os.path.abspath(e["file"]).startswith(source_dir + os.sep)
-            and not os.path.abspath(e["file"]).startswith(build_dir + os.sep)]
+    ours = []
+    for e in entries:
+        path = os.path.abspath(e["file"])
+        if os.path.basename(os.path.dirname(path)) == "Unity":
+            # A unity batch: check each source it includes on its own.
+            ours.extend(dict(e, file=f) for f in unity_sources(path))
+        elif path.startswith(source_dir + os.sep) and not path.startswith(build_dir + os.sep):
+            ours.append(e)
     # One check per file, even when two targets compile it.
     unique = {}
     for e in ours:
