@@ -41,8 +41,8 @@ test: deps build lint
 	@cd $(BUILD) && ctest $(CTEST_ARGS)
 
 # Clang's thread-safety analysis (-Wthread-safety -Werror) over every source,
-# syntax only, with the main build's compile commands.
-thread-safety: deps configure
+# syntax only, with the main build's compile commands (and its generated headers).
+thread-safety: deps build
 	@./tests/static/thread_safety.py $(BUILD) -j $(JOBS)
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
