@@ -38,9 +38,7 @@ class TestGrpcServer {
   std::unique_ptr<typename Service::Stub> Stub() {
     return Service::NewStub(channel_);
   }
-  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   metrics::Registry& metrics() { return metrics_; }
-  int port() const { return runner_.port(); }
 
   // A client context with a deadline: no test call can hang.
   static std::unique_ptr<grpc::ClientContext> Context(
