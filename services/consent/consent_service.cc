@@ -14,11 +14,12 @@
 namespace olif::consent {
 namespace {
 
-// The client's content with output-only fields cleared, for idempotency.
+// The fingerprint of the client's content with output-only fields cleared,
+// for idempotency.
 std::string ClientContent(const v1::Consent& consent) {
   v1::Consent content = consent;
   records::ClearOutputOnly(content);
-  return records::DeterministicBytes(content);
+  return records::ContentFingerprint(records::DeterministicBytes(content));
 }
 
 ConsentTerms ToTerms(const v1::Consent& c) {
@@ -100,7 +101,7 @@ void ConsentService::Record(const v1::RecordConsentRequest& call, const std::str
   n.content = ClientContent(call.consent());
   v1::Consent& c = n.consent;
   c = call.consent();
-  c.set_id(NewUuid());
+  c.set_id(NewTimeOrderedUuid());
   c.set_request_id(call.request_id());
   c.set_status(v1::CONSENT_STATUS_ACTIVE);
   c.clear_withdrawal();

@@ -39,7 +39,7 @@ std::string Outcome(const absl::Status& status);
 // A consent to store, with its audit line.
 struct NewConsent {
   v1::Consent consent;  // complete: id, status and times assigned
-  std::string content;  // the client's content, for idempotency
+  std::string content;  // records::ContentFingerprint of the client's content
   AuditEntry audit;
 };
 

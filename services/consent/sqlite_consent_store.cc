@@ -106,7 +106,7 @@ void SqliteConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
         auto existing = FindBy(db, "request_id", c.request_id());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) {
-          if ((*existing)->content != call->content) {
+          if (!records::SameContent((*existing)->content, call->content)) {
             return absl::AlreadyExistsError(absl::StrCat(
                 "request_id ", c.request_id(), " was used before for a different consent (",
                 (*existing)->record.id(), "); use a new request_id for a new consent"));

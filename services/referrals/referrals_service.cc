@@ -22,14 +22,15 @@ namespace {
 
 namespace consent = olifantenpad::consent::v1;
 
-// The content a client sent, serialized deterministically, with the fields
-// the server fills in cleared: two calls asking for the same request compare
-// equal. The child's identity counts too.
+// The fingerprint of the content a client sent (serialized deterministically,
+// with the fields the server fills in cleared): two calls asking for the same
+// request compare equal. The child's identity counts too.
 std::string ClientContent(const v1::CreateRequestRequest& call) {
   v1::DirectLineRequest content = call.request();
   records::ClearOutputOnly(content);
   if (content.priority() == v1::PRIORITY_UNSPECIFIED) content.set_priority(v1::PRIORITY_NORMAL);
-  return records::DeterministicBytes(content) + records::DeterministicBytes(call.child_identity());
+  return records::ContentFingerprint(records::DeterministicBytes(content) +
+                                     records::DeterministicBytes(call.child_identity()));
 }
 
 std::vector<std::string> PageFilters(const v1::ListRequestsRequest& call) {
@@ -101,7 +102,7 @@ NewRequest ReferralsService::Prepare(const v1::CreateRequestRequest& call,
   n.content = ClientContent(call);
   v1::DirectLineRequest& r = n.request;
   r = call.request();
-  r.set_id(NewUuid());
+  r.set_id(NewTimeOrderedUuid());
   r.set_request_id(call.request_id());
   if (r.priority() == v1::PRIORITY_UNSPECIFIED) r.set_priority(v1::PRIORITY_NORMAL);
   r.mutable_expert()->set_professional_id(expert.id());

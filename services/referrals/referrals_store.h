@@ -82,7 +82,7 @@ class ReferralsTransaction {
 // A request to store with the event that announces it.
 struct NewRequest {
   v1::DirectLineRequest request;  // complete: id, status and times assigned
-  std::string content;            // the client's content, for idempotency
+  std::string content;            // records::ContentFingerprint of the client's content
   Events events;                  // announcing it (more may come from `decide`)
   absl::Time occurred_at;
   // A named child's identity, stored apart from the request.

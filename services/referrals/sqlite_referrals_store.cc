@@ -37,20 +37,26 @@ absl::StatusOr<Requests> SelectRequests(sqlite::Database& db, const char* where,
   return out;
 }
 
+// When a first response is due (microseconds since the Unix epoch), 0 when
+// none is.
+int64_t DueMicros(const v1::DirectLineRequest& r) {
+  const bool due = r.has_first_response_due() && !r.has_first_response_time();
+  return due ? TimeUtil::TimestampToMicroseconds(r.first_response_due()) : int64_t{0};
+}
+
 // Writes the request's queried columns and its record.
 absl::Status SaveRequest(sqlite::Database& db, const v1::DirectLineRequest& r) {
   absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
       "UPDATE requests SET status = ?2, update_time_us = ?3, child_ref = ?4, consent_id = ?5,"
       " due_us = ?6, overdue = ?7, record = ?8 WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
-  const bool due = r.has_first_response_due() && !r.has_first_response_time();
   return (*stmt)
       ->Bind(1, r.id())
       .Bind(2, static_cast<int64_t>(r.status()))
       .Bind(3, TimeUtil::TimestampToMicroseconds(r.update_time()))
       .Bind(4, r.child().child_ref())
       .Bind(5, r.consent_id())
-      .Bind(6, due ? TimeUtil::TimestampToMicroseconds(r.first_response_due()) : int64_t{0})
+      .Bind(6, DueMicros(r))
       .Bind(7, static_cast<int64_t>(r.overdue() ? 1 : 0))
       .BindBlob(8, r.SerializeAsString())
       .Run();
@@ -69,11 +75,14 @@ absl::Status PublishEvents(sqlite::Database& db, const Events& events, const std
 
 absl::Status InsertRequest(sqlite::Database& db, const v1::DirectLineRequest& r,
                            const std::string& content) {
+  // Every column in one INSERT: the row is written once, with the columns
+  // the jobs and the consent gate query (as SaveRequest keeps them).
   absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
       "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
-      " update_time_us, content, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      " update_time_us, content, record, child_ref, consent_id, due_us, overdue)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   if (!insert.ok()) return insert.status();
-  (*insert)
+  return (*insert)
       ->Bind(1, r.id())
       .Bind(2, r.request_id())
       .Bind(3, static_cast<int64_t>(r.kind()))
@@ -82,10 +91,12 @@ absl::Status InsertRequest(sqlite::Database& db, const v1::DirectLineRequest& r,
       .Bind(6, TimeUtil::TimestampToMicroseconds(r.create_time()))
       .Bind(7, TimeUtil::TimestampToMicroseconds(r.update_time()))
       .BindBlob(8, content)
-      .BindBlob(9, r.SerializeAsString());
-  if (absl::Status s = (*insert)->Run(); !s.ok()) return s;
-  // The columns the jobs and the consent gate query.
-  return SaveRequest(db, r);
+      .BindBlob(9, r.SerializeAsString())
+      .Bind(10, r.child().child_ref())
+      .Bind(11, r.consent_id())
+      .Bind(12, DueMicros(r))
+      .Bind(13, static_cast<int64_t>(r.overdue() ? 1 : 0))
+      .Run();
 }
 
 absl::Status InsertIdentity(sqlite::Database& db, const v1::DirectLineRequest& r,
@@ -187,7 +198,7 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
                                                                    request->request.request_id());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) {
-          if ((*existing)->content != request->content) {
+          if (!records::SameContent((*existing)->content, request->content)) {
             return absl::AlreadyExistsError(
                 absl::StrCat("request_id ", request->request.request_id(),
                              " was used before for a different request (", (*existing)->record.id(),

@@ -6,6 +6,7 @@
 
 #include "olifantenpad/referrals/v1/events.pb.h"
 #include "services/common/ids/ids.h"
+#include "services/common/records/records.h"
 #include "services/referrals/testing_util.h"
 
 namespace olif::referrals {
@@ -25,7 +26,7 @@ NewRequest Make(const std::string& location, int64_t create_us, v1::RequestStatu
   n.request.set_status(status);
   *n.request.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(create_us);
   *n.request.mutable_update_time() = n.request.create_time();
-  n.content = content;
+  n.content = records::ContentFingerprint(content);
   event->set_request_id(n.request.id());
   n.events.push_back({"referrals.request.submitted", event});
   n.occurred_at = absl::FromUnixMicros(create_us);
@@ -142,7 +143,7 @@ TEST(ReferralsStoreTest, UpgradesVersionOneDatabaseHoldingDataWithoutLoss) {
         .Bind(5, int64_t{2})
         .Bind(6, int64_t{1000})
         .Bind(7, int64_t{1000})
-        .BindBlob(8, old.content)
+        .BindBlob(8, "content")  // version 1 kept the content itself, not its fingerprint
         .BindBlob(9, old.request.SerializeAsString());
     ASSERT_TRUE((*insert)->Run().ok());
     EXPECT_FALSE((*v1db)->Prepare("SELECT seq FROM outbox").ok()) << "no outbox in version 1";

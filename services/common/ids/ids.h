@@ -11,8 +11,16 @@
 namespace olif {
 
 // A random (version 4) UUID in lower-case canonical form, drawn from the
-// kernel's random source. Thread-safe.
+// kernel's random source: for what must not tell when it was made (a child's
+// pseudonym, a trace id). Thread-safe.
 std::string NewUuid();
+
+// A time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix milliseconds,
+// then a counter that keeps ids of one process ascending within a
+// millisecond, then random bits. For the keys of stored records and events,
+// which then land at the end of their index instead of anywhere in it.
+// Thread-safe.
+std::string NewTimeOrderedUuid();
 
 // True for a UUID in canonical 8-4-4-4-12 hexadecimal form (either case).
 bool IsUuid(absl::string_view s);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <string>
 
 namespace olif {
 namespace {
@@ -52,6 +54,26 @@ TEST(UuidTest, NewUuidsAreVersion4AndDistinct) {
     seen.insert(u);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(UuidTest, TimeOrderedUuidsAreVersion7AscendingAndCarryTheTime) {
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::string previous;
+  // More than one millisecond's sequence (4,096), so the carry is exercised.
+  for (int i = 0; i < 10000; ++i) {
+    std::string u = NewTimeOrderedUuid();
+    ASSERT_TRUE(IsUuid(u)) << u;
+    ASSERT_EQ(u[14], '7') << u;
+    ASSERT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b') << u;
+    ASSERT_LT(previous, u);  // strictly ascending as text, as an index sorts them
+    previous = u;
+  }
+  const std::string first = NewTimeOrderedUuid();
+  const long long ms = std::stoll(first.substr(0, 8) + first.substr(9, 4), nullptr, 16);
+  EXPECT_GE(ms, before);
+  EXPECT_LT(ms, before + 60'000);  // the carry of 10,000 ids borrows at most a few ms
 }
 
 TEST(UuidTest, RecognisesCanonicalFormOnly) {

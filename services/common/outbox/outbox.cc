@@ -13,7 +13,7 @@ using google::protobuf::util::TimeUtil;
 absl::StatusOr<common::EventEnvelope> Append(sqlite::Database& db, const std::string& producer,
                                              const Draft& draft) {
   common::EventEnvelope envelope;
-  envelope.set_event_id(NewUuid());
+  envelope.set_event_id(NewTimeOrderedUuid());
   envelope.set_producer(producer);
   envelope.set_topic(draft.topic);
   envelope.set_trace_id(draft.trace_id);

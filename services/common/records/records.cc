@@ -2,10 +2,12 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -18,6 +20,7 @@ namespace {
 
 constexpr char kTokenVersion[] = "2";
 constexpr char kSeparator[] = "\x1f";
+constexpr char kFingerprintPrefix[] = "sha256:";
 
 }  // namespace
 
@@ -29,6 +32,18 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   message.SerializeToCodedStream(&coded);
   coded.Trim();
   return out;
+}
+
+std::string ContentFingerprint(absl::string_view content) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
+  return absl::StrCat(kFingerprintPrefix,
+                      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+bool SameContent(absl::string_view stored, absl::string_view fingerprint) {
+  if (absl::StartsWith(stored, kFingerprintPrefix)) return stored == fingerprint;
+  return ContentFingerprint(stored) == fingerprint;
 }
 
 void ClearOutputOnly(google::protobuf::Message& message) {

@@ -22,6 +22,17 @@ namespace olif::records {
 // messages with the same content give the same bytes.
 std::string DeterministicBytes(const google::protobuf::Message& message);
 
+// The fingerprint of a client's content, kept for idempotent creates instead
+// of the content itself: "sha256:" and the 32-byte SHA-256 of `content`.
+// A deterministic serialization never starts with 's' (0x73 would be field
+// 14 as a group, which proto3 never writes), so a stored fingerprint cannot
+// be mistaken for stored content.
+std::string ContentFingerprint(absl::string_view content);
+
+// Whether `stored` (a fingerprint, or the whole content, as rows written
+// before fingerprints were kept hold) is the content `fingerprint` was made of.
+bool SameContent(absl::string_view stored, absl::string_view fingerprint);
+
 // Clears every field marked [(google.api.field_behavior) = OUTPUT_ONLY] in
 // `message` and in the messages it holds: what is left is what a client
 // chose, e.g. to compare two creates with one request_id.
@@ -56,7 +67,8 @@ inline void BindPage(sqlite::Statement& stmt, int first, const std::optional<Pag
   stmt.Bind(first + 2, static_cast<int64_t>(limit) + 1);
 }
 
-// A stored record and the client content it was created from.
+// A stored record and the fingerprint of the client content it was created
+// from (or, for rows written before fingerprints were kept, the content).
 template <typename Record>
 struct Stored {
   Record record;

@@ -20,6 +20,24 @@ TEST(RecordsTest, DeterministicBytesAreEqualForEqualContent) {
   EXPECT_NE(DeterministicBytes(a), DeterministicBytes(b));
 }
 
+TEST(RecordsTest, AFingerprintStandsForItsContentOnly) {
+  olifantenpad::common::v1::ProfessionalRef a, b;
+  a.set_professional_id("prof-sanne-bakker");
+  b.set_professional_id("prof-ayla-yilmaz");
+  const std::string fa = ContentFingerprint(DeterministicBytes(a));
+  EXPECT_EQ(fa.size(), 7u + 32u);
+  EXPECT_EQ(fa.substr(0, 7), "sha256:");
+  EXPECT_EQ(fa, ContentFingerprint(DeterministicBytes(a)));
+  EXPECT_NE(fa, ContentFingerprint(DeterministicBytes(b)));
+  // A row stores the fingerprint now ...
+  EXPECT_TRUE(SameContent(fa, fa));
+  EXPECT_FALSE(SameContent(ContentFingerprint(DeterministicBytes(b)), fa));
+  // ... and rows written before hold the whole content, compared as it was.
+  EXPECT_TRUE(SameContent(DeterministicBytes(a), fa));
+  EXPECT_FALSE(SameContent(DeterministicBytes(b), fa));
+  EXPECT_FALSE(SameContent("", fa));
+}
+
 TEST(RecordsTest, PageTokenRoundTripsAndIsBoundToItsFilters) {
   const PageCursor cursor{.create_time_us = 1763892000123456,
                           .id = "0b5e9c4a-7d2f-4e81-9a36-2c4d6e8f0a1b"};

@@ -182,7 +182,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
     return absl::FailedPreconditionError(
         absl::StrCat("sqlite: ", path, ": journal_mode is '", journal, "', WAL is required"));
   }
-  if (absl::Status s = db->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"); !s.ok()) {
+  // Temporary data (a savepoint's sub-journal, sorts) stays in memory: it
+  // holds no more than one transaction's changes and must not cost file I/O.
+  if (absl::Status s = db->Exec(
+          "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+      !s.ok()) {
     return s;
   }
   if (absl::Status s = db->Migrate(migrations, options); !s.ok()) return s;
@@ -246,11 +250,35 @@ absl::StatusOr<Statement*> Database::Prepare(absl::string_view sql) {
   return result;
 }
 
+absl::Status Database::Run(absl::string_view sql) {
+  absl::StatusOr<Statement*> stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Run();
+}
+
+void Database::TakeOverCheckpoints() {
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Database*>(self)->wal_pages_ = pages;
+        return SQLITE_OK;
+      },
+      this);
+}
+
+absl::Status Database::CheckpointPassive() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // BUSY: another checkpoint is running; what it copies is copied.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return SqliteError(db_, rc, "wal_checkpoint(PASSIVE)");
+  return absl::OkStatus();
+}
+
 absl::Status Database::Transaction(absl::string_view begin,
                                    const std::function<absl::Status()>& work) {
-  if (absl::Status s = Exec(begin); !s.ok()) return s;
+  if (absl::Status s = Run(begin); !s.ok()) return s;
   absl::Status status = work();
-  if (status.ok()) status = Exec("COMMIT");
+  if (status.ok()) status = Run("COMMIT");
   if (!status.ok() && !sqlite3_get_autocommit(db_)) {
     // A failed COMMIT may leave the transaction open; ROLLBACK ends it. Its own
     // error is secondary to the one being returned.

@@ -97,6 +97,22 @@ class Database {
   // A prepared statement for `sql`, compiled once and cached; it is reset
   // before it is handed out.
   absl::StatusOr<Statement*> Prepare(absl::string_view sql);
+  // Runs one statement that returns no rows through the statement cache: for
+  // what runs on every transaction (BEGIN, SAVEPOINT, RELEASE, COMMIT), which
+  // Exec would parse again each time.
+  absl::Status Run(absl::string_view sql);
+
+  // Checkpoints. By default SQLite copies the write-ahead log into the
+  // database inside a COMMIT once the log holds 1,000 pages, which stalls that
+  // commit. After TakeOverCheckpoints() this connection never checkpoints;
+  // WalPages() says how many pages the log held after its last commit, and
+  // another connection's CheckpointPassive() does the copying alongside.
+  void TakeOverCheckpoints();
+  int WalPages() const { return wal_pages_; }
+  // PRAGMA wal_checkpoint(PASSIVE): copies what it can without waiting for
+  // readers or the writer; the log starts again from its beginning at the
+  // next commit after a checkpoint that copied everything.
+  absl::Status CheckpointPassive();
 
   // Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when `work`
   // returns an error or the commit fails, and returns that error.
@@ -121,6 +137,7 @@ class Database {
 
   sqlite3* db_;
   std::string path_;
+  int wal_pages_ = 0;  // set by the WAL hook after TakeOverCheckpoints()
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
 };
 

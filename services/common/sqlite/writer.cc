@@ -1,18 +1,50 @@
 #include "services/common/sqlite/writer.h"
 
+#include <pthread.h>
+
 #include <future>
+
+#include "services/common/logging/logging.h"
 
 namespace olif::sqlite {
 
 Writer::Writer(std::unique_ptr<Database> db, WriterOptions options)
-    : db_(std::move(db)), options_(std::move(options)), thread_([this] { Loop(); }) {}
+    : db_(std::move(db)), options_(std::move(options)) {
+  if (options_.checkpoint_pages > 0 && db_->path() != ":memory:" && !db_->path().empty()) {
+    // A second connection to the same file, with no migrations of its own.
+    absl::StatusOr<std::unique_ptr<Database>> second = Database::Open(db_->path(), {});
+    if (second.ok()) {
+      checkpointer_ = std::move(*second);
+      db_->TakeOverCheckpoints();
+      checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+    } else {
+      // SQLite's checkpoint inside COMMIT still keeps the log bounded.
+      log::Warn("database checkpoints stay inside COMMIT",
+                {{"database", db_->path()}, {"error", std::string(second.status().message())}});
+    }
+  }
+  completion_thread_ = std::thread([this] { CompleteLoop(); });
+  thread_ = std::thread([this] { Loop(); });
+}
 
 Writer::~Writer() {
   {
     olif::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  thread_.join();  // every unit submitted is committed and its completion queued
+  {
+    olif::MutexLock lock(&completion_mu_);
+    completions_stop_ = true;
+  }
+  completion_thread_.join();
+  if (checkpoint_thread_.joinable()) {
+    {
+      olif::MutexLock lock(&checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_thread_.join();
+  }
 }
 
 void Writer::Submit(Work work, Done done) {
@@ -54,6 +86,7 @@ Writer::Stats Writer::stats() const {
 }
 
 void Writer::Loop() {
+  pthread_setname_np(pthread_self(), "db-writer");
   while (true) {
     std::deque<Unit> group;
     {
@@ -73,12 +106,13 @@ void Writer::CommitGroup(std::deque<Unit>& group) {
   std::vector<absl::Status> outcomes(group.size());
   absl::Status commit = db_->WriteTransaction([&]() -> absl::Status {
     for (size_t i = 0; i < group.size(); ++i) {
-      if (absl::Status s = db_->Exec("SAVEPOINT unit"); !s.ok()) return s;
+      if (absl::Status s = db_->Run("SAVEPOINT unit"); !s.ok()) return s;
       outcomes[i] = group[i].work(*db_);
       // RELEASE keeps the unit's changes; ROLLBACK TO undoes them alone.
-      absl::Status end = outcomes[i].ok() ? db_->Exec("RELEASE unit")
-                                          : db_->Exec("ROLLBACK TO unit; RELEASE unit");
-      if (!end.ok()) return end;
+      if (!outcomes[i].ok()) {
+        if (absl::Status s = db_->Run("ROLLBACK TO unit"); !s.ok()) return s;
+      }
+      if (absl::Status s = db_->Run("RELEASE unit"); !s.ok()) return s;
     }
     return absl::OkStatus();
   });
@@ -95,7 +129,56 @@ void Writer::CommitGroup(std::deque<Unit>& group) {
     stats_.largest_group = std::max<uint64_t>(stats_.largest_group, group.size());
   }
   if (commit.ok() && committed > 0 && options_.on_commit) options_.on_commit(committed);
-  for (size_t i = 0; i < group.size(); ++i) group[i].done(outcomes[i]);
+  if (checkpointer_ != nullptr && db_->WalPages() >= options_.checkpoint_pages) {
+    if (db_->WalPages() >= 8 * options_.checkpoint_pages) {
+      // The log only starts again from its beginning when a checkpoint
+      // copied all of it before the next write; under writes without pause
+      // the checkpoint thread never quite gets there. Here, between two
+      // transactions, it does, so the log stays bounded.
+      if (absl::Status s = db_->CheckpointPassive(); !s.ok()) {
+        log::Warn("database checkpoint failed",
+                  {{"database", db_->path()}, {"error", std::string(s.message())}});
+      }
+    }
+    olif::MutexLock lock(&checkpoint_mu_);
+    checkpoint_due_ = true;
+  }
+  olif::MutexLock lock(&completion_mu_);
+  for (size_t i = 0; i < group.size(); ++i) {
+    completions_.push_back({std::move(group[i].done), std::move(outcomes[i])});
+  }
+}
+
+void Writer::CompleteLoop() {
+  pthread_setname_np(pthread_self(), "db-done");
+  while (true) {
+    std::deque<Completion> ready;
+    {
+      olif::MutexLock lock(&completion_mu_);
+      completion_mu_.Await(this, &Writer::HasCompletionsOrStopped);
+      if (completions_.empty()) return;  // stopped, and every completion ran
+      ready.swap(completions_);
+    }
+    for (Completion& c : ready) c.done(c.status);
+  }
+}
+
+void Writer::CheckpointLoop() {
+  pthread_setname_np(pthread_self(), "db-checkpoint");
+  while (true) {
+    {
+      olif::MutexLock lock(&checkpoint_mu_);
+      checkpoint_mu_.Await(this, &Writer::CheckpointDueOrStopped);
+      if (checkpoint_stop_) return;  // closing the last connection checkpoints
+      checkpoint_due_ = false;
+    }
+    if (absl::Status s = checkpointer_->CheckpointPassive(); !s.ok()) {
+      log::Warn("database checkpoint failed; the next commit asks again",
+                {{"database", checkpointer_->path()}, {"error", std::string(s.message())}});
+    }
+    olif::MutexLock lock(&mu_);
+    ++stats_.checkpoints;
+  }
 }
 
 }  // namespace olif::sqlite

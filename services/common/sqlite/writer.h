@@ -11,8 +11,14 @@
 // could lose. One fsync then covers a whole group, which is what lifts
 // throughput above one commit per fsync.
 //
+// The writer thread does nothing but run units and commit. Completions run on
+// a completion thread of their own, in commit order, while the next group is
+// already being written (answering a gRPC call, its log line and metrics cost
+// as much as the unit). The write-ahead log is copied into the database by a
+// checkpoint thread on a second connection, not inside a COMMIT.
+//
 // Thread-safe. The Database is owned by the writer and used only on its
-// thread; completions run on that thread too and must not block on the writer.
+// thread. Completions may submit more work but must not wait for it.
 
 #include <cstdint>
 #include <deque>
@@ -34,8 +40,12 @@ struct WriterOptions {
   // Most units in one transaction.
   int max_group = 256;
   // Runs on the writer thread after each durable COMMIT (e.g. to wake
-  // publishers); gets the number of units committed.
+  // publishers); gets the number of units committed. Must be quick.
   std::function<void(int)> on_commit;
+  // The log is checkpointed (on another connection, beside the writer) once
+  // it holds this many pages after a commit. 0: SQLite's own checkpoint
+  // inside COMMIT (for an in-memory or test database).
+  int checkpoint_pages = 1000;
 };
 
 class Writer {
@@ -66,6 +76,7 @@ class Writer {
     uint64_t transactions = 0;
     uint64_t units = 0;
     uint64_t largest_group = 0;
+    uint64_t checkpoints = 0;
   };
   Stats stats() const;
 
@@ -74,19 +85,42 @@ class Writer {
     Work work;
     Done done;
   };
+  struct Completion {
+    Done done;
+    absl::Status status;
+  };
   void Loop();
+  void CompleteLoop();
+  void CheckpointLoop();
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || !queue_.empty();
   }
+  bool HasCompletionsOrStopped() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mu_) {
+    return completions_stop_ || !completions_.empty();
+  }
+  bool CheckpointDueOrStopped() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_) {
+    return checkpoint_stop_ || checkpoint_due_;
+  }
   void CommitGroup(std::deque<Unit>& group);
 
-  std::unique_ptr<Database> db_;  // used on thread_ only
+  std::unique_ptr<Database> db_;            // used on thread_ only
+  std::unique_ptr<Database> checkpointer_;  // used on checkpoint_thread_ only
   WriterOptions options_;
+  // Three locks, so submitters, the completion thread and the checkpoint
+  // thread never wake one another.
   mutable olif::Mutex mu_;
   std::deque<Unit> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  olif::Mutex completion_mu_;
+  std::deque<Completion> completions_ ABSL_GUARDED_BY(completion_mu_);
+  bool completions_stop_ ABSL_GUARDED_BY(completion_mu_) = false;
+  olif::Mutex checkpoint_mu_;
+  bool checkpoint_due_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread thread_;
+  std::thread completion_thread_;
+  std::thread checkpoint_thread_;
 };
 
 // A Writer::Done that hands `*result` (filled in by the unit) to `done` once
