@@ -124,11 +124,11 @@ class Run {
       if (l.empty()) return 0.0;
       return l[std::min(l.size() - 1, static_cast<size_t>(p * static_cast<double>(l.size())))];
     };
-    std::printf("rpc=%s in_flight=%d offered_per_s=%.0f calls=%zu failed=%lld per_s=%.0f "
-                "p50_ms=%.2f p99_ms=%.2f\n",
-                args_.rpc.c_str(), args_.in_flight, args_.rate, l.size(),
-                static_cast<long long>(failed_), static_cast<double>(l.size()) / elapsed_s,
-                pct(0.50), pct(0.99));
+    std::printf(
+        "rpc=%s in_flight=%d offered_per_s=%.0f calls=%zu failed=%lld per_s=%.0f "
+        "p50_ms=%.2f p99_ms=%.2f\n",
+        args_.rpc.c_str(), args_.in_flight, args_.rate, l.size(), static_cast<long long>(failed_),
+        static_cast<double>(l.size()) / elapsed_s, pct(0.50), pct(0.99));
     if (!first_error_.empty()) std::fprintf(stderr, "first error: %s\n", first_error_.c_str());
     if (!args_.ids_file.empty()) {
       std::ofstream out(args_.ids_file);
@@ -181,13 +181,20 @@ void Offer(Run& run, double rate, double seconds) {
 bool Parse(int argc, char** argv, Args* a) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--target") a->target = v;
-    else if (k == "--rpc") a->rpc = v;
-    else if (k == "--in-flight") a->in_flight = std::stoi(v);
-    else if (k == "--rate") a->rate = std::stod(v);
-    else if (k == "--seconds") a->seconds = std::stod(v);
-    else if (k == "--ids") a->ids_file = v;
-    else return false;
+    if (k == "--target")
+      a->target = v;
+    else if (k == "--rpc")
+      a->rpc = v;
+    else if (k == "--in-flight")
+      a->in_flight = std::stoi(v);
+    else if (k == "--rate")
+      a->rate = std::stod(v);
+    else if (k == "--seconds")
+      a->seconds = std::stod(v);
+    else if (k == "--ids")
+      a->ids_file = v;
+    else
+      return false;
   }
   return !a->target.empty() && (a->rpc == "create" || a->rpc == "health") && a->in_flight > 0;
 }

@@ -75,12 +75,12 @@ class BusTest : public testing::Test {
   }
 
   void StartConsumer(std::string name = "reader", std::vector<std::string> topics = {},
-                     int wait_ms = 200) {
+                     int wait_ms = 200, int max_batch = 100) {
     consumer_ = std::make_unique<Consumer>(ConsumerOptions{.name = std::move(name),
                                                            .producer = "test",
                                                            .endpoint = producer_->endpoint(),
                                                            .topics = std::move(topics),
-                                                           .max_batch = 100,
+                                                           .max_batch = max_batch,
                                                            .wait_ms = wait_ms,
                                                            .reply_grace_ms = 1000,
                                                            .retry_pause_ms = 50},
@@ -435,6 +435,51 @@ TEST_F(BusTest, MalformedFramesAreAnsweredAndServingGoesOn) {
   // Still serving.
   StartConsumer();
   ASSERT_TRUE(WaitForCursor(2));
+}
+
+}  // namespace
+}  // namespace olif::bus
+
+namespace olif::bus {
+namespace {
+
+TEST_F(BusTest, AFetchSentAheadIsNoAcknowledgementButAPlainOneIs) {
+  StartProducer();
+  Append(5);
+  zmq::socket_t raw(ProcessContext(), zmq::socket_type::dealer);
+  raw.set(zmq::sockopt::linger, 0);
+  raw.set(zmq::sockopt::rcvtimeo, 5000);
+  raw.connect(producer_->endpoint());
+  auto fetch = [&](int64_t after, bool ahead) {
+    v1::ConsumerFrame f;
+    f.mutable_fetch()->set_consumer("reader");
+    f.mutable_fetch()->set_after_seq(after);
+    f.mutable_fetch()->set_max_events(10);
+    f.mutable_fetch()->set_ahead(ahead);
+    const std::vector<std::string> parts = Encode(f);
+    raw.send(zmq::buffer(parts[0]), zmq::send_flags::sndmore);
+    raw.send(zmq::buffer(parts[1]), zmq::send_flags::none);
+    std::vector<zmq::message_t> msgs;
+    EXPECT_TRUE(zmq::recv_multipart(raw, std::back_inserter(msgs)));
+  };
+  fetch(3, /*ahead=*/true);
+  // The acknowledgement a plain Fetch records is stored through the writer:
+  // a plain one after this shows that the ahead one recorded nothing.
+  fetch(2, /*ahead=*/false);
+  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 2; }));
+  fetch(4, /*ahead=*/true);
+  fetch(2, /*ahead=*/false);
+  ASSERT_TRUE(producer_writer_->Run([](sqlite::Database&) { return absl::OkStatus(); }).ok());
+  EXPECT_EQ(AckedAtProducer("reader"), 2) << "a Fetch sent ahead acknowledged its after_seq";
+}
+
+TEST_F(BusTest, AConsumerFetchingAheadStillAppliesEveryEventOnceInOrderAcrossBatches) {
+  StartProducer();
+  StartConsumer("reader", {}, 200, /*max_batch=*/7);
+  for (int round = 0; round < 5; ++round) Append(23);
+  ASSERT_TRUE(WaitForCursor(115));
+  EXPECT_EQ(AppliedSeqs(), Range(1, 115));
+  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 115; }));
 }
 
 }  // namespace

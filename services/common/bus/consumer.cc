@@ -1,5 +1,7 @@
 #include "services/common/bus/consumer.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -176,12 +178,14 @@ absl::Status Consumer::ApplyBatch(const v1::Batch& batch) {
   return absl::OkStatus();
 }
 
-void Consumer::SendFetch(zmq::socket_t& socket, uint64_t request_no) {
+void Consumer::SendFetch(zmq::socket_t& socket, uint64_t request_no, int64_t after_seq,
+                         bool ahead) {
   v1::ConsumerFrame out;
   v1::Fetch* fetch = out.mutable_fetch();
   fetch->set_consumer(options_.name);
   for (const auto& t : options_.topics) fetch->add_topics(t);
-  fetch->set_after_seq(cursor_.load());
+  fetch->set_after_seq(after_seq);
+  fetch->set_ahead(ahead);
   fetch->set_max_events(options_.max_batch);
   fetch->set_wait_ms(options_.wait_ms);
   fetch->set_request_no(request_no);
@@ -260,11 +264,23 @@ absl::Status Consumer::Take(const v1::ProducerFrame& reply) {
 }
 
 void Consumer::Loop() {
+  pthread_setname_np(pthread_self(), "bus-consumer");
   std::unique_ptr<zmq::socket_t> socket = Connect(options_);
   uint64_t request_no = 0;
+  // A Fetch sent ahead for the events after `ahead_from`, while the batch
+  // ending there was applied (0: none).
+  uint64_t ahead_no = 0;
+  int64_t ahead_from = 0;
   while (true) {
-    SendFetch(*socket, ++request_no);
-    Awaited awaited = AwaitReply(*socket, request_no);
+    uint64_t awaiting = ahead_no;
+    if (ahead_no == 0 || ahead_from != cursor_.load()) {
+      // None ahead, or the batch before it was not applied: its answer, when
+      // it comes, is dropped as a late one.
+      awaiting = ++request_no;
+      SendFetch(*socket, awaiting, cursor_.load(), /*ahead=*/false);
+    }
+    ahead_no = 0;
+    Awaited awaited = AwaitReply(*socket, awaiting);
     if (awaited.stopping) break;
     if (!awaited.reply.has_value()) {
       connected_ = false;
@@ -274,14 +290,24 @@ void Consumer::Loop() {
       continue;
     }
     connected_ = true;
-    if (!Take(*awaited.reply).ok()) {
+    const v1::ProducerFrame& reply = *awaited.reply;
+    if (reply.has_batch() && reply.batch().scanned_to_seq() > cursor_.load() &&
+        CheckBatch(reply.batch()).ok()) {
+      ahead_no = ++request_no;
+      ahead_from = reply.batch().scanned_to_seq();
+      SendFetch(*socket, ahead_no, ahead_from, /*ahead=*/true);
+    }
+    if (!Take(reply).ok()) {
       if (Pause(options_.retry_pause_ms)) break;
       continue;
     }
-    v1::ConsumerFrame ack;
-    ack.mutable_ack()->set_consumer(options_.name);
-    ack.mutable_ack()->set_acked_seq(cursor_.load());
-    Send(*socket, ack);
+    if (ahead_no != 0) {
+      // The Fetch sent ahead acknowledged nothing; this does, now it is durable.
+      v1::ConsumerFrame ack;
+      ack.mutable_ack()->set_consumer(options_.name);
+      ack.mutable_ack()->set_acked_seq(cursor_.load());
+      Send(*socket, ack);
+    }
   }
   socket.reset();
 }

@@ -9,8 +9,10 @@
 // not answered within its wait plus `reply_grace` means the producer is gone:
 // the socket is replaced and the next Fetch starts again from the cursor. A
 // batch that does not follow the cursor is refused and reported, never
-// applied; a producer that pruned past the cursor is reported and retried,
-// never skipped.
+// applied; while a batch is being applied the Fetch for the next one is
+// already on its way (sent "ahead", which the producer does not take as an
+// acknowledgement), and its answer is used only once the cursor is there; a producer that pruned
+// past the cursor is reported and retried, never skipped.
 //
 // Thread-safe: the socket and the fetching live on the consumer's thread; the
 // handler runs on the Writer's thread inside the transaction.
@@ -78,7 +80,9 @@ class Consumer {
  private:
   // The loop: fetch, await the reply, take it (apply a batch), acknowledge.
   void Loop();
-  void SendFetch(zmq::socket_t& socket, uint64_t request_no);
+  // Asks for the events after `after_seq`; `ahead` while the batch ending
+  // there is still being applied.
+  void SendFetch(zmq::socket_t& socket, uint64_t request_no, int64_t after_seq, bool ahead);
   void Send(zmq::socket_t& socket, const olifantenpad::bus::v1::ConsumerFrame& frame);
   struct Awaited {
     std::optional<olifantenpad::bus::v1::ProducerFrame> reply;  // none: timed out

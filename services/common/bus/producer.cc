@@ -1,5 +1,7 @@
 #include "services/common/bus/producer.h"
 
+#include <pthread.h>
+
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -266,8 +268,9 @@ void Producer::Handle(const std::string& identity, const std::vector<std::string
       .GetCounter("olif_bus_fetches_total", "Fetches received",
                   {{"producer", options_.name}, {"consumer", fetch.consumer()}})
       .Inc();
-  // A Fetch after seq N says everything up to N is durably applied.
-  RecordAck(fetch.consumer(), fetch.after_seq());
+  // A Fetch after seq N says everything up to N is durably applied, unless it
+  // was sent ahead of the apply.
+  if (!fetch.ahead()) RecordAck(fetch.consumer(), fetch.after_seq());
   // A newer Fetch from the same peer replaces a parked one.
   std::erase_if(parked, [&](const Parked& p) { return p.identity == identity; });
   if (!Serve(identity, fetch, fetch.wait_ms() == 0)) {
@@ -277,6 +280,7 @@ void Producer::Handle(const std::string& identity, const std::vector<std::string
 }
 
 void Producer::Loop() {
+  pthread_setname_np(pthread_self(), "bus-producer");
   auto db = sqlite::Database::Open(options_.db_path, {});
   if (!db.ok()) {
     log::Error("bus: producer cannot read its database",
