@@ -1,5 +1,9 @@
 #include "adapters/runtime/deliverer.h"
 
+#include <pthread.h>
+
+#include <algorithm>
+
 #include "services/common/logging/logging.h"
 
 namespace olif::adapters {
@@ -25,37 +29,53 @@ Deliverer::Deliverer(DeliveryQueue& queue, std::string destination, Connector& c
 
 Deliverer::~Deliverer() { Stop(); }
 
+absl::Status Deliverer::Attempt(const Delivery& d) {
+  const absl::Time at = clock_.Now();
+  const absl::Time started = absl::Now();
+  const SendResult result = connector_.Send(d);
+  const absl::Duration took = absl::Now() - started;
+  latency_.Observe(absl::ToDoubleSeconds(took));
+  // The history entry is written with the outcome, in its transaction.
+  auto remember = [&](const char* outcome) -> DeliveryQueue::Also {
+    if (options_.history == nullptr) return nullptr;
+    return [this, &d, &result, outcome, at, took](sqlite::Database& db, const Delivery&) {
+      return MessageHistory::RecordIn(db, Entry(d, result, outcome, at, took));
+    };
+  };
+  if (result.ok) {
+    delivered_.Inc();
+    return queue_.Delivered(d.id, clock_.Now(), remember("delivered"));
+  }
+  failed_.Inc();
+  // Whether this attempt made a dead letter is known only inside the
+  // transaction: the history entry is written there, from the outcome.
+  DeliveryQueue::Also record = nullptr;
+  if (options_.history != nullptr) {
+    record = [this, &d, &result, at, took](sqlite::Database& db, const Delivery& after) {
+      const bool dead = after.state == DeliveryState::kDead;
+      return MessageHistory::RecordIn(
+          db, Entry(d, result, dead ? "dead_lettered" : "failed", at, took));
+    };
+  }
+  absl::StatusOr<Delivery> after =
+      queue_.Failed(d.id, result.detail, result.retryable, clock_.Now(), record);
+  if (!after.ok()) return after.status();
+  if (after->state == DeliveryState::kDead) {
+    dead_.Inc();
+    log::Warn("dead letter", {{"destination", destination_},
+                              {"event_id", d.event_id},
+                              {"attempts", std::to_string(after->attempts)},
+                              {"error", result.detail}});
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> Deliverer::RunOnce() {
   absl::StatusOr<std::vector<Delivery>> due =
       queue_.Due(destination_, clock_.Now(), options_.batch);
   if (!due.ok()) return due.status();
   for (const Delivery& d : *due) {
-    const absl::Time at = clock_.Now();
-    const absl::Time started = absl::Now();
-    const SendResult result = connector_.Send(d);
-    const absl::Duration took = absl::Now() - started;
-    latency_.Observe(absl::ToDoubleSeconds(took));
-    absl::Status recorded;
-    if (result.ok) {
-      delivered_.Inc();
-      recorded = queue_.Delivered(d.id, clock_.Now());
-      Remember(d, result, "delivered", at, took);
-    } else {
-      failed_.Inc();
-      absl::StatusOr<Delivery> after =
-          queue_.Failed(d.id, result.detail, result.retryable, clock_.Now());
-      recorded = after.status();
-      const bool dead = after.ok() && after->state == DeliveryState::kDead;
-      Remember(d, result, dead ? "dead_lettered" : "failed", at, took);
-      if (dead) {
-        dead_.Inc();
-        log::Warn("dead letter", {{"destination", destination_},
-                                  {"event_id", d.event_id},
-                                  {"attempts", std::to_string(after->attempts)},
-                                  {"error", result.detail}});
-      }
-    }
-    if (!recorded.ok()) return recorded;
+    if (absl::Status s = Attempt(d); !s.ok()) return s;
   }
   if (absl::StatusOr<int64_t> depth = queue_.Depth(destination_); depth.ok()) {
     depth_.Set(static_cast<double>(*depth));
@@ -63,27 +83,24 @@ absl::StatusOr<int> Deliverer::RunOnce() {
   return static_cast<int>(due->size());
 }
 
-void Deliverer::Remember(const Delivery& d, const SendResult& result, const std::string& outcome,
-                         absl::Time at, absl::Duration took) {
-  if (options_.history == nullptr) return;
-  HistoryEntry e{.at = at,
-                 .direction = "out",
-                 .destination = destination_,
-                 .key = d.key,
-                 .event_id = d.event_id,
-                 .topic = d.topic,
-                 .outcome = outcome,
-                 .detail = result.detail,
-                 .sent = result.sent.empty() ? d.payload : result.sent,
-                 .response = result.response,
-                 .took = took};
-  if (absl::Status s = options_.history->Record(e); !s.ok()) {
-    log::Error("cannot record the message history",
-               {{"destination", destination_}, {"error", std::string(s.message())}});
-  }
+HistoryEntry Deliverer::Entry(const Delivery& d, const SendResult& result, const char* outcome,
+                              absl::Time at, absl::Duration took) const {
+  return HistoryEntry{.at = at,
+                      .direction = "out",
+                      .destination = destination_,
+                      .key = d.key,
+                      .event_id = d.event_id,
+                      .topic = d.topic,
+                      .outcome = outcome,
+                      .detail = result.detail,
+                      .sent = result.sent.empty() ? d.payload : result.sent,
+                      .response = result.response,
+                      .took = took};
 }
 
 void Deliverer::Start() {
+  const int senders = std::max(1, options_.max_in_flight);
+  for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { Send(); });
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -91,21 +108,72 @@ void Deliverer::Stop() {
   {
     olif::MutexLock lock(&mu_);
     stopping_ = true;
+    woken_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  for (std::thread& t : senders_) t.join();
+  senders_.clear();
+}
+
+void Deliverer::Wake() {
+  olif::MutexLock lock(&mu_);
+  woken_ = true;
 }
 
 void Deliverer::Loop() {
+  pthread_setname_np(pthread_self(), "deliver");
   for (;;) {
-    absl::StatusOr<int> attempted = RunOnce();
-    if (!attempted.ok()) {
-      log::Error("delivery loop", {{"destination", destination_},
-                                   {"error", std::string(attempted.status().message())}});
+    {
+      olif::MutexLock lock(&mu_);
+      if (!woken_) mu_.AwaitWithTimeout(&woken_, options_.idle_poll);
+      if (stopping_) return;
+      woken_ = false;
+      // Every sender busy: what is due now is looked at when one finishes.
+      if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) continue;
+      finished_.clear();
+    }
+    absl::StatusOr<std::vector<Delivery>> due =
+        queue_.Due(destination_, clock_.Now(), options_.batch);
+    if (!due.ok()) {
+      log::Error("delivery loop",
+                 {{"destination", destination_}, {"error", std::string(due.status().message())}});
+      continue;
+    }
+    if (absl::StatusOr<int64_t> depth = queue_.Depth(destination_); depth.ok()) {
+      depth_.Set(static_cast<double>(*depth));
     }
     olif::MutexLock lock(&mu_);
-    if (stopping_) return;
-    if (attempted.ok() && *attempted > 0) continue;  // more may be due at once
-    if (mu_.AwaitWithTimeout(&stopping_, options_.idle_poll)) return;
+    for (Delivery& d : *due) {
+      if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) break;
+      // Its key's head is on its way, or was sent while Due was reading (so
+      // what Due read of that key may be from before the outcome).
+      if (finished_.count(d.key) != 0 || !in_flight_.insert(d.key).second) continue;
+      ready_.push_back(std::move(d));
+    }
+  }
+}
+
+void Deliverer::Send() {
+  pthread_setname_np(pthread_self(), "deliver-send");
+  for (;;) {
+    Delivery d;
+    {
+      olif::MutexLock lock(&mu_);
+      mu_.Await(this, &Deliverer::WorkOrStopping);
+      if (stopping_) return;  // what was not sent stays pending in the queue
+      d = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    if (absl::Status s = Attempt(d); !s.ok()) {
+      log::Error("delivery outcome not recorded; the message goes again",
+                 {{"destination", destination_},
+                  {"event_id", d.event_id},
+                  {"error", std::string(s.message())}});
+    }
+    olif::MutexLock lock(&mu_);
+    in_flight_.erase(d.key);
+    finished_.insert(d.key);
+    woken_ = true;  // the key's next message may be due now
   }
 }
 

@@ -2,8 +2,15 @@
 
 // Delivers one destination's queue: takes what is due, hands each message to
 // the destination's Connector, and records the outcome in the queue (which
-// decides retry, backoff and dead letters) and in the message history. Messages of different keys
-// go out independently; within a key one at a time, in order.
+// decides retry, backoff and dead letters) and in the message history, in
+// one transaction. Messages of different keys go out independently, up to
+// `max_in_flight` at once, each on a sender thread of its own; within a key
+// one at a time, in order: a key stays in flight until its outcome is
+// committed, and only then can its next message be due.
+//
+// The loop sleeps until Wake() (called when something was queued or made
+// pending again), until a sender finishes, or until `idle_poll` passes (for
+// retries whose time came).
 //
 // Metrics per destination: olif_adapter_deliveries_total{destination,result}
 // (delivered, failed, dead_lettered), olif_adapter_delivery_seconds and the
@@ -13,8 +20,11 @@
 // tests and tools that drive it by hand (not both at once).
 
 #include <atomic>
+#include <deque>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "adapters/runtime/delivery_queue.h"
@@ -50,6 +60,9 @@ class Connector {
 struct DelivererOptions {
   absl::Duration idle_poll = absl::Milliseconds(200);
   int batch = 100;
+  // Messages of different keys sent at once (the Connector must be
+  // thread-safe when this is above 1).
+  int max_in_flight = 8;
   // Where every attempt is recorded; none when null (it must outlive the deliverer).
   MessageHistory* history = nullptr;
 };
@@ -63,14 +76,22 @@ class Deliverer {
 
   void Start();
   void Stop();
+  // Something was queued or became pending: look for what is due at once.
+  void Wake();
   // Attempts everything due now, once; returns how many attempts were made,
   // or the queue's error.
   absl::StatusOr<int> RunOnce();
 
  private:
   void Loop();
-  void Remember(const Delivery& d, const SendResult& result, const std::string& outcome,
-                absl::Time at, absl::Duration took);
+  void Send();
+  // One attempt: send, then record the outcome (queue and history, one commit).
+  absl::Status Attempt(const Delivery& d);
+  HistoryEntry Entry(const Delivery& d, const SendResult& result, const char* outcome,
+                     absl::Time at, absl::Duration took) const;
+  bool WorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !ready_.empty();
+  }
 
   DeliveryQueue& queue_;
   const std::string destination_;
@@ -84,7 +105,16 @@ class Deliverer {
   metrics::Histogram& latency_;
   olif::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  // Handed to the senders, not yet taken.
+  std::deque<Delivery> ready_ ABSL_GUARDED_BY(mu_);
+  // Keys handed out whose outcome is not yet committed.
+  std::set<std::string> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Keys whose attempt finished since the loop last began to read what is
+  // due: that reading may not show the outcome, so they wait for the next.
+  std::set<std::string> finished_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
+  std::vector<std::thread> senders_;
 };
 
 }  // namespace olif::adapters

@@ -152,5 +152,55 @@ TEST_F(DelivererTest, TheLoopDeliversOnItsOwnAndStops) {
   deliverer_->Stop();
 }
 
+// A destination that takes a while to answer and counts how many messages
+// it holds at once.
+class SlowDestination : public FakeDestination {
+ public:
+  SendResult Send(const Delivery& d) override {
+    {
+      olif::MutexLock lock(&mu);
+      most_at_once = std::max(most_at_once, ++at_once);
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+    SendResult r = FakeDestination::Send(d);
+    olif::MutexLock lock(&mu);
+    --at_once;
+    return r;
+  }
+  int at_once ABSL_GUARDED_BY(mu) = 0;
+  int most_at_once ABSL_GUARDED_BY(mu) = 0;
+};
+
+TEST_F(DelivererTest, SeveralKeysGoAtOnceEachInOrderAndEveryMessageOnce) {
+  SlowDestination slow;
+  Deliverer deliverer(*queue_, kDest, slow, clock_, registry_, {.max_in_flight = 4});
+  Enqueue(12, 5);  // 12 keys of 5 messages
+  deliverer.Start();
+  ASSERT_TRUE(testing_util::WaitFor([&] { return *queue_->Depth(kDest) == 0; }));
+  deliverer.Stop();
+  const std::map<std::string, int> count = slow.Count();
+  ASSERT_EQ(count.size(), 60u);
+  for (const auto& [event, times] : count) EXPECT_EQ(times, 1) << event << " sent again";
+  for (int r = 0; r < 12; ++r) {
+    std::vector<std::string> in_order;
+    for (int e = 0; e < 5; ++e) in_order.push_back(absl::StrCat("ev-", r, "-", e));
+    EXPECT_EQ(slow.Received(absl::StrCat("req-", r)), in_order);
+  }
+  olif::MutexLock lock(&slow.mu);
+  EXPECT_GT(slow.most_at_once, 1) << "one message at a time";
+  EXPECT_LE(slow.most_at_once, 4) << "more at once than configured";
+}
+
+TEST_F(DelivererTest, WakeSendsWhatWasJustQueuedWithoutWaitingForThePoll) {
+  Deliverer deliverer(*queue_, kDest, destination_, clock_, registry_,
+                      {.idle_poll = absl::Hours(1)});
+  deliverer.Start();
+  Enqueue(1, 1);
+  deliverer.Wake();
+  ASSERT_TRUE(
+      testing_util::WaitFor([&] { return destination_.Count().size() == 1; }, absl::Seconds(20)));
+  deliverer.Stop();
+}
+
 }  // namespace
 }  // namespace olif::adapters

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/config/config_loader.h"
 
@@ -25,8 +27,11 @@ constexpr char kTablesSql[] =
     " updated_us INTEGER NOT NULL,"
     " UNIQUE (event_id, destination)) STRICT;"
     "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (destination, key, state, id);"
-    // What is due, and the counts per state, without reading what was delivered.
-    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (destination, state, next_attempt_us);"
+    // What is due, in id order, and the counts per state, from the index
+    // alone, without reading what was delivered.
+    "DROP INDEX IF EXISTS deliveries_due;"
+    "CREATE INDEX IF NOT EXISTS deliveries_by_state"
+    " ON deliveries (destination, state, id, key, next_attempt_us);"
     // Operator actions on dead letters: who, what, when and why.
     "CREATE TABLE IF NOT EXISTS delivery_actions ("
     " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -133,35 +138,63 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(const std::string& dest
                                                          absl::Time now, int limit) {
   olif::MutexLock lock(&mu_);
   // A key's head is its oldest message still pending or dead; only a pending
-  // head whose time has come is due.
-  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
-      absl::StrCat("SELECT ", kColumns,
-                   " FROM deliveries d WHERE destination = ?1 AND state = ?2"
-                   " AND next_attempt_us <= ?3 AND id = (SELECT MIN(id) FROM deliveries h"
-                   " WHERE h.destination = d.destination AND h.key = d.key AND h.state IN (?2, ?4))"
-                   " ORDER BY id LIMIT ?5"));
-  if (!stmt.ok()) return stmt.status();
-  return Read((*stmt)
-                  ->Bind(1, destination)
-                  .Bind(2, static_cast<int64_t>(DeliveryState::kPending))
-                  .Bind(3, absl::ToUnixMicros(now))
-                  .Bind(4, static_cast<int64_t>(DeliveryState::kDead))
-                  .Bind(5, static_cast<int64_t>(limit)));
+  // head whose time has come is due. Dead letters are few: their keys first.
+  absl::StatusOr<sqlite::Statement*> dead = reader_->Prepare(
+      "SELECT key, MIN(id) FROM deliveries WHERE destination = ?1 AND state = ?2 GROUP BY key");
+  if (!dead.ok()) return dead.status();
+  absl::flat_hash_map<std::string, int64_t> dead_from;
+  absl::Status s = (*dead)
+                       ->Bind(1, destination)
+                       .Bind(2, static_cast<int64_t>(DeliveryState::kDead))
+                       .ForEachRow([&](const sqlite::Statement& r) {
+                         dead_from[r.ColumnText(0)] = r.ColumnInt64(1);
+                         return absl::OkStatus();
+                       });
+  if (!s.ok()) return s;
+  absl::StatusOr<sqlite::Statement*> pending = reader_->Prepare(
+      "SELECT id, key, next_attempt_us FROM deliveries WHERE destination = ?1 AND state = ?2"
+      " ORDER BY id");
+  if (!pending.ok()) return pending.status();
+  absl::flat_hash_set<std::string> seen;
+  std::vector<int64_t> chosen;
+  const int64_t now_us = absl::ToUnixMicros(now);
+  (*pending)->Bind(1, destination).Bind(2, static_cast<int64_t>(DeliveryState::kPending));
+  while (static_cast<int>(chosen.size()) < limit) {
+    absl::StatusOr<bool> row = (*pending)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const int64_t id = (*pending)->ColumnInt64(0);
+    std::string key = (*pending)->ColumnText(1);
+    auto held = dead_from.find(key);
+    if (held != dead_from.end() && held->second < id) continue;  // behind a dead letter
+    const bool head = seen.insert(std::move(key)).second;
+    if (head && (*pending)->ColumnInt64(2) <= now_us) chosen.push_back(id);
+  }
+  (*pending)->Reset();
+  std::vector<Delivery> out;
+  out.reserve(chosen.size());
+  for (int64_t id : chosen) {
+    absl::StatusOr<Delivery> d = Load(*reader_, id);
+    if (!d.ok()) return d.status();
+    out.push_back(std::move(*d));
+  }
+  return out;
 }
 
-absl::Status DeliveryQueue::Delivered(int64_t id, absl::Time now) {
+absl::Status DeliveryQueue::Delivered(int64_t id, absl::Time now, const Also& also) {
   return writer_.Run([&](sqlite::Database& db) -> absl::Status {
     absl::StatusOr<Delivery> d = Load(db, id);
     if (!d.ok()) return d.status();
     d->attempts += 1;
     d->state = DeliveryState::kDelivered;
     d->last_error.clear();
-    return Update(db, *d, now);
+    if (absl::Status s = Update(db, *d, now); !s.ok()) return s;
+    return also ? also(db, *d) : absl::OkStatus();
   });
 }
 
 absl::StatusOr<Delivery> DeliveryQueue::Failed(int64_t id, const std::string& error, bool retryable,
-                                               absl::Time now) {
+                                               absl::Time now, const Also& also) {
   double r;
   {
     olif::MutexLock lock(&mu_);
@@ -179,7 +212,8 @@ absl::StatusOr<Delivery> DeliveryQueue::Failed(int64_t id, const std::string& er
       d->next_attempt = now + Backoff(policy_, d->attempts, r);
     }
     after = *d;
-    return Update(db, *d, now);
+    if (absl::Status u = Update(db, *d, now); !u.ok()) return u;
+    return also ? also(db, *d) : absl::OkStatus();
   });
   if (!s.ok()) return s;
   return after;

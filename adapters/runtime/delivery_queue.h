@@ -18,6 +18,7 @@
 // Thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -85,15 +86,22 @@ class DeliveryQueue {
                               const std::string& topic, const std::string& payload, absl::Time now);
 
   // The messages due at `now`: for each key, its oldest undelivered message
-  // if it is pending and its next attempt has come. Oldest first.
+  // if it is pending and its next attempt has come. Oldest first. Reads the
+  // pending messages' ids and keys from one covering index, in id order, and
+  // stops at `limit` due (a long backlog costs no sort and no subquery per
+  // row); only the chosen messages are read whole.
   absl::StatusOr<std::vector<Delivery>> Due(const std::string& destination, absl::Time now,
                                             int limit);
 
-  // The outcome of an attempt. `retryable` false makes the message dead at once.
-  absl::Status Delivered(int64_t id, absl::Time now);
+  // The outcome of an attempt. `retryable` false makes the message dead at
+  // once. `also` (when given) runs in the same transaction with the message
+  // as it now stands, e.g. to write the message history: one commit, one
+  // fsync, per attempt.
+  using Also = std::function<absl::Status(sqlite::Database&, const Delivery&)>;
+  absl::Status Delivered(int64_t id, absl::Time now, const Also& also = nullptr);
   // Failed returns the message as it now stands (pending again, or dead).
   absl::StatusOr<Delivery> Failed(int64_t id, const std::string& error, bool retryable,
-                                  absl::Time now);
+                                  absl::Time now, const Also& also = nullptr);
 
   // Operator actions on a dead letter; FAILED_PRECONDITION when the message
   // is not dead, NOT_FOUND when there is none. Each is recorded.

@@ -39,12 +39,17 @@ HttpClientConnector::HttpClientConnector(HttpClientOptions options) : options_(s
 HttpResponse Exchange(const HttpClientOptions& options, const HttpRequest& request) {
   GlobalInit();
   HttpResponse response;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  // One handle per thread, kept: its connections stay open between
+  // exchanges (keep-alive, and no second TLS handshake), which a new handle
+  // per message would pay for every time. Reset clears every option.
+  thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                        curl_easy_cleanup);
   if (!curl) {
     response.transport_error = "curl_easy_init failed";
     return response;
   }
   CURL* h = curl.get();
+  curl_easy_reset(h);
   struct curl_slist* headers = nullptr;
   headers =
       curl_slist_append(headers, absl::StrCat("Content-Type: ", options.content_type).c_str());

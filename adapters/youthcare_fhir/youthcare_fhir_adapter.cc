@@ -1,6 +1,7 @@
 #include "adapters/youthcare_fhir/youthcare_fhir_adapter.h"
 
 #include <grpcpp/create_channel.h>
+#include <atomic>
 
 #include "absl/strings/str_cat.h"
 #include "adapters/runtime/admin_service.h"
@@ -73,6 +74,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     if (webhook_) webhook_->Stop();
     if (pruning_) pruning_->Stop();
     if (polling_) polling_->Stop();
+    wake_on_commit_ = nullptr;
     if (deliverer_) deliverer_->Stop();
     if (consent_consumer_) consent_consumer_->Stop();
     if (referrals_consumer_) referrals_consumer_->Stop();
@@ -122,7 +124,12 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     path_ = *file;
     auto db = sqlite::Database::Open(path_, {});
     if (!db.ok()) return db.status();
-    writer_ = std::make_unique<sqlite::Writer>(std::move(*db));
+    // A commit may have queued messages (the consumers enqueue in their
+    // transactions): the deliverer looks at once instead of at its next poll.
+    writer_ = std::make_unique<sqlite::Writer>(
+        std::move(*db), sqlite::WriterOptions{.on_commit = [this](int) {
+          if (adapters::Deliverer* d = wake_on_commit_.load()) d->Wake();
+        }});
     for (auto create : {DeliveryQueue::CreateTables, MessageHistory::CreateTables,
                         consent::ConsentProjection::CreateTables, TaskPoller::CreateTables}) {
       if (absl::Status st = writer_->Run(create); !st.ok()) return st;
@@ -168,7 +175,9 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     connector_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http_);
     deliverer_ = std::make_unique<adapters::Deliverer>(
         *queue_, kDestination, *connector_, clock, metrics,
-        adapters::DelivererOptions{.history = history_.get()});
+        adapters::DelivererOptions{.max_in_flight = settings_.max_in_flight,
+                                   .history = history_.get()});
+    wake_on_commit_ = deliverer_.get();
     return absl::OkStatus();
   }
 
@@ -242,6 +251,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   std::unique_ptr<FhirOutgoing> outgoing_;
   std::unique_ptr<adapters::TranslatingHttpConnector> connector_;
   std::unique_ptr<adapters::Deliverer> deliverer_;
+  std::atomic<adapters::Deliverer*> wake_on_commit_{nullptr};
   std::unique_ptr<TaskPoller> poller_;
   std::unique_ptr<Periodic> polling_;
   std::unique_ptr<Periodic> pruning_;
@@ -278,6 +288,10 @@ class YouthcareFhirFactory final : public adapters::TypedAdapterFactory<cfg::You
         return st;
       }
     }
+    if (s.max_in_flight() < 0 || s.max_in_flight() > 64) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "youthcare_fhir.max_in_flight: ", s.max_in_flight(), " is not within 1..64"));
+    }
     return adapters::RetryPolicyFromConfig(s.retry(), "youthcare_fhir.retry").status();
   }
 
@@ -302,6 +316,7 @@ Settings SettingsFromConfig(const cfg::YouthcareFhirSettings& config) {
   if (config.has_webhook() && !config.webhook().path().empty()) {
     s.webhook_path = config.webhook().path();
   }
+  if (config.max_in_flight() != 0) s.max_in_flight = config.max_in_flight();
   return s;
 }
 

@@ -23,6 +23,7 @@ struct Settings {
   absl::Duration request_timeout = absl::Seconds(15);
   absl::Duration history_retention = absl::Hours(24 * 30);
   std::string webhook_path = "/fhir/notify";
+  int max_in_flight = 8;
 };
 
 Settings SettingsFromConfig(const olifantenpad::config::v1::YouthcareFhirSettings& config);

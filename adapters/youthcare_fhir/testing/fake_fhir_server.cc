@@ -128,6 +128,11 @@ void FakeFhirServer::Route(httplib::Server& server) {
   server.Post(".*", handle);
   server.Put(".*", handle);
   server.set_payload_max_length(16 << 20);
+  // As real FHIR servers do, a connection serves many requests; enough
+  // threads that the adapter's open connections never starve a newcomer.
+  server.set_keep_alive_max_count(10000);
+  server.set_keep_alive_timeout(1);
+  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
 }
 
 void FakeFhirServer::Serve(std::unique_ptr<httplib::Server> server) {
@@ -222,6 +227,16 @@ bool FakeFhirServer::Injected(const httplib::Request& req, httplib::Response& re
 
 void FakeFhirServer::Handle(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
+  {
+    // A connection kept open from before going down still reaches this
+    // server once: it fails as a server going down would, and is closed.
+    olif::MutexLock lock(&server_mu_);
+    if (down_) {
+      res.set_header("Connection", "close");
+      return Reply(res, 503, Outcome("transient", "the server is going down"));
+    }
+  }
+  if (path == "/_fake/down") res.set_header("Connection", "close");
   if (absl::StartsWith(path, "/_fake/")) {
     json body = json::object();
     if (!req.body.empty()) {
@@ -241,6 +256,8 @@ void FakeFhirServer::Handle(const httplib::Request& req, httplib::Response& res)
       GoDown(absl::Seconds(body.value("seconds", 10)));
     } else if (path == "/_fake/reset") {
       ResetFailures();
+    } else if (path == "/_fake/arrivals") {
+      return Reply(res, 200, Arrivals(req.get_param_value("type")));
     } else if (path != "/_fake/stats") {
       return Reply(res, 404, Outcome("not-found", "unknown control " + path));
     }
@@ -330,6 +347,7 @@ json FakeFhirServer::Create(const std::string& type, json resource) {
   Stored& s = store_[type][id];
   s.resource = std::move(resource);
   s.order = next_order_++;
+  s.created_us = absl::ToUnixMicros(absl::Now());
   Stamp(s, 1);
   Index(type, json(), s.resource);
   ++created_;
@@ -347,6 +365,7 @@ json FakeFhirServer::Put(const std::string& type, const std::string& id, json re
     s.resource = std::move(resource);
     s.resource["resourceType"] = type;
     s.order = next_order_++;
+    s.created_us = absl::ToUnixMicros(absl::Now());
     Stamp(s, 1);
     Index(type, json(), s.resource);
     ++created_;
@@ -558,6 +577,24 @@ absl::StatusOr<json> FakeFhirServer::Update(const std::string& type, const std::
   if (!store_[type].contains(id)) return absl::NotFoundError(type + "/" + id + " is not known");
   bool created = false;
   return Put(type, id, std::move(resource), &created);
+}
+
+json FakeFhirServer::Arrivals(const std::string& type) const {
+  olif::MutexLock lock(&mu_);
+  json out = json::array();
+  auto it = store_.find(type);
+  if (it == store_.end()) return out;
+  for (const auto& [id, s] : it->second) {
+    json identifiers = json::array();
+    if (s.resource.contains("identifier") && s.resource["identifier"].is_array()) {
+      for (const json& i : s.resource["identifier"]) {
+        if (i.is_object())
+          identifiers.push_back(i.value("system", "") + "|" + i.value("value", ""));
+      }
+    }
+    out.push_back(json{{"id", id}, {"identifiers", identifiers}, {"created_us", s.created_us}});
+  }
+  return out;
 }
 
 json FakeFhirServer::Stats() const {

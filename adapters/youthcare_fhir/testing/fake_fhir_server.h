@@ -29,6 +29,8 @@
 //   POST /_fake/down   {"seconds": S}  stops listening for S seconds
 //   POST /_fake/reset  forgets every failure rule
 //   GET  /_fake/stats  transactions, resources created, duplicates recognised
+//   GET  /_fake/arrivals?type=T  each resource of type T, its identifiers and
+//                      when it was created (microseconds, for latency figures)
 //
 // Every change gets its own lastUpdated instant, except that all a
 // transaction writes share one (as on real servers).
@@ -88,12 +90,16 @@ class FakeFhirServer {
   absl::StatusOr<nlohmann::json> Update(const std::string& type, const std::string& id,
                                         nlohmann::json resource);
   nlohmann::json Stats() const;
+  // Every resource of `type` with its business identifiers and when it was
+  // created: [{"id", "identifiers": ["system|value"], "created_us"}].
+  nlohmann::json Arrivals(const std::string& type) const;
 
  private:
   struct Stored {
     nlohmann::json resource;
     int64_t order = 0;
     int64_t updated_ms = 0;  // increasing over the server; one per transaction
+    int64_t created_us = 0;  // when it was created (wall clock), for GET /_fake/arrivals
   };
   void Route(httplib::Server& server);
   void Handle(const httplib::Request& req, httplib::Response& res);

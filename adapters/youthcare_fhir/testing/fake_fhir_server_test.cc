@@ -5,6 +5,8 @@
 #include "adapters/runtime/http_client.h"
 #include "services/common/testing/testing.h"
 
+#include <set>
+
 namespace olif::fakes {
 namespace {
 
@@ -73,6 +75,27 @@ TEST_F(FakeFhirServerTest, ATransactionWithAnEntryThatFailsStoresNothing) {
   EXPECT_EQ(server_.Resources("ServiceRequest").size(), 2u);
 }
 
+TEST_F(FakeFhirServerTest, ArrivalsListEachResourceWithItsIdentifiersAndWhenItCame) {
+  const int64_t before = absl::ToUnixMicros(absl::Now());
+  ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
+  ASSERT_EQ(Call("POST", "/", Transaction("r2", "active")).status, 200);
+  ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);  // a duplicate
+  const int64_t after = absl::ToUnixMicros(absl::Now());
+  adapters::HttpResponse r = Call("GET", "/_fake/arrivals?type=ServiceRequest");
+  ASSERT_EQ(r.status, 200);
+  const json arrivals = json::parse(r.body);
+  ASSERT_EQ(arrivals.size(), 2u);
+  std::set<std::string> identifiers;
+  for (const json& a : arrivals) {
+    ASSERT_EQ(a["identifiers"].size(), 1u);
+    identifiers.insert(a["identifiers"][0].get<std::string>());
+    EXPECT_GE(a["created_us"].get<int64_t>(), before);
+    EXPECT_LE(a["created_us"].get<int64_t>(), after);
+  }
+  EXPECT_EQ(identifiers, (std::set<std::string>{"urn:s|r1", "urn:s|r2"}));
+  EXPECT_TRUE(json::parse(Call("GET", "/_fake/arrivals?type=Nothing").body).empty());
+}
+
 TEST_F(FakeFhirServerTest, ConditionalCreateMakesOneResourceAndResolvesReferences) {
   ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
   ASSERT_EQ(Call("POST", "/", Transaction("r1", "active")).status, 200);
@@ -139,8 +162,10 @@ TEST_F(FakeFhirServerTest, GoesDownAndComesBackOnTheSamePort) {
   EXPECT_EQ(down.status, 0) << "still answering while down";
   EXPECT_TRUE(testing_util::WaitFor([&] { return Call("GET", "/metadata").status == 200; },
                                     absl::Seconds(10)));
-  // And down again, and stopped while down.
+  // And down again, and stopped while down: a connection kept open from
+  // before fails once (503, closed), then nothing answers.
   server_.GoDown(absl::Seconds(30));
+  EXPECT_NE(Call("GET", "/metadata").status, 200);
   EXPECT_EQ(Call("GET", "/metadata").status, 0);
 }
 
