@@ -16,7 +16,7 @@ BUF        := tests/node_modules/.bin/buf
 SANITIZER_DEBUG_INFO := -DCMAKE_CXX_FLAGS_DEBUG=-g1
 SOURCES     = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find services tests -name '*.cc' -o -name '*.h')
 
-.PHONY: all deps configure build run test thread-safety sanitize tsan bench fmt lint check-config clean
+.PHONY: all deps configure build run test thread-safety sanitize tsan bench bench-long fmt lint check-config clean
 
 all: build
 
@@ -67,9 +67,15 @@ tsan: deps
 	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest $(CTEST_ARGS) -E '$(TSAN_SKIP)'
 
-# Benchmarks (not tests): throughput and latency, printed with the machine.
+# Benchmarks (not tests): throughput and latency, printed with the machine,
+# each beside its floor from the same run. Under 10 minutes.
 bench: deps build
 	@./tests/bench/run.sh $(BUILD)
+
+# The long variant: growth up to 10,000,000 stored requests (about 25 GB of
+# disk and half an hour), and a longer end-to-end run.
+bench-long: deps build
+	@OLIF_BENCH_GROWTH_ROWS=10000000 BENCH_E2E_SECONDS=60 ./tests/bench/run.sh $(BUILD)
 
 fmt:
 	@clang-format -i $(SOURCES)

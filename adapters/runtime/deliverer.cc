@@ -122,6 +122,8 @@ void Deliverer::Wake() {
 
 void Deliverer::Loop() {
   pthread_setname_np(pthread_self(), "deliver");
+  int free = 0;
+  std::set<std::string> busy;
   for (;;) {
     {
       olif::MutexLock lock(&mu_);
@@ -129,11 +131,16 @@ void Deliverer::Loop() {
       if (stopping_) return;
       woken_ = false;
       // Every sender busy: what is due now is looked at when one finishes.
-      if (static_cast<int>(in_flight_.size()) >= options_.max_in_flight) continue;
+      free = options_.max_in_flight - static_cast<int>(in_flight_.size());
+      if (free <= 0) continue;
       finished_.clear();
+      busy = in_flight_;
     }
+    // Only as many as there are free senders, passing over the keys on their
+    // way (a key finishing meanwhile is caught below).
     absl::StatusOr<std::vector<Delivery>> due =
-        queue_.Due(destination_, clock_.Now(), options_.batch);
+        queue_.Due(destination_, clock_.Now(), free,
+                   [&busy](const std::string& key) { return busy.count(key) != 0; });
     if (!due.ok()) {
       log::Error("delivery loop",
                  {{"destination", destination_}, {"error", std::string(due.status().message())}});

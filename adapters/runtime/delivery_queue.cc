@@ -134,8 +134,9 @@ absl::Status DeliveryQueue::Enqueue(sqlite::Database& db, const std::string& des
       .Run();
 }
 
-absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(const std::string& destination,
-                                                         absl::Time now, int limit) {
+absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(
+    const std::string& destination, absl::Time now, int limit,
+    const std::function<bool(const std::string& key)>& skip) {
   olif::MutexLock lock(&mu_);
   // A key's head is its oldest message still pending or dead; only a pending
   // head whose time has come is due. Dead letters are few: their keys first.
@@ -167,8 +168,8 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(const std::string& dest
     std::string key = (*pending)->ColumnText(1);
     auto held = dead_from.find(key);
     if (held != dead_from.end() && held->second < id) continue;  // behind a dead letter
-    const bool head = seen.insert(std::move(key)).second;
-    if (head && (*pending)->ColumnInt64(2) <= now_us) chosen.push_back(id);
+    if (!seen.insert(key).second) continue;                      // not its key's head
+    if ((*pending)->ColumnInt64(2) <= now_us && !(skip && skip(key))) chosen.push_back(id);
   }
   (*pending)->Reset();
   std::vector<Delivery> out;

@@ -90,8 +90,11 @@ class DeliveryQueue {
   // pending messages' ids and keys from one covering index, in id order, and
   // stops at `limit` due (a long backlog costs no sort and no subquery per
   // row); only the chosen messages are read whole.
-  absl::StatusOr<std::vector<Delivery>> Due(const std::string& destination, absl::Time now,
-                                            int limit);
+  // Keys for which `skip` is true are passed over (e.g. those already on
+  // their way) without counting towards `limit`.
+  absl::StatusOr<std::vector<Delivery>> Due(
+      const std::string& destination, absl::Time now, int limit,
+      const std::function<bool(const std::string& key)>& skip = nullptr);
 
   // The outcome of an attempt. `retryable` false makes the message dead at
   // once. `also` (when given) runs in the same transaction with the message

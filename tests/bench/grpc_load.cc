@@ -5,11 +5,14 @@
 //
 //   grpc_load --target 127.0.0.1:7401 --rpc create|health --in-flight 64 --seconds 5
 //   grpc_load --target ... --rpc create --rate 2000 --seconds 10 --ids FILE
+//   grpc_load --target ... --wait-healthy 30
 //
 // With --ids, every created request's id and the microsecond it was sent are
 // written to FILE (one "id<TAB>sent_us" per line), so a later step can join
 // them with where the request arrived (the end-to-end benchmark).
-// Prints one line of key=value pairs.
+// Prints one line of key=value pairs. --wait-healthy asks grpc.health.v1
+// until the server answers SERVING and prints how long that took from when
+// the tool started (ms), for start-to-healthy figures.
 
 #include <grpcpp/grpcpp.h>
 
@@ -42,6 +45,7 @@ struct Args {
   double rate = 0;  // open loop when > 0
   double seconds = 5;
   std::string ids_file;
+  double wait_healthy = 0;
 };
 
 int64_t NowMicros() {
@@ -193,6 +197,8 @@ bool Parse(int argc, char** argv, Args* a) {
       a->seconds = std::stod(v);
     else if (k == "--ids")
       a->ids_file = v;
+    else if (k == "--wait-healthy")
+      a->wait_healthy = std::stod(v);
     else
       return false;
   }
@@ -206,10 +212,41 @@ int main(int argc, char** argv) {
   if (argc % 2 == 0 || !Parse(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: grpc_load --target HOST:PORT [--rpc create|health] "
-                 "[--in-flight N | --rate PER_S] [--seconds S] [--ids FILE]\n");
+                 "[--in-flight N | --rate PER_S] [--seconds S] [--ids FILE] [--wait-healthy S]\n");
     return 2;
   }
-  auto channel = grpc::CreateChannel(args.target, grpc::InsecureChannelCredentials());
+  const auto began = Clock::now();
+  grpc::ChannelArguments channel_args;
+  // Asked before the server listens: try again within milliseconds, not
+  // after gRPC's default backoff of a second and more.
+  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
+  channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10);
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 20);
+  auto channel =
+      grpc::CreateCustomChannel(args.target, grpc::InsecureChannelCredentials(), channel_args);
+  if (args.wait_healthy > 0) {
+    while (Clock::now() - began < std::chrono::duration<double>(args.wait_healthy)) {
+      // A channel of its own each time (and no shared subchannel), so a
+      // refused connection's backoff does not delay the next question.
+      grpc::ChannelArguments fresh;
+      fresh.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      auto stub = health::Health::NewStub(
+          grpc::CreateCustomChannel(args.target, grpc::InsecureChannelCredentials(), fresh));
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+      health::HealthCheckResponse res;
+      if (stub->Check(&ctx, {}, &res).ok() &&
+          res.status() == health::HealthCheckResponse::SERVING) {
+        std::printf("healthy_ms=%.0f\n",
+                    std::chrono::duration<double, std::milli>(Clock::now() - began).count());
+        return 0;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::fprintf(stderr, "grpc_load: %s not healthy within %.0f s\n", args.target.c_str(),
+                 args.wait_healthy);
+    return 1;
+  }
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
     std::fprintf(stderr, "grpc_load: cannot connect to %s\n", args.target.c_str());
     return 1;

@@ -5,16 +5,20 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/sinks/null_sink.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "services/common/clock/clock.h"
 #include "services/common/grpc/server_runner.h"
 #include "services/common/ids/ids.h"
 #include "services/common/logging/logging.h"
+#include "services/common/records/records.h"
 #include "services/referrals/example_requests.h"
 #include "services/referrals/referrals_grpc.h"
 #include "services/referrals/request_validation.h"
@@ -104,6 +108,74 @@ void BM_TransitionDurable(benchmark::State& state) {
   state.counters["messages_at_end"] = r.messages_size();
 }
 BENCHMARK(BM_TransitionDurable)->Iterations(1000)->UseRealTime();
+
+// Growth: the cost of a create (64 in flight, durable) with range(0)
+// requests already stored. They are written straight into the store's file
+// first (the rows a create would write: ids in time order, a random
+// request_id, five locations), so that filling takes seconds, not hours.
+// OLIF_BENCH_GROWTH_ROWS adds a size (e.g. 10000000 in the long variant).
+void BM_CreateWithStored(benchmark::State& state) {
+  const int64_t stored = state.range(0);
+  const std::string path = FreshPath(absl::StrCat("growth-", stored).c_str());
+  {
+    auto fill = *SqliteReferralsStore::Open(path);  // creates the schema
+  }
+  {
+    auto db = *sqlite::Database::Open(path, {});
+    const v1::DirectLineRequest sample = Sample().request();
+    absl::Status s = db->WriteTransaction([&]() -> absl::Status {
+      auto insert = db->Prepare(
+          "INSERT INTO requests (id, request_id, kind, location_id, status, create_time_us,"
+          " update_time_us, content, record, due_us)"
+          " VALUES (?1, ?2, 1, ?3, 2, ?4, ?4, ?5, ?6, ?4)");
+      if (!insert.ok()) return insert.status();
+      const int64_t start_us = absl::ToUnixMicros(absl::Now()) - stored * 1000;
+      const std::string record = sample.SerializeAsString();
+      for (int64_t i = 0; i < stored; ++i) {
+        if (absl::Status r = (*insert)
+                                 ->Bind(1, absl::StrFormat("00000000-0000-7000-8000-%012d", i))
+                                 .Bind(2, NewUuid())
+                                 .Bind(3, absl::StrCat("loc-fill-", i % 5))
+                                 .Bind(4, start_us + i * 1000)
+                                 .BindBlob(5, records::ContentFingerprint(record))
+                                 .BindBlob(6, record)
+                                 .Run();
+            !r.ok()) {
+          return r;
+        }
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      return;
+    }
+  }
+  auto store = *SqliteReferralsStore::Open(path);
+  directory::DirectoryHolder directory(DevDirectory());
+  ReferralsService service(*store, Clock::Real(), directory,
+                           *WorkingDays::Create({}, "Europe/Amsterdam"), {});
+  v1::CreateRequestRequest call = Sample();
+  for (auto _ : state) {
+    absl::BlockingCounter pending(64);
+    for (int i = 0; i < 64; ++i) {
+      call.set_request_id(NewUuid());
+      service.Create(call, "bench", [&](absl::StatusOr<v1::DirectLineRequest> created) {
+        if (!created.ok()) state.SkipWithError(std::string(created.status().message()).c_str());
+        pending.DecrementCount();
+      });
+    }
+    pending.Wait();
+  }
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_CreateWithStored)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Apply([](benchmark::internal::Benchmark* b) {
+      if (const char* rows = std::getenv("OLIF_BENCH_GROWTH_ROWS")) b->Arg(std::atoll(rows));
+    })
+    ->UseRealTime();
 
 void BM_GrpcCreateRequest(benchmark::State& state) {
   auto store = *SqliteReferralsStore::Open(FreshPath("grpc"));

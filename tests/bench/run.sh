@@ -15,8 +15,10 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "disk under ${TMPDIR:-/tmp}: $(df -h "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1}')"
 echo
-echo "== referrals =="
+echo "== referrals (in process; growth: a create with N requests already stored) =="
 "$build/bin/referrals_bench" --benchmark_min_time=2
+echo
+"$here/processes.sh" "$build"
 echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
@@ -24,7 +26,7 @@ echo
 echo "== youth-care FHIR adapter (deliveries to a FHIR server on loopback) =="
 "$build/bin/adapter_bench" --benchmark_min_time=2
 echo
-echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL) =="
+echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL; 256 unconfirmed) =="
 bus_out="$("$build/bin/bus_bench" --events "$EVENTS" --catchup "$CATCHUP")"
 grep -v '^bus_events_per_s=' <<<"$bus_out"
 bus_rate="$(sed -n 's/^bus_events_per_s=//p' <<<"$bus_out")"
@@ -36,14 +38,7 @@ if ! command -v rabbitmq-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 fi
-# A loopback port nothing listens on (a refused connection means free).
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-}
+source "$here/lib.sh"
 rmq_dir="$(mktemp -d /tmp/olif-rabbitmq.XXXXXX)"
 chmod 777 "$rmq_dir"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1

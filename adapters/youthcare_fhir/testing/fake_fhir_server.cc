@@ -131,6 +131,7 @@ void FakeFhirServer::Route(httplib::Server& server) {
   // As real FHIR servers do, a connection serves many requests; enough
   // threads that the adapter's open connections never starve a newcomer.
   server.set_keep_alive_max_count(10000);
+  server.set_tcp_nodelay(true);  // no delayed-ACK wait between an answer's head and body
   server.set_keep_alive_timeout(1);
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };
 }
