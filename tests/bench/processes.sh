@@ -57,6 +57,8 @@ start() {
   printf "%-58s %8s ms %8s MiB\n" "start-to-healthy, idle memory: $name" "$healthy" "$rss"
 }
 
+# What earlier benchmarks wrote is on disk first, not flushed under these figures.
+sync
 echo "== processes (config/dev/, plaintext loopback, text logs at info) =="
 # The gRPC figures come from a referrals process of its own, so that no
 # adapter delivers (and no backlog waits) while they are measured.
