@@ -1,5 +1,7 @@
 #include "adapters/youthcare_fhir/inbound.h"
 
+#include <set>
+
 #include <algorithm>
 #include <functional>
 #include <optional>
@@ -111,33 +113,39 @@ absl::StatusOr<bool> TaskPoller::Seen(const std::string& resource) {
   return (*stmt)->Bind(1, resource).ReadOne([](const sqlite::Statement&) {});
 }
 
-absl::Status TaskPoller::Remember(const std::string& resource, const std::string& type,
-                                  const std::string& last_updated, bool advance_cursor,
-                                  const adapters::HistoryEntry& entry) {
+absl::Status TaskPoller::Remember(const std::vector<Handled>& handled) {
+  if (handled.empty()) return absl::OkStatus();
   const int64_t now = absl::ToUnixMicros(clock_.Now());
   return writer_.Run([&](sqlite::Database& db) -> absl::Status {
     absl::StatusOr<sqlite::Statement*> seen = db.Prepare(
         "INSERT OR IGNORE INTO inbound_seen (resource, at_us, source, last_updated)"
         " VALUES (?1, ?2, ?3, ?4)");
     if (!seen.ok()) return seen.status();
-    if (absl::Status s =
-            (*seen)->Bind(1, resource).Bind(2, now).Bind(3, type).Bind(4, last_updated).Run();
-        !s.ok()) {
-      return s;
-    }
-    if (advance_cursor && !last_updated.empty()) {
-      // Only forward: the server's instants are ISO 8601 in one zone, so
-      // they order as text.
-      absl::StatusOr<sqlite::Statement*> cursor = db.Prepare(
-          "INSERT INTO poll_cursor (source, last_updated) VALUES (?1, ?2)"
-          " ON CONFLICT (source) DO UPDATE SET last_updated = excluded.last_updated"
-          " WHERE excluded.last_updated > poll_cursor.last_updated");
-      if (!cursor.ok()) return cursor.status();
-      if (absl::Status s = (*cursor)->Bind(1, type).Bind(2, last_updated).Run(); !s.ok()) {
+    // Only forward: the server's instants are ISO 8601 in one zone, so they
+    // order as text.
+    absl::StatusOr<sqlite::Statement*> cursor = db.Prepare(
+        "INSERT INTO poll_cursor (source, last_updated) VALUES (?1, ?2)"
+        " ON CONFLICT (source) DO UPDATE SET last_updated = excluded.last_updated"
+        " WHERE excluded.last_updated > poll_cursor.last_updated");
+    if (!cursor.ok()) return cursor.status();
+    for (const Handled& h : handled) {
+      if (absl::Status s = (*seen)
+                               ->Bind(1, h.resource)
+                               .Bind(2, now)
+                               .Bind(3, h.type)
+                               .Bind(4, h.last_updated)
+                               .Run();
+          !s.ok()) {
         return s;
       }
+      if (h.advance_cursor && !h.last_updated.empty()) {
+        if (absl::Status s = (*cursor)->Bind(1, h.type).Bind(2, h.last_updated).Run(); !s.ok()) {
+          return s;
+        }
+      }
+      if (absl::Status s = adapters::MessageHistory::RecordIn(db, h.entry); !s.ok()) return s;
     }
-    return adapters::MessageHistory::RecordIn(db, entry);
+    return absl::OkStatus();
   });
 }
 
@@ -351,6 +359,8 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
   auto& ignored = outcome_counter("ignored");
   auto& rejected = outcome_counter("rejected");
   int count = 0;
+  std::vector<Handled> handled_now;
+  std::set<std::string> in_this_batch;
   for (const nlohmann::json& entry : entries) {
     const nlohmann::json resource =
         entry.is_object() ? entry.value("resource", nlohmann::json()) : nlohmann::json();
@@ -391,23 +401,30 @@ absl::StatusOr<int> TaskPoller::HandleAll(const nlohmann::json& entries, absl::T
       h.detail = std::string(parsed.message());
     }
     h.event_id = seen_key;
+    if (!in_this_batch.insert(seen_key).second) continue;  // twice in one page
     absl::StatusOr<bool> seen = Seen(seen_key);
     if (!seen.ok()) return seen.status();
     if (*seen) continue;
     if (parsed.ok()) {
       absl::StatusOr<Outcome> outcome = task ? Handle(*task) : Handle(*message);
-      if (!outcome.ok()) return outcome.status();  // the next poll tries again
+      if (!outcome.ok()) {
+        // What was handled before stays handled; the next poll tries this again.
+        if (absl::Status s = Remember(handled_now); !s.ok()) return s;
+        return outcome.status();
+      }
       h.outcome = outcome->outcome;
       h.detail = outcome->detail;
     }
     h.took = clock_.Now() - started;
-    if (absl::Status s = Remember(seen_key, type, last_updated, advance_cursor && parsed.ok(), h);
-        !s.ok()) {
-      return s;
-    }
     (h.outcome == "applied" ? handled : h.outcome == "ignored" ? ignored : rejected).Inc();
+    handled_now.push_back({.resource = seen_key,
+                           .type = type,
+                           .last_updated = last_updated,
+                           .advance_cursor = advance_cursor && parsed.ok(),
+                           .entry = std::move(h)});
     ++count;
   }
+  if (absl::Status s = Remember(handled_now); !s.ok()) return s;
   return count;
 }
 

@@ -91,11 +91,19 @@ class TaskPoller {
   // One searchset page; UNAVAILABLE when the server cannot give it.
   absl::StatusOr<nlohmann::json> Fetch(const std::string& url);
   absl::StatusOr<bool> Seen(const std::string& resource);
-  // Remembers the version as handled; `last_updated` moves the cursor of
-  // `type` forward when `advance_cursor`.
-  absl::Status Remember(const std::string& resource, const std::string& type,
-                        const std::string& last_updated, bool advance_cursor,
-                        const adapters::HistoryEntry& entry);
+  // A version handled: remembered with its history line; `last_updated`
+  // moves the cursor of `type` forward when `advance_cursor`.
+  struct Handled {
+    std::string resource;
+    std::string type;
+    std::string last_updated;
+    bool advance_cursor = false;
+    adapters::HistoryEntry entry;
+  };
+  // Remembers a page's versions in one transaction (one commit for the page,
+  // not one per version; a crash before it makes them handled again, which
+  // referrals' version checks make harmless).
+  absl::Status Remember(const std::vector<Handled>& handled);
 
   olif::Mutex handling_mu_;
   olif::Mutex mu_;

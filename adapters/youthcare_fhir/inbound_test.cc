@@ -1,5 +1,7 @@
 #include "adapters/youthcare_fhir/inbound.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -90,6 +92,18 @@ TEST_F(TaskPollerTest, AcceptedThenCompletedResolvesTheRequestEachVersionOnce) {
   EXPECT_EQ(applied[1].detail, "accepted");
   EXPECT_FALSE(poller_->Cursor()->empty());
   EXPECT_EQ(*poller_->PollOnce(), 0);
+}
+
+TEST_F(TaskPollerTest, APagesVersionsAreRememberedInOneCommit) {
+  for (int i = 1; i <= 6; ++i) {
+    referrals_.Add(absl::StrCat("req-", i), rv1::REQUEST_STATUS_SUBMITTED);
+    AddTask(absl::StrCat("req-", i));
+  }
+  const uint64_t before = writer_->stats().transactions;
+  ASSERT_EQ(*poller_->PollOnce(), 6);
+  EXPECT_EQ(writer_->stats().transactions - before, 1u) << "one commit per version handled";
+  EXPECT_EQ(In("ignored").size(), 6u);
+  EXPECT_EQ(*poller_->PollOnce(), 0) << "remembered together, each still only once";
 }
 
 TEST_F(TaskPollerTest, CyclesInTheOutputsAreRecordedOnceInOrder) {
