@@ -113,6 +113,7 @@ class Deliverer {
   // Keys whose attempt finished since the loop last began to read what is
   // due: that reading may not show the outcome, so they wait for the next.
   std::set<std::string> finished_ ABSL_GUARDED_BY(mu_);
+  absl::Time depth_counted_ = absl::InfinitePast();  // the loop thread's
   std::thread thread_;
   std::vector<std::thread> senders_;
 };

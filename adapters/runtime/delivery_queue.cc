@@ -141,7 +141,10 @@ absl::StatusOr<std::vector<Delivery>> DeliveryQueue::Due(
   // A key's head is its oldest message still pending or dead; only a pending
   // head whose time has come is due. Dead letters are few: their keys first.
   absl::StatusOr<sqlite::Statement*> dead = reader_->Prepare(
-      "SELECT key, MIN(id) FROM deliveries WHERE destination = ?1 AND state = ?2 GROUP BY key");
+      // By state first: grouping by key would otherwise walk every message
+      // of the destination, delivered ones too, through deliveries_open.
+      "SELECT key, MIN(id) FROM deliveries INDEXED BY deliveries_by_state"
+      " WHERE destination = ?1 AND state = ?2 GROUP BY key");
   if (!dead.ok()) return dead.status();
   absl::flat_hash_map<std::string, int64_t> dead_from;
   absl::Status s = (*dead)

@@ -1,5 +1,7 @@
 #include "adapters/runtime/delivery_queue.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <gtest/gtest.h>
 
 #include <tuple>
@@ -65,6 +67,25 @@ TEST_F(DeliveryQueueTest, OnlyTheHeadOfEachKeyIsDueAndEnqueueIsIdempotent) {
   EXPECT_EQ(*queue_->Depth(kFhir), 3);
   ASSERT_TRUE(queue_->Delivered(IdOf("e1", kQueueT0), kQueueT0).ok());
   EXPECT_EQ(DueEvents(kQueueT0), std::vector<std::string>({"e2", "e3"}));
+}
+
+TEST_F(DeliveryQueueTest, SkippedKeysAreNotDueAndDoNotCountTowardsTheLimit) {
+  for (const char* key : {"req-a", "req-b", "req-c", "req-d"}) {
+    Enqueue(key, absl::StrCat("e-", key, "-1"));
+    Enqueue(key, absl::StrCat("e-", key, "-2"));
+  }
+  auto due = queue_->Due(kFhir, kQueueT0, 2, [](const std::string& key) {
+    return key == "req-a" || key == "req-c";  // on their way already
+  });
+  ASSERT_TRUE(due.ok()) << due.status();
+  std::vector<std::string> ids;
+  for (const Delivery& d : *due) ids.push_back(d.event_id);
+  // Neither a skipped key's head nor the message behind it.
+  EXPECT_EQ(ids, (std::vector<std::string>{"e-req-b-1", "e-req-d-1"}));
+  // The limit stops the reading: one asked, one given, the oldest.
+  due = queue_->Due(kFhir, kQueueT0, 1);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().event_id, "e-req-a-1");
 }
 
 TEST_F(DeliveryQueueTest, AFailureWaitsWithBackoffAndHoldsOnlyItsOwnKey) {
