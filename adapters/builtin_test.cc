@@ -53,6 +53,10 @@ TEST(BuiltinAdaptersTest, YouthcareConfigIsCheckedBeyondTheLoader) {
                 "go together"},
            Case{[](auto& x) { x.mutable_youthcare_fhir()->mutable_retry()->set_max_attempts(-1); },
                 "must not be negative"},
+           Case{[](auto& x) { x.mutable_youthcare_fhir()->set_max_in_flight(65); },
+                "youthcare_fhir.max_in_flight: 65 is not within 1..64"},
+           Case{[](auto& x) { x.mutable_youthcare_fhir()->set_max_in_flight(-2); },
+                "youthcare_fhir.max_in_flight: -2 is not within 1..64"},
            Case{[](auto& x) {
                   x.mutable_youthcare_fhir()->mutable_webhook()->set_listen_address("0.0.0.0:8443");
                 },
