@@ -87,8 +87,17 @@ start youthcare_fhir "$OLIF_YOUTHCARE_FHIR_GRPC"
 
 echo
 echo "== end to end: CreateRequest -> ServiceRequest stored on the FHIR server =="
-arrivals() { curl -s "$OLIF_FHIR_BASE_URL/_fake/arrivals?type=ServiceRequest"; }
-stored() { curl -s "$OLIF_FHIR_BASE_URL/_fake/stats" | python3 -c \
+# The fake FHIR server's control API, read with python3 (installed by
+# deploy/install-deps.sh; the curl command line is not).
+fake_get() {
+  python3 - "$OLIF_FHIR_BASE_URL$1" <<'PY'
+import sys, urllib.request
+loopback = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+sys.stdout.write(loopback.open(sys.argv[1]).read().decode())
+PY
+}
+arrivals() { fake_get "/_fake/arrivals?type=ServiceRequest"; }
+stored() { fake_get "/_fake/stats" | python3 -c \
   'import json,sys; print(json.load(sys.stdin)["resources"].get("ServiceRequest", 0))'; }
 drain() {
   local before now

@@ -121,6 +121,29 @@ class BusTest : public testing::Test {
     return -1;
   }
 
+  // A DEALER socket of the test's own to the producer, to send frames no
+  // Consumer would; Ask sends one message and decodes the answer.
+  zmq::socket_t RawPeer() {
+    zmq::socket_t raw(ProcessContext(), zmq::socket_type::dealer);
+    raw.set(zmq::sockopt::linger, 0);
+    raw.set(zmq::sockopt::rcvtimeo, 5000);
+    raw.connect(producer_->endpoint());
+    return raw;
+  }
+  static v1::ProducerFrame Ask(zmq::socket_t& raw, const std::vector<std::string>& parts) {
+    for (size_t i = 0; i < parts.size(); ++i) {
+      raw.send(zmq::buffer(parts[i]),
+               i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    std::vector<zmq::message_t> msgs;
+    EXPECT_TRUE(zmq::recv_multipart(raw, std::back_inserter(msgs)));
+    std::vector<std::string> in;
+    for (auto& m : msgs) in.push_back(m.to_string());
+    absl::StatusOr<v1::ProducerFrame> frame = DecodeProducerFrame(in);
+    EXPECT_TRUE(frame.ok()) << frame.status();
+    return frame.ok() ? *frame : v1::ProducerFrame();
+  }
+
   std::vector<int64_t> AppliedSeqs() {
     std::vector<int64_t> seqs;
     EXPECT_TRUE(consumer_writer_
@@ -408,21 +431,8 @@ TEST(CurveKeysTest, GeneratedPairsAreValidAndDerivable) {
 TEST_F(BusTest, MalformedFramesAreAnsweredAndServingGoesOn) {
   StartProducer();
   Append(2);
-  zmq::socket_t raw(ProcessContext(), zmq::socket_type::dealer);
-  raw.set(zmq::sockopt::linger, 0);
-  raw.set(zmq::sockopt::rcvtimeo, 5000);
-  raw.connect(producer_->endpoint());
-  auto ask = [&](std::vector<std::string> parts) {
-    for (size_t i = 0; i < parts.size(); ++i) {
-      raw.send(zmq::buffer(parts[i]),
-               i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-    }
-    std::vector<zmq::message_t> msgs;
-    EXPECT_TRUE(zmq::recv_multipart(raw, std::back_inserter(msgs)));
-    std::vector<std::string> in;
-    for (auto& m : msgs) in.push_back(m.to_string());
-    return *DecodeProducerFrame(in);
-  };
+  zmq::socket_t raw = RawPeer();
+  auto ask = [&](const std::vector<std::string>& parts) { return Ask(raw, parts); };
   EXPECT_EQ(ask({"garbage"}).error().code(), v1::BUS_ERROR_CODE_MALFORMED_FRAME);
   EXPECT_EQ(ask({"olif.bus.v0", "x"}).error().code(), v1::BUS_ERROR_CODE_UNSUPPORTED_PROTOCOL);
   EXPECT_EQ(ask({kProtocol, std::string("\xff\xff", 2)}).error().code(),
@@ -437,30 +447,17 @@ TEST_F(BusTest, MalformedFramesAreAnsweredAndServingGoesOn) {
   ASSERT_TRUE(WaitForCursor(2));
 }
 
-}  // namespace
-}  // namespace olif::bus
-
-namespace olif::bus {
-namespace {
-
 TEST_F(BusTest, AFetchSentAheadIsNoAcknowledgementButAPlainOneIs) {
   StartProducer();
   Append(5);
-  zmq::socket_t raw(ProcessContext(), zmq::socket_type::dealer);
-  raw.set(zmq::sockopt::linger, 0);
-  raw.set(zmq::sockopt::rcvtimeo, 5000);
-  raw.connect(producer_->endpoint());
+  zmq::socket_t raw = RawPeer();
   auto fetch = [&](int64_t after, bool ahead) {
     v1::ConsumerFrame f;
     f.mutable_fetch()->set_consumer("reader");
     f.mutable_fetch()->set_after_seq(after);
     f.mutable_fetch()->set_max_events(10);
     f.mutable_fetch()->set_ahead(ahead);
-    const std::vector<std::string> parts = Encode(f);
-    raw.send(zmq::buffer(parts[0]), zmq::send_flags::sndmore);
-    raw.send(zmq::buffer(parts[1]), zmq::send_flags::none);
-    std::vector<zmq::message_t> msgs;
-    EXPECT_TRUE(zmq::recv_multipart(raw, std::back_inserter(msgs)));
+    EXPECT_TRUE(Ask(raw, Encode(f)).has_batch());
   };
   fetch(3, /*ahead=*/true);
   // The acknowledgement a plain Fetch records is stored through the writer:
