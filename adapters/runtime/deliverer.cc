@@ -35,30 +35,25 @@ absl::Status Deliverer::Attempt(const Delivery& d) {
   const SendResult result = connector_.Send(d);
   const absl::Duration took = absl::Now() - started;
   latency_.Observe(absl::ToDoubleSeconds(took));
-  // The history entry is written with the outcome, in its transaction.
-  auto remember = [&](const char* outcome) -> DeliveryQueue::Also {
-    if (options_.history == nullptr) return nullptr;
-    return [this, &d, &result, outcome, at, took](sqlite::Database& db, const Delivery&) {
+  // The history line is written in the transaction that records the outcome,
+  // and says what the attempt made of the message there (a failure may have
+  // made it a dead letter).
+  DeliveryQueue::Also remember = nullptr;
+  if (options_.history != nullptr) {
+    remember = [this, &d, &result, at, took](sqlite::Database& db, const Delivery& after) {
+      const char* outcome = after.state == DeliveryState::kDelivered ? "delivered"
+                            : after.state == DeliveryState::kDead    ? "dead_lettered"
+                                                                     : "failed";
       return MessageHistory::RecordIn(db, Entry(d, result, outcome, at, took));
     };
-  };
+  }
   if (result.ok) {
     delivered_.Inc();
-    return queue_.Delivered(d.id, clock_.Now(), remember("delivered"));
+    return queue_.Delivered(d.id, clock_.Now(), remember);
   }
   failed_.Inc();
-  // Whether this attempt made a dead letter is known only inside the
-  // transaction: the history entry is written there, from the outcome.
-  DeliveryQueue::Also record = nullptr;
-  if (options_.history != nullptr) {
-    record = [this, &d, &result, at, took](sqlite::Database& db, const Delivery& after) {
-      const bool dead = after.state == DeliveryState::kDead;
-      return MessageHistory::RecordIn(
-          db, Entry(d, result, dead ? "dead_lettered" : "failed", at, took));
-    };
-  }
   absl::StatusOr<Delivery> after =
-      queue_.Failed(d.id, result.detail, result.retryable, clock_.Now(), record);
+      queue_.Failed(d.id, result.detail, result.retryable, clock_.Now(), remember);
   if (!after.ok()) return after.status();
   if (after->state == DeliveryState::kDead) {
     dead_.Inc();

@@ -118,5 +118,35 @@ TEST_F(HistoryTest, TheDelivererRecordsEveryAttemptWithWhatWasSent) {
   EXPECT_EQ((*lines)[0].key, "req-1");
 }
 
+// Refuses for good, as a 400 does.
+class Refusing : public Connector {
+ public:
+  SendResult Send(const Delivery&) override {
+    return {.ok = false, .retryable = false, .detail = "HTTP 400", .response = "invalid"};
+  }
+};
+
+TEST_F(HistoryTest, AnAttemptThatMakesADeadLetterSaysSoInTheSameCommit) {
+  FakeClock clock(kHistoryT0);
+  metrics::Registry registry;
+  auto queue = *DeliveryQueue::Open(path_, *writer_, {});
+  ASSERT_TRUE(writer_
+                  ->Run([&](sqlite::Database& db) {
+                    return DeliveryQueue::Enqueue(db, "fhir", "req-9", "ev-9", "t", "p",
+                                                  clock.Now());
+                  })
+                  .ok());
+  Refusing connector;
+  Deliverer deliverer(*queue, "fhir", connector, clock, registry, {.history = history_.get()});
+  const uint64_t commits = writer_->stats().transactions;
+  ASSERT_EQ(*deliverer.RunOnce(), 1);
+  EXPECT_EQ(writer_->stats().transactions - commits, 1u) << "outcome and history apart";
+  auto lines = history_->Search({.event_id = "ev-9"});
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ((*lines)[0].outcome, "dead_lettered");
+  EXPECT_EQ((*lines)[0].detail, "HTTP 400");
+  EXPECT_EQ(queue->DeadLetters("fhir", 10)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace olif::adapters
