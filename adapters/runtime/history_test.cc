@@ -21,6 +21,14 @@ class HistoryTest : public testing::Test {
     ASSERT_TRUE(writer_->Run(DeliveryQueue::CreateTables).ok());
     history_ = *MessageHistory::Open(path_, *writer_);
   }
+  // Queues one message for "fhir" with payload "p".
+  void Enqueue(const std::string& key, const std::string& event_id, absl::Time at) {
+    ASSERT_TRUE(writer_
+                    ->Run([&](sqlite::Database& db) {
+                      return DeliveryQueue::Enqueue(db, "fhir", key, event_id, "t", "p", at);
+                    })
+                    .ok());
+  }
   HistoryEntry Entry(absl::Time at, std::string key, std::string outcome, std::string direction) {
     return {.at = at,
             .direction = std::move(direction),
@@ -97,12 +105,7 @@ TEST_F(HistoryTest, TheDelivererRecordsEveryAttemptWithWhatWasSent) {
   FakeClock clock(kHistoryT0);
   metrics::Registry registry;
   auto queue = *DeliveryQueue::Open(path_, *writer_, {.initial_backoff = absl::Seconds(1)});
-  ASSERT_TRUE(writer_
-                  ->Run([&](sqlite::Database& db) {
-                    return DeliveryQueue::Enqueue(db, "fhir", "req-1", "ev-1", "t", "p",
-                                                  clock.Now());
-                  })
-                  .ok());
+  Enqueue("req-1", "ev-1", clock.Now());
   RefusingOnce connector;
   Deliverer deliverer(*queue, "fhir", connector, clock, registry, {.history = history_.get()});
   ASSERT_EQ(*deliverer.RunOnce(), 1);
@@ -130,12 +133,7 @@ TEST_F(HistoryTest, AnAttemptThatMakesADeadLetterSaysSoInTheSameCommit) {
   FakeClock clock(kHistoryT0);
   metrics::Registry registry;
   auto queue = *DeliveryQueue::Open(path_, *writer_, {});
-  ASSERT_TRUE(writer_
-                  ->Run([&](sqlite::Database& db) {
-                    return DeliveryQueue::Enqueue(db, "fhir", "req-9", "ev-9", "t", "p",
-                                                  clock.Now());
-                  })
-                  .ok());
+  Enqueue("req-9", "ev-9", clock.Now());
   Refusing connector;
   Deliverer deliverer(*queue, "fhir", connector, clock, registry, {.history = history_.get()});
   const uint64_t commits = writer_->stats().transactions;
