@@ -18,6 +18,7 @@
 #include "olifantenpad/common/v1/event.pb.h"
 #include "olifantenpad/consent/v1/consent.pb.h"
 #include "olifantenpad/referrals/v1/referrals.pb.h"
+#include "services/common/outbox/outbox.h"
 #include "services/common/records/records.h"
 
 namespace olif::referrals {
@@ -40,11 +41,8 @@ struct ListResult {
 };
 
 // An event to append to the outbox with a change.
-struct Event {
-  std::string topic;
-  std::shared_ptr<const google::protobuf::Message> payload;
-};
-using Events = std::vector<Event>;
+using Event = outbox::Event;
+using Events = outbox::Events;
 
 // What one write transaction of the store can do. Handed to the function that
 // runs inside it, and valid only during that call; everything it changes

@@ -64,13 +64,7 @@ absl::Status SaveRequest(sqlite::Database& db, const v1::DirectLineRequest& r) {
 
 absl::Status PublishEvents(sqlite::Database& db, const Events& events, const std::string& trace_id,
                            absl::Time at) {
-  for (const Event& e : events) {
-    auto appended = outbox::Append(
-        db, SqliteReferralsStore::kProducer,
-        {.topic = e.topic, .payload = e.payload.get(), .trace_id = trace_id, .occurred_at = at});
-    if (!appended.ok()) return appended.status();
-  }
-  return absl::OkStatus();
+  return outbox::AppendAll(db, SqliteReferralsStore::kProducer, events, trace_id, at);
 }
 
 absl::Status InsertRequest(sqlite::Database& db, const v1::DirectLineRequest& r,

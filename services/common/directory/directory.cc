@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/clock/day_time.h"
 #include "services/common/config/config_loader.h"
 #include "services/common/ids/ids.h"
 
@@ -100,6 +101,31 @@ absl::Status Directory::IndexOrganisations(const Problem& problem, std::set<std:
   return absl::OkStatus();
 }
 
+namespace {
+
+// Each weekday at most once, 1-7, opening before closing, times as HH:MM.
+absl::Status CheckOpeningHours(const Directory::Problem& problem, int i, const cfg::Location& l) {
+  std::set<int> days;
+  for (int h = 0; h < l.opening_hours_size(); ++h) {
+    const cfg::OpeningHours& oh = l.opening_hours(h);
+    const std::string at = absl::StrCat("opening_hours[", h, "]: ");
+    if (oh.weekday() < 1 || oh.weekday() > 7)
+      return problem.At("locations", i, l.id(), at + "weekday must be 1 (Monday) to 7 (Sunday)");
+    if (!days.insert(oh.weekday()).second)
+      return problem.At("locations", i, l.id(),
+                        absl::StrCat(at, "weekday ", oh.weekday(), " is listed twice"));
+    const std::optional<int> open = MinutesOfDay(oh.open());
+    const std::optional<int> close = MinutesOfDay(oh.close());
+    if (!open.has_value() || !close.has_value())
+      return problem.At("locations", i, l.id(), at + "open and close must be times as HH:MM");
+    if (*close <= *open)
+      return problem.At("locations", i, l.id(), at + "close must be after open");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Directory::IndexLocations(const Problem& problem, std::set<std::string>& ids) {
   std::set<std::string> lrk;
   for (int i = 0; i < proto_.locations_size(); ++i) {
@@ -133,6 +159,7 @@ absl::Status Directory::IndexLocations(const Problem& problem, std::set<std::str
             "locations", i, l.id(),
             absl::StrCat("groups[", g, "]: id '", gid, "' is used twice at this location"));
     }
+    if (absl::Status s = CheckOpeningHours(problem, i, l); !s.ok()) return s;
     locations_[l.id()] = &l;
   }
   return absl::OkStatus();

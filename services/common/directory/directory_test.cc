@@ -77,6 +77,21 @@ TEST(DirectoryTest, MalformedDirectoriesAreRefusedNamingEntryAndProblem) {
        [](auto& d) { d.mutable_pairings(2)->set_expert_id("prof-joost-jansen"); },
        "d.yaml: pairings[2] (loc-zonnestraal-centrum): expert_id 'prof-joost-jansen' is not a "
        "youth-care expert of a youth-care organisation"},
+      {"opening hours on day 8",
+       [](auto& d) { d.mutable_locations(0)->mutable_opening_hours(0)->set_weekday(8); },
+       "d.yaml: locations[0] (loc-boomgaard-noord): opening_hours[0]: weekday must be 1 (Monday) "
+       "to 7 (Sunday)"},
+      {"a weekday twice",
+       [](auto& d) { d.mutable_locations(0)->mutable_opening_hours(1)->set_weekday(1); },
+       "d.yaml: locations[0] (loc-boomgaard-noord): opening_hours[1]: weekday 1 is listed twice"},
+      {"opening time not HH:MM",
+       [](auto& d) { d.mutable_locations(1)->mutable_opening_hours(0)->set_open("7.30"); },
+       "d.yaml: locations[1] (loc-boomgaard-zuid): opening_hours[0]: open and close must be times "
+       "as HH:MM"},
+      {"closing before opening",
+       [](auto& d) { d.mutable_locations(2)->mutable_opening_hours(4)->set_close("07:00"); },
+       "d.yaml: locations[2] (loc-zonnestraal-centrum): opening_hours[4]: close must be after "
+       "open"},
       {"location paired twice",
        [](auto& d) { d.mutable_pairings(1)->set_location_id("loc-boomgaard-noord"); },
        "d.yaml: pairings[1] (loc-boomgaard-noord): the location is paired twice; a location has "

@@ -54,6 +54,21 @@ std::string NewUuid() {
   return Format(b, 4);
 }
 
+std::string NewSecretToken() {
+  std::array<uint8_t, 33> b{};  // 33 bytes give 44 characters; the last is dropped
+  RandomBytes(b.data(), 32);
+  static constexpr char kUrl[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve(44);
+  for (size_t i = 0; i < b.size(); i += 3) {
+    const uint32_t v = (uint32_t{b[i]} << 16) | (uint32_t{b[i + 1]} << 8) | b[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kUrl[(v >> shift) & 0x3f]);
+  }
+  out.resize(43);  // 256 bits: the 44th character would carry only padding
+  return out;
+}
+
 std::string NewTimeOrderedUuid() {
   // 48 bits of milliseconds and a 12-bit sequence (rand_a, RFC 9562 method 3):
   // one atomic word holds both, so concurrent callers never share a value

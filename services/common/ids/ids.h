@@ -22,6 +22,10 @@ std::string NewUuid();
 // Thread-safe.
 std::string NewTimeOrderedUuid();
 
+// A secret for a link (e.g. a calendar feed's): 32 bytes from the kernel's
+// random source as 43 characters of unpadded base64url. Thread-safe.
+std::string NewSecretToken();
+
 // True for a UUID in canonical 8-4-4-4-12 hexadecimal form (either case).
 bool IsUuid(absl::string_view s);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <set>
 #include <string>
@@ -74,6 +75,16 @@ TEST(UuidTest, TimeOrderedUuidsAreVersion7AscendingAndCarryTheTime) {
   const long long ms = std::stoll(first.substr(0, 8) + first.substr(9, 4), nullptr, 16);
   EXPECT_GE(ms, before);
   EXPECT_LT(ms, before + 60'000);  // the carry of 10,000 ids borrows at most a few ms
+}
+
+TEST(SecretTokenTest, FortyThreeUrlSafeCharactersAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string t = NewSecretToken();
+    ASSERT_EQ(t.size(), 43u) << t;
+    for (char c : t) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << t;
+    EXPECT_TRUE(seen.insert(t).second) << "repeated " << t;
+  }
 }
 
 TEST(UuidTest, RecognisesCanonicalFormOnly) {

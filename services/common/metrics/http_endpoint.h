@@ -7,18 +7,12 @@
 // caller; requests are served on the endpoint's own threads until Stop().
 // The registry must outlive the endpoint.
 
-#include <atomic>
 #include <functional>
-#include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
+#include "services/common/metrics/http_listener.h"
 #include "services/common/metrics/metrics.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace olif::metrics {
 
@@ -35,9 +29,7 @@ class HttpEndpoint {
  private:
   Registry& registry_;
   std::function<bool()> healthy_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::atomic<bool> listener_done_{false};
+  HttpListener listener_;
 };
 
 }  // namespace olif::metrics

@@ -93,4 +93,15 @@ absl::Status FillStatus(sqlite::Database& db, olifantenpad::admin::v1::GetStatus
   return absl::OkStatus();
 }
 
+absl::Status AppendAll(sqlite::Database& db, const std::string& producer, const Events& events,
+                       const std::string& trace_id, absl::Time at) {
+  for (const Event& e : events) {
+    auto appended = Append(
+        db, producer,
+        {.topic = e.topic, .payload = e.payload.get(), .trace_id = trace_id, .occurred_at = at});
+    if (!appended.ok()) return appended.status();
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace olif::outbox

@@ -18,6 +18,7 @@
 // Functions take the caller's Database and inherit its thread-safety rules.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,18 @@ struct Draft {
 absl::StatusOr<olifantenpad::common::v1::EventEnvelope> Append(sqlite::Database& db,
                                                                const std::string& producer,
                                                                const Draft& draft);
+
+// An event to append with a change, its payload kept alive until the commit.
+struct Event {
+  std::string topic;
+  std::shared_ptr<const google::protobuf::Message> payload;
+};
+using Events = std::vector<Event>;
+
+// Appends `events` in order, all stamped `at` and `trace_id`; must run inside
+// the caller's write transaction.
+absl::Status AppendAll(sqlite::Database& db, const std::string& producer, const Events& events,
+                       const std::string& trace_id, absl::Time at);
 
 struct Stats {
   int64_t head_seq = 0;   // newest seq ever assigned; 0 when none

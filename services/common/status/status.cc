@@ -10,6 +10,8 @@ namespace olif {
 namespace {
 
 constexpr absl::string_view kBadRequestType = "type.googleapis.com/google.rpc.BadRequest";
+constexpr absl::string_view kPreconditionFailureType =
+    "type.googleapis.com/google.rpc.PreconditionFailure";
 
 }  // namespace
 
@@ -45,16 +47,38 @@ bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* out) {
   return out->ParseFromString(std::string(*payload));
 }
 
+absl::Status Conflict(std::string type, std::string subject, std::string description) {
+  google::rpc::PreconditionFailure failure;
+  auto* v = failure.add_violations();
+  v->set_type(type);
+  v->set_subject(subject);
+  v->set_description(description);
+  absl::Status status = absl::FailedPreconditionError(
+      absl::StrCat(type, ": ", description, subject.empty() ? "" : " (" + subject + ")"));
+  status.SetPayload(kPreconditionFailureType, absl::Cord(failure.SerializeAsString()));
+  return status;
+}
+
+bool GetPreconditionFailure(const absl::Status& status, google::rpc::PreconditionFailure* out) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kPreconditionFailureType);
+  if (!payload.has_value()) return false;
+  return out->ParseFromString(std::string(*payload));
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
   const std::string message(status.message());
   google::rpc::BadRequest bad_request;
-  if (!GetBadRequest(status, &bad_request)) return grpc::Status(code, message);
+  google::rpc::PreconditionFailure failure;
+  const bool has_bad_request = GetBadRequest(status, &bad_request);
+  const bool has_failure = GetPreconditionFailure(status, &failure);
+  if (!has_bad_request && !has_failure) return grpc::Status(code, message);
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
-  details.add_details()->PackFrom(bad_request);
+  if (has_bad_request) details.add_details()->PackFrom(bad_request);
+  if (has_failure) details.add_details()->PackFrom(failure);
   return grpc::Status(code, message, details.SerializeAsString());
 }
 
@@ -65,8 +89,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
     for (const auto& any : details.details()) {
       google::rpc::BadRequest bad_request;
+      google::rpc::PreconditionFailure failure;
       if (any.UnpackTo(&bad_request)) {
         out.SetPayload(kBadRequestType, absl::Cord(bad_request.SerializeAsString()));
+      } else if (any.UnpackTo(&failure)) {
+        out.SetPayload(kPreconditionFailureType, absl::Cord(failure.SerializeAsString()));
       }
     }
   }

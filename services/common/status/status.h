@@ -51,11 +51,22 @@ absl::Status Unshared(const absl::Status& status);
 // The BadRequest carried by a status, if any.
 bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* out);
 
-// absl::Status -> grpc::Status. A BadRequest payload becomes a google.rpc.Status
+// FAILED_PRECONDITION for a conflict with stored state, carrying a
+// google.rpc.PreconditionFailure: `type` names the rule (e.g.
+// "EXPERT_BOOKED"), `subject` what it conflicts with (e.g. "visits/<id>"),
+// `description` says it for people. The message is "TYPE: description
+// (subject)".
+absl::Status Conflict(std::string type, std::string subject, std::string description);
+
+// The PreconditionFailure carried by a status, if any.
+bool GetPreconditionFailure(const absl::Status& status, google::rpc::PreconditionFailure* out);
+
+// absl::Status -> grpc::Status. A BadRequest or PreconditionFailure payload becomes a google.rpc.Status
 // in the grpc-status-details-bin trailer, as gRPC clients expect.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// grpc::Status -> absl::Status, keeping BadRequest details as payload.
+// grpc::Status -> absl::Status, keeping BadRequest and PreconditionFailure
+// details as payload.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace olif

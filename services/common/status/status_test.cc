@@ -52,6 +52,22 @@ TEST(StatusTest, BadRequestTravelsInGrpcStatusDetails) {
   EXPECT_EQ(round.field_violations(0).description(), "must not be negative");
 }
 
+TEST(StatusTest, ConflictsCarryPreconditionFailureAcrossGrpc) {
+  const absl::Status conflict =
+      Conflict("EXPERT_BOOKED", "visits/v-1", "the expert is already booked then");
+  EXPECT_EQ(conflict.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(conflict.message(), "EXPERT_BOOKED: the expert is already booked then (visits/v-1)");
+  grpc::Status g = ToGrpcStatus(conflict);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  google::rpc::PreconditionFailure round;
+  ASSERT_TRUE(GetPreconditionFailure(FromGrpcStatus(g), &round));
+  ASSERT_EQ(round.violations_size(), 1);
+  EXPECT_EQ(round.violations(0).type(), "EXPERT_BOOKED");
+  EXPECT_EQ(round.violations(0).subject(), "visits/v-1");
+  google::rpc::BadRequest none;
+  EXPECT_FALSE(GetBadRequest(FromGrpcStatus(g), &none));
+}
+
 TEST(StatusTest, PlainErrorsHaveNoDetails) {
   grpc::Status g = ToGrpcStatus(absl::NotFoundError("request 42 not found"));
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
