@@ -11,6 +11,7 @@
 #include "olifantenpad/referrals/v1/referrals.pb.h"
 #include "services/common/directory/directory.h"
 #include "services/common/ids/ids.h"
+#include "services/common/testing/dev_directory.h"
 #include "services/common/testing/testing.h"
 #include "services/referrals/example_requests.h"
 
@@ -18,15 +19,9 @@ namespace olif::referrals::testing_util {
 
 namespace v1 = olifantenpad::referrals::v1;
 
-// A database path in an empty directory of its own, named after the test.
-// The dev region's directory (config/dev/directory.yaml), held as a process holds it.
-inline std::unique_ptr<olif::directory::DirectoryHolder> DevDirectory() {
-  auto dir =
-      olif::directory::Directory::Load(std::string(OLIF_SOURCE_DIR) + "/config/dev/directory.yaml");
-  EXPECT_TRUE(dir.ok()) << dir.status();
-  return std::make_unique<olif::directory::DirectoryHolder>(*dir);
-}
+using olif::testing_util::DevDirectory;
 
+// A database path in an empty directory of its own.
 inline std::string FreshDbPath() {
   return (olif::testing_util::FreshTestDir("referrals") / "referrals.db").string();
 }

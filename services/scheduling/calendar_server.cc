@@ -45,35 +45,33 @@ CalendarServer::~CalendarServer() { Stop(); }
 
 absl::StatusOr<int> CalendarServer::Start(const std::string& address) {
   httplib::Server& server = listener_.server();
-  server.Get(R"(/calendar/([A-Za-z0-9_-]{1,128})\.ics)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               absl::StatusOr<std::string> body = render_(req.matches[1].str());
-               if (!body.ok()) {
-                 if (body.status().code() == absl::StatusCode::kNotFound) {
-                   unknown_.Inc();
-                   return Unknown(res);
-                 }
-                 failed_.Inc();
-                 log::Error("calendar feed failed",
-                            {{"error", std::string(body.status().message())}});
-                 res.status = 503;
-                 res.set_header("Retry-After", "60");
-                 res.set_content("the feed cannot be read now; try again later\n", "text/plain");
-                 return;
-               }
-               const std::string etag = EntityTag(*body);
-               res.set_header("ETag", etag);
-               res.set_header("Cache-Control",
-                              absl::StrCat("private, max-age=", absl::ToInt64Seconds(refresh_)));
-               if (req.has_header("If-None-Match") &&
-                   Matches(req.get_header_value("If-None-Match"), etag)) {
-                 not_modified_.Inc();
-                 res.status = 304;
-                 return;
-               }
-               ok_.Inc();
-               res.set_content(std::move(*body), "text/calendar; charset=utf-8");
-             });
+  server.Get(R"(/calendar/([A-Za-z0-9_-]{1,128})\.ics)", [this](const httplib::Request& req,
+                                                                httplib::Response& res) {
+    absl::StatusOr<std::string> body = render_(req.matches[1].str());
+    if (!body.ok()) {
+      if (body.status().code() == absl::StatusCode::kNotFound) {
+        unknown_.Inc();
+        return Unknown(res);
+      }
+      failed_.Inc();
+      log::Error("calendar feed failed", {{"error", std::string(body.status().message())}});
+      res.status = 503;
+      res.set_header("Retry-After", "60");
+      res.set_content("the feed cannot be read now; try again later\n", "text/plain");
+      return;
+    }
+    const std::string etag = EntityTag(*body);
+    res.set_header("ETag", etag);
+    res.set_header("Cache-Control",
+                   absl::StrCat("private, max-age=", absl::ToInt64Seconds(refresh_)));
+    if (req.has_header("If-None-Match") && Matches(req.get_header_value("If-None-Match"), etag)) {
+      not_modified_.Inc();
+      res.status = 304;
+      return;
+    }
+    ok_.Inc();
+    res.set_content(std::move(*body), "text/calendar; charset=utf-8");
+  });
   // Every other path, however close to a feed's, is an unknown feed.
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404) Unknown(res);

@@ -101,7 +101,8 @@ void AppendEvent(std::string& out, const v1::Visit& v, const directory::Director
   Line(out, absl::StrCat("SUMMARY:", EscapeText(summary)));
   Line(out, absl::StrCat("LOCATION:", EscapeText(place)));
   Line(out, absl::StrCat("DESCRIPTION:", EscapeText(description)));
-  const bool off = v.status() == v1::VISIT_STATUS_CANCELLED || v.status() == v1::VISIT_STATUS_NO_SHOW;
+  const bool off =
+      v.status() == v1::VISIT_STATUS_CANCELLED || v.status() == v1::VISIT_STATUS_NO_SHOW;
   Line(out, absl::StrCat("STATUS:", off ? "CANCELLED" : "CONFIRMED"));
   Line(out, absl::StrCat("TRANSP:", off ? "TRANSPARENT" : "OPAQUE"));
   Line(out, "END:VEVENT");

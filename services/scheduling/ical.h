@@ -20,9 +20,9 @@ namespace olif::scheduling {
 namespace v1 = olifantenpad::scheduling::v1;
 
 struct CalendarInfo {
-  std::string title;           // X-WR-CALNAME
+  std::string title;  // X-WR-CALNAME
   std::string product = "Olifantenpad";
-  std::string zone_name;       // TZID, e.g. "Europe/Amsterdam"
+  std::string zone_name;  // TZID, e.g. "Europe/Amsterdam"
   absl::TimeZone zone;
   absl::Duration refresh = absl::Hours(1);
 };

@@ -21,6 +21,7 @@
 #include "services/common/events/scheduling_topics.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/common/strings/host_port.h"
 #include "services/scheduling/calendar_server.h"
 #include "services/scheduling/scheduling_grpc.h"
 #include "services/scheduling/scheduling_service.h"
@@ -33,8 +34,8 @@ namespace {
 
 absl::StatusOr<olif::scheduling::SchoolCalendar> CalendarOf(const cfg::SchedulingConfig& c) {
   const olif::scheduling::Settings s = olif::scheduling::SettingsFromConfig(c);
-  return olif::scheduling::SchoolCalendar::Load(c.scheduling().school_holidays_path(),
-                                                s.time_zone, s.school_year_start);
+  return olif::scheduling::SchoolCalendar::Load(c.scheduling().school_holidays_path(), s.time_zone,
+                                                s.school_year_start);
 }
 
 bool FollowsHandover(const cfg::SchedulingConfig& c) {
@@ -78,8 +79,8 @@ int main(int argc, char** argv) {
   if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
   const std::string& db_path = *db_file;
   auto commits = std::make_shared<olif::bus::Signal>();
-  auto store = olif::scheduling::SqliteSchedulingStore::Open(
-      db_path, {}, [commits](int) { commits->Raise(); });
+  auto store = olif::scheduling::SqliteSchedulingStore::Open(db_path, {},
+                                                             [commits](int) { commits->Raise(); });
   if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
 
   olif::bus::Producer producer(
@@ -150,11 +151,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<int> feed_port = feeds.Start(config.feeds().listen_address());
   if (!feed_port.ok()) return olif::ExitWith("cannot serve calendar feeds", feed_port.status());
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
+  const std::string feed_host =
+      olif::ParseHostPort(config.feeds().listen_address()).value_or(olif::HostPort{}).host;
   jobs.Start();
-  olif::log::Info("serving", {{"database", db_path},
-                              {"bus", producer.endpoint()},
-                              {"feeds", absl::StrCat("port ", *feed_port)},
-                              {"school_holidays", service.calendar().source()}});
+  olif::log::Info("serving",
+                  {{"database", db_path},
+                   {"bus", producer.endpoint()},
+                   {"feeds", absl::StrCat("http://", feed_host, ":", *feed_port, "/calendar/")},
+                   {"school_holidays", service.calendar().source()}});
   process.RunUntilSignal();
   jobs.Stop();
   feeds.Stop();

@@ -68,9 +68,9 @@ std::string ClientContent(const v1::PlanVisitRequest& call) {
 }
 
 absl::Status StateConflict(const v1::Visit& v, const char* wanted) {
-  return Conflict("VISIT_STATE", absl::StrCat("visits/", v.id()),
-                  absl::StrCat("visit ", v.id(), " is ", v1::VisitStatus_Name(v.status()), "; ",
-                               wanted));
+  return Conflict(
+      "VISIT_STATE", absl::StrCat("visits/", v.id()),
+      absl::StrCat("visit ", v.id(), " is ", v1::VisitStatus_Name(v.status()), "; ", wanted));
 }
 
 std::string Shown(int64_t n, int suppress) {
@@ -121,8 +121,8 @@ void SchedulingService::WriteAvailability(const std::string& expert_id, int64_t 
         if (!a.ok()) return a.status();
         if (a->version() != version) {
           return absl::AbortedError(absl::StrCat("the availability of ", expert_id,
-                                                 " is at version ", a->version(), ", not ",
-                                                 version, ": read it again and retry"));
+                                                 " is at version ", a->version(), ", not ", version,
+                                                 ": read it again and retry"));
         }
         change(*a);
         a->set_version(a->version() + 1);
@@ -137,8 +137,8 @@ void SchedulingService::WriteAvailability(const std::string& expert_id, int64_t 
       });
 }
 
-void SchedulingService::SetAvailability(const v1::SetAvailabilityRequest& call,
-                                        const std::string&, AvailabilityDone done) {
+void SchedulingService::SetAvailability(const v1::SetAvailabilityRequest& call, const std::string&,
+                                        AvailabilityDone done) {
   if (absl::Status s = ValidateSetAvailability(call, *directory_.Get()); !s.ok()) return done(s);
   WriteAvailability(
       call.expert_id(), call.version(),
@@ -152,8 +152,8 @@ void SchedulingService::AddException(const v1::AddExceptionRequest& call, const 
   v1::AvailabilityException e = call.exception();
   e.set_id(NewTimeOrderedUuid());
   WriteAvailability(
-      call.expert_id(), call.version(),
-      [e](v1::Availability& a) { *a.add_exceptions() = e; }, std::move(done));
+      call.expert_id(), call.version(), [e](v1::Availability& a) { *a.add_exceptions() = e; },
+      std::move(done));
 }
 
 absl::StatusOr<v1::Availability> SchedulingService::GetAvailability(
@@ -173,9 +173,9 @@ absl::Status SchedulingService::CheckPlace(const directory::Directory& dir, cons
   }
   const cfg::Location* location = dir.FindLocation(visit.location_id());
   if (location == nullptr) {
-    return Conflict("UNKNOWN_LOCATION", absl::StrCat("locations/", visit.location_id()),
-                    absl::StrCat("location ", visit.location_id(),
-                                 " is no longer in the directory"));
+    return Conflict(
+        "UNKNOWN_LOCATION", absl::StrCat("locations/", visit.location_id()),
+        absl::StrCat("location ", visit.location_id(), " is no longer in the directory"));
   }
   return CheckLocationOpen(*location, slot, calendar_.zone());
 }
@@ -222,8 +222,8 @@ Standing SchedulingService::StandingOf(const std::vector<v1::Visit>& visits,
   const absl::CivilDay end = calendar_.EndDay(school_year);
   st.plannable_days_left = from < end ? calendar_.PlannableDays(from, end, region) : 0;
   const bool lost_one = st.cancelled + st.no_show > 0;
-  st.at_risk = !st.enough() &&
-               (st.plannable_days_left <= settings_.at_risk_look_ahead_days || lost_one);
+  st.at_risk =
+      !st.enough() && (st.plannable_days_left <= settings_.at_risk_look_ahead_days || lost_one);
   return st;
 }
 
@@ -298,9 +298,10 @@ void SchedulingService::Plan(const v1::PlanVisitRequest& call, const std::string
   if (v.expert_id().empty()) {
     const cfg::Professional* paired = dir->PairedExpert(v.location_id());
     if (paired == nullptr) {
-      return done(Conflict("NO_PAIRED_EXPERT", absl::StrCat("locations/", v.location_id()),
-                           absl::StrCat("location ", v.location_id(),
-                                        " has no paired youth-care expert; name one in expert_id")));
+      return done(
+          Conflict("NO_PAIRED_EXPERT", absl::StrCat("locations/", v.location_id()),
+                   absl::StrCat("location ", v.location_id(),
+                                " has no paired youth-care expert; name one in expert_id")));
     }
     v.set_expert_id(paired->id());
   }
@@ -424,21 +425,22 @@ void SchedulingService::RecordHeld(const v1::RecordVisitHeldRequest& call,
         // A child is named in a report only under an active group_discussion
         // consent for the expert's organisation, as the projection knows it now.
         for (const v1::ChildMention& c : report.children()) {
-          absl::StatusOr<olifantenpad::consent::v1::Decision> d = txn.PermitsGroupDiscussion(
-              c.child().child_ref(), v.expert_organisation_id(), now);
+          absl::StatusOr<olifantenpad::consent::v1::Decision> d =
+              txn.PermitsGroupDiscussion(c.child().child_ref(), v.expert_organisation_id(), now);
           if (!d.ok()) return d.status();
           if (!d->permitted()) {
-            return Conflict("NO_CONSENT", absl::StrCat("children/", c.child().child_ref()),
-                            absl::StrCat("no active group_discussion consent for child ",
-                                         c.child().child_ref(), " with ",
-                                         v.expert_organisation_id(),
-                                         "; leave the child out of the report"));
+            return Conflict(
+                "NO_CONSENT", absl::StrCat("children/", c.child().child_ref()),
+                absl::StrCat("no active group_discussion consent for child ", c.child().child_ref(),
+                             " with ", v.expert_organisation_id(),
+                             "; leave the child out of the report"));
           }
         }
         *v.mutable_report() = report;
         if (report.staff_reached().empty()) {
           for (const v1::Participant& p : v.participants()) {
-            if (!p.professional_id().empty()) v.mutable_report()->add_staff_reached(p.professional_id());
+            if (!p.professional_id().empty())
+              v.mutable_report()->add_staff_reached(p.professional_id());
           }
         }
         v.set_status(v1::VISIT_STATUS_HELD);
@@ -591,8 +593,7 @@ absl::StatusOr<v1::GetCoachingSummaryResponse> SchedulingService::CoachingSummar
   for (const v1::Visit& v : *visits) {
     if (v.report().competencies_coached().empty()) continue;
     ++sessions;
-    const int64_t minutes =
-        absl::ToInt64Minutes(FromTimestamp(v.end()) - FromTimestamp(v.start()));
+    const int64_t minutes = absl::ToInt64Minutes(FromTimestamp(v.end()) - FromTimestamp(v.start()));
     for (int c : v.report().competencies_coached()) {
       ++per[c].first;
       per[c].second += minutes;
@@ -627,17 +628,15 @@ void SchedulingService::IssueFeedToken(const v1::IssueFeedTokenRequest& call, co
   feed.subject_id = call.expert_id().empty() ? call.location_id() : call.expert_id();
   const std::string token = NewSecretToken();
   const absl::Time now = clock_.Now();
-  store_.Write(
-      [feed, hash = records::ContentFingerprint(token), now](SchedulingTransaction& txn) {
-        return txn.SaveFeedToken(feed, hash, now);
-      },
-      [token, done = std::move(done)](absl::Status s) {
-        if (!s.ok()) return done(s);
-        v1::IssueFeedTokenResponse response;
-        response.set_token(token);
-        response.set_path(absl::StrCat("/calendar/", token, ".ics"));
-        done(std::move(response));
-      });
+  store_.Write([feed, hash = records::ContentFingerprint(token),
+                now](SchedulingTransaction& txn) { return txn.SaveFeedToken(feed, hash, now); },
+               [token, done = std::move(done)](absl::Status s) {
+                 if (!s.ok()) return done(s);
+                 v1::IssueFeedTokenResponse response;
+                 response.set_token(token);
+                 response.set_path(absl::StrCat("/calendar/", token, ".ics"));
+                 done(std::move(response));
+               });
 }
 
 absl::StatusOr<std::string> SchedulingService::RenderFeed(const std::string& token) {
@@ -650,7 +649,8 @@ absl::StatusOr<std::string> SchedulingService::RenderFeed(const std::string& tok
   if ((*feed)->kind == FeedRef::Kind::kExpert) {
     q.expert_id = (*feed)->subject_id;
     const cfg::Professional* p = dir->FindProfessional(q.expert_id);
-    info.title = absl::StrCat(settings_.calendar_name, " – ", p == nullptr ? q.expert_id : p->name());
+    info.title =
+        absl::StrCat(settings_.calendar_name, " – ", p == nullptr ? q.expert_id : p->name());
   } else {
     q.location_id = (*feed)->subject_id;
     const cfg::Location* l = dir->FindLocation(q.location_id);

@@ -24,8 +24,8 @@
 #include "olifantenpad/scheduling/v1/scheduling.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/directory/directory.h"
-#include "services/scheduling/school_calendar.h"
 #include "services/scheduling/scheduling_store.h"
+#include "services/scheduling/school_calendar.h"
 
 namespace olif::scheduling {
 
@@ -115,8 +115,8 @@ class SchedulingService {
   const SchoolCalendar& calendar() const { return calendar_; }
 
  private:
-  using Change = std::function<absl::StatusOr<Events>(SchedulingTransaction&, v1::Visit&,
-                                                      absl::Time now)>;
+  using Change =
+      std::function<absl::StatusOr<Events>(SchedulingTransaction&, v1::Visit&, absl::Time now)>;
   // Applies `change` to visit `id` through the store, then re-evaluates the
   // group's compliance when a preventive visit changed.
   void Transition(const std::string& id, int64_t version, const std::string& trace_id,
@@ -129,9 +129,8 @@ class SchedulingService {
   // Re-evaluates the group of `changed` (as it now is, not yet stored) in
   // `school_year` and returns the announcements due.
   absl::StatusOr<Events> EvaluateGroup(SchedulingTransaction& txn, const std::string& location_id,
-                                       const std::string& group_id,
-                                       const std::string& school_year, absl::Time now,
-                                       const v1::Visit* changed);
+                                       const std::string& group_id, const std::string& school_year,
+                                       absl::Time now, const v1::Visit* changed);
   Standing StandingOf(const std::vector<v1::Visit>& visits, const std::string& school_year,
                       olifantenpad::config::v1::SchoolRegion region, absl::Time now) const;
   void WriteAvailability(const std::string& expert_id, int64_t version,

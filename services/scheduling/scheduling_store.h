@@ -44,11 +44,11 @@ struct FeedRef {
 struct VisitQuery {
   std::string expert_id;
   std::string location_id;
-  std::string school_year;  // empty: any
-  absl::Time from = absl::InfinitePast();  // start at or after
-  absl::Time to = absl::InfiniteFuture();  // start before
+  std::string school_year;                                // empty: any
+  absl::Time from = absl::InfinitePast();                 // start at or after
+  absl::Time to = absl::InfiniteFuture();                 // start before
   v1::VisitStatus status = v1::VISIT_STATUS_UNSPECIFIED;  // any
-  bool include_proposed = false;  // meetings without a time yet (start 0)
+  bool include_proposed = false;                          // meetings without a time yet (start 0)
 };
 
 // What one write transaction of the store can do; valid only during the call

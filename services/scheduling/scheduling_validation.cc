@@ -91,8 +91,8 @@ void CheckParticipants(Violations& v, const std::string& prefix,
   for (int i = 0; i < participants.size(); ++i) {
     const v1::Participant& p = participants[i];
     const std::string at = absl::StrCat(prefix, "participants[", i, "].");
-    const bool by_name_allowed =
-        meeting && (p.role() == v1::PARTICIPANT_ROLE_PARENT || p.role() == v1::PARTICIPANT_ROLE_TEACHER);
+    const bool by_name_allowed = meeting && (p.role() == v1::PARTICIPANT_ROLE_PARENT ||
+                                             p.role() == v1::PARTICIPANT_ROLE_TEACHER);
     if (p.role() == v1::PARTICIPANT_ROLE_UNSPECIFIED) {
       v.Add(at + "role", "is required");
       continue;
@@ -137,7 +137,8 @@ absl::Status ValidateSetAvailability(const v1::SetAvailabilityRequest& call,
   for (int i = 0; i < call.weekly_size(); ++i) {
     const v1::WeeklySlot& w = call.weekly(i);
     const std::string at = absl::StrCat("weekly[", i, "].");
-    if (w.weekday() < 1 || w.weekday() > 7) v.Add(at + "weekday", "must be 1 (Monday) to 7 (Sunday)");
+    if (w.weekday() < 1 || w.weekday() > 7)
+      v.Add(at + "weekday", "must be 1 (Monday) to 7 (Sunday)");
     const std::optional<int> from = MinutesOfDay(w.start());
     const std::optional<int> to = MinutesOfDay(w.end());
     if (!from.has_value()) v.Add(at + "start", "must be a time as HH:MM");
@@ -285,11 +286,13 @@ absl::Status ValidateConfirm(const v1::ConfirmMeetingRequest& call,
   CheckParticipants(v, "", call.participants(), dir, true);
   std::set<int> roles;
   for (const v1::Participant& p : call.participants()) roles.insert(p.role());
-  for (auto [role, name] : {std::pair{v1::PARTICIPANT_ROLE_PEDAGOGICAL_WORKER, "a pedagogical worker"},
-                            std::pair{v1::PARTICIPANT_ROLE_PARENT, "a parent"},
-                            std::pair{v1::PARTICIPANT_ROLE_TEACHER, "a teacher"}}) {
+  for (auto [role, name] :
+       {std::pair{v1::PARTICIPANT_ROLE_PEDAGOGICAL_WORKER, "a pedagogical worker"},
+        std::pair{v1::PARTICIPANT_ROLE_PARENT, "a parent"},
+        std::pair{v1::PARTICIPANT_ROLE_TEACHER, "a teacher"}}) {
     if (roles.count(role) == 0) {
-      v.Add("participants", absl::StrCat("must include ", name, " (", v1::ParticipantRole_Name(role), ")"));
+      v.Add("participants",
+            absl::StrCat("must include ", name, " (", v1::ParticipantRole_Name(role), ")"));
     }
   }
   return v.ToStatus();
@@ -329,7 +332,8 @@ absl::Status ValidateCompliance(const v1::GetComplianceRequest& call,
     if (call.location_id().empty()) {
       v.Add("group_id", "needs location_id");
     } else if (dir.FindGroup(call.location_id(), call.group_id()) == nullptr) {
-      v.Add("group_id", absl::StrCat("'", call.group_id(), "' is not a group of ", call.location_id()));
+      v.Add("group_id",
+            absl::StrCat("'", call.group_id(), "' is not a group of ", call.location_id()));
     }
   }
   CheckSchoolYear(v, call.school_year());

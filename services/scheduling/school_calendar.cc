@@ -46,8 +46,8 @@ absl::StatusOr<SchoolCalendar> SchoolCalendar::Create(const cfg::SchoolHolidays&
     const cfg::SchoolYearHolidays& year = holidays.school_years(y);
     const std::string at = absl::StrCat("school_years[", y, "]");
     if (!IsSchoolYear(year.school_year())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ": school_year '", year.school_year(), "' must be two years as YYYY-YYYY"));
+      return absl::InvalidArgumentError(absl::StrCat(at, ": school_year '", year.school_year(),
+                                                     "' must be two years as YYYY-YYYY"));
     }
     if (!c.covered_.insert(year.school_year()).second) {
       return absl::InvalidArgumentError(
@@ -67,8 +67,8 @@ absl::StatusOr<SchoolCalendar> SchoolCalendar::Create(const cfg::SchoolHolidays&
       if (last < first) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": last_day is before first_day"));
       }
-      if (first < first_of_year || last >= end_of_year + 31) {
-        // A summer holiday may run into the next school year's first weeks.
+      if (first < first_of_year || last >= end_of_year + 45) {
+        // A summer holiday runs into the first weeks after 1 August.
         return absl::InvalidArgumentError(
             absl::StrCat(where, ": lies outside school year ", year.school_year()));
       }

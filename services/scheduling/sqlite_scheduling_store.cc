@@ -137,7 +137,8 @@ class Transaction final : public SchedulingTransaction {
   }
   absl::StatusOr<Visits> GroupVisits(const std::string& location_id, const std::string& group_id,
                                      const std::string& school_year, v1::VisitKind kind) override {
-    return SelectVisits(db_, "location_id = ?1 AND group_id = ?2 AND school_year = ?3 AND kind = ?4",
+    return SelectVisits(db_,
+                        "location_id = ?1 AND group_id = ?2 AND school_year = ?3 AND kind = ?4",
                         [&](sqlite::Statement& s) {
                           s.Bind(1, location_id)
                               .Bind(2, group_id)
@@ -168,8 +169,11 @@ class Transaction final : public SchedulingTransaction {
     if (!stmt.ok()) return stmt.status();
     int64_t state = 0;
     absl::StatusOr<bool> row =
-        (*stmt)->Bind(1, location_id).Bind(2, group_id).Bind(3, school_year).ReadOne(
-            [&](const sqlite::Statement& r) { state = r.ColumnInt64(0); });
+        (*stmt)
+            ->Bind(1, location_id)
+            .Bind(2, group_id)
+            .Bind(3, school_year)
+            .ReadOne([&](const sqlite::Statement& r) { state = r.ColumnInt64(0); });
     if (!row.ok()) return row.status();
     return static_cast<ComplianceState>(state);
   }
@@ -313,7 +317,8 @@ void SqliteSchedulingStore::Update(const std::string& id, int64_t expected_versi
        result](sqlite::Database& db) -> absl::Status {
         auto found = records::FindRecord<v1::Visit>(db, "visits", "id", id);
         if (!found.ok()) return found.status();
-        if (!found->has_value()) return absl::NotFoundError(absl::StrCat("visit ", id, " not found"));
+        if (!found->has_value())
+          return absl::NotFoundError(absl::StrCat("visit ", id, " not found"));
         v1::Visit& v = (*found)->record;
         if (v.version() != expected_version) {
           return absl::AbortedError(absl::StrCat("visit ", id, " is at version ", v.version(),
@@ -364,16 +369,17 @@ absl::StatusOr<v1::Visit> SqliteSchedulingStore::Get(const std::string& id) {
 absl::StatusOr<std::vector<v1::Visit>> SqliteSchedulingStore::List(const VisitQuery& q) {
   olif::MutexLock lock(&mu_);
   const bool by_expert = !q.expert_id.empty();
-  const std::string where = absl::StrCat(
-      by_expert ? "expert_id = ?1" : "location_id = ?1",
-      " AND (?2 = '' OR school_year = ?2) AND (?5 = 0 OR status = ?5) AND (",
-      q.include_proposed ? "start_us = 0 OR " : "", "(start_us > 0 AND start_us >= ?3 AND start_us < ?4))");
+  const std::string where =
+      absl::StrCat(by_expert ? "expert_id = ?1" : "location_id = ?1",
+                   " AND (?2 = '' OR school_year = ?2) AND (?5 = 0 OR status = ?5) AND (",
+                   q.include_proposed ? "start_us = 0 OR " : "",
+                   "(start_us > 0 AND start_us >= ?3 AND start_us < ?4))");
   return SelectVisits(*db_, where, [&](sqlite::Statement& s) {
     s.Bind(1, by_expert ? q.expert_id : q.location_id)
         .Bind(2, q.school_year)
         .Bind(3, q.from == absl::InfinitePast() ? int64_t{1} : absl::ToUnixMicros(q.from))
         .Bind(4, q.to == absl::InfiniteFuture() ? std::numeric_limits<int64_t>::max()
-                                                 : absl::ToUnixMicros(q.to))
+                                                : absl::ToUnixMicros(q.to))
         .Bind(5, static_cast<int64_t>(q.status));
   });
 }

@@ -58,9 +58,7 @@ LocalSlot Local(const Slot& slot, const absl::TimeZone& zone) {
   return l;
 }
 
-std::string Hhmm(int minutes) {
-  return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60);
-}
+std::string Hhmm(int minutes) { return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60); }
 
 }  // namespace
 
@@ -102,10 +100,10 @@ absl::Status CheckLocationOpen(const cfg::Location& location, const Slot& slot,
     const int open = MinutesOfDay(h.open()).value_or(0);
     const int close = MinutesOfDay(h.close()).value_or(0);
     if (l.from >= open && l.to <= close) return absl::OkStatus();
-    return Conflict("LOCATION_CLOSED", subject,
-                    absl::StrCat(location.name(), " is open ", h.open(), "-", h.close(), " on ",
-                                 absl::FormatCivilTime(l.day), "; the visit is ",
-                                 DescribeSlot(slot, zone)));
+    return Conflict(
+        "LOCATION_CLOSED", subject,
+        absl::StrCat(location.name(), " is open ", h.open(), "-", h.close(), " on ",
+                     absl::FormatCivilTime(l.day), "; the visit is ", DescribeSlot(slot, zone)));
   }
   return Conflict("LOCATION_CLOSED", subject,
                   absl::StrCat(location.name(), " is closed on ",
@@ -128,10 +126,10 @@ absl::Status CheckAvailable(const v1::Availability& availability, const Slot& sl
     if (!absl::ParseCivilTime(e.first_day(), &first) || !absl::ParseCivilTime(e.last_day(), &last))
       continue;
     if (l.day <= last && last_day >= first) {
-      return Conflict("OUTSIDE_AVAILABILITY", absl::StrCat(subject, "/exceptions/", e.id()),
-                      absl::StrCat("expert ", availability.expert_id(), " is away ",
-                                   e.first_day(), " to ", e.last_day(), " (",
-                                   v1::ExceptionKind_Name(e.kind()), ")"));
+      return Conflict(
+          "OUTSIDE_AVAILABILITY", absl::StrCat(subject, "/exceptions/", e.id()),
+          absl::StrCat("expert ", availability.expert_id(), " is away ", e.first_day(), " to ",
+                       e.last_day(), " (", v1::ExceptionKind_Name(e.kind()), ")"));
     }
   }
   if (l.one_day) {
@@ -143,11 +141,12 @@ absl::Status CheckAvailable(const v1::Availability& availability, const Slot& sl
     }
   }
   return Conflict("OUTSIDE_AVAILABILITY", subject,
-                  absl::StrCat("expert ", availability.expert_id(),
-                               " is not available ", DescribeSlot(slot, zone)));
+                  absl::StrCat("expert ", availability.expert_id(), " is not available ",
+                               DescribeSlot(slot, zone)));
 }
 
-absl::Status CheckNotDoubleBooked(const std::string& expert_id, const std::vector<v1::Visit>& others,
+absl::Status CheckNotDoubleBooked(const std::string& expert_id,
+                                  const std::vector<v1::Visit>& others,
                                   const absl::TimeZone& zone) {
   for (const v1::Visit& o : others) {
     if (!HoldsSlot(o.status())) continue;

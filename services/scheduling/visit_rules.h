@@ -40,8 +40,8 @@ absl::Status CheckAvailable(const v1::Availability& availability, const Slot& sl
                             const absl::TimeZone& zone);
 // `others` are the expert's visits overlapping the slot (the visit itself
 // left out).
-absl::Status CheckNotDoubleBooked(const std::string& expert_id, const std::vector<v1::Visit>& others,
-                                  const absl::TimeZone& zone);
+absl::Status CheckNotDoubleBooked(const std::string& expert_id,
+                                  const std::vector<v1::Visit>& others, const absl::TimeZone& zone);
 
 // Whether a visit in this status holds its slot in the expert's diary.
 bool HoldsSlot(v1::VisitStatus status);

@@ -118,8 +118,7 @@ absl::Status CheckOpeningHours(const Directory::Problem& problem, int i, const c
     const std::optional<int> close = MinutesOfDay(oh.close());
     if (!open.has_value() || !close.has_value())
       return problem.At("locations", i, l.id(), at + "open and close must be times as HH:MM");
-    if (*close <= *open)
-      return problem.At("locations", i, l.id(), at + "close must be after open");
+    if (*close <= *open) return problem.At("locations", i, l.id(), at + "close must be after open");
   }
   return absl::OkStatus();
 }

@@ -57,8 +57,7 @@ std::string NewUuid() {
 std::string NewSecretToken() {
   std::array<uint8_t, 33> b{};  // 33 bytes give 44 characters; the last is dropped
   RandomBytes(b.data(), 32);
-  static constexpr char kUrl[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   out.reserve(44);
   for (size_t i = 0; i < b.size(); i += 3) {

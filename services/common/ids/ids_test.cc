@@ -82,7 +82,8 @@ TEST(SecretTokenTest, FortyThreeUrlSafeCharactersAndDistinct) {
   for (int i = 0; i < 1000; ++i) {
     const std::string t = NewSecretToken();
     ASSERT_EQ(t.size(), 43u) << t;
-    for (char c : t) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << t;
+    for (char c : t)
+      EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << t;
     EXPECT_TRUE(seen.insert(t).second) << "repeated " << t;
   }
 }

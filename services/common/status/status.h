@@ -61,8 +61,8 @@ absl::Status Conflict(std::string type, std::string subject, std::string descrip
 // The PreconditionFailure carried by a status, if any.
 bool GetPreconditionFailure(const absl::Status& status, google::rpc::PreconditionFailure* out);
 
-// absl::Status -> grpc::Status. A BadRequest or PreconditionFailure payload becomes a google.rpc.Status
-// in the grpc-status-details-bin trailer, as gRPC clients expect.
+// absl::Status -> grpc::Status. A BadRequest or PreconditionFailure payload becomes a
+// google.rpc.Status in the grpc-status-details-bin trailer, as gRPC clients expect.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // grpc::Status -> absl::Status, keeping BadRequest and PreconditionFailure
