@@ -1,6 +1,7 @@
 // Prints every FHIR resource the youth-care adapter produces, one JSON
 // document per line, for the npm validators (tests/fhir/validate.mjs): the
-// resources of each transaction Bundle and the Bundles themselves.
+// resources of each transaction Bundle and the Bundles themselves (requests,
+// consents and visits).
 
 #include <iostream>
 
@@ -58,5 +59,11 @@ int main() {
   Print(olif::youthcare_fhir::ConsentBundle(ex::Granted()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Withdrawn()));
   Print(olif::youthcare_fhir::ConsentBundle(ex::Expired()));
+  // Visits: Appointment (booked, moved, cancelled, fulfilled) and Encounter.
+  const std::string visit = "01a2a0b0-0000-7000-8000-00000000c0de";
+  Print(olif::youthcare_fhir::VisitBundle(ex::Planned(visit)));
+  Print(olif::youthcare_fhir::VisitBundle(ex::Rescheduled(visit, 1'795'340'000)));
+  Print(olif::youthcare_fhir::VisitBundle(ex::Cancelled(visit)));
+  Print(olif::youthcare_fhir::VisitBundle(ex::Held(visit)));
   return 0;
 }

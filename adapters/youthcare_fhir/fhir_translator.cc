@@ -136,16 +136,16 @@ FhirJson PatientEntry(const std::string& patient_url, const rv1::RequestSubmitte
 }
 
 // The group a group question is about, created once per location and group.
-FhirJson GroupEntry(const std::string& group_url, const rv1::RequestSubmitted& e) {
-  const std::string group_id = absl::StrCat(e.group().location_id(), "/", e.group().group_id());
+FhirJson GroupEntry(const std::string& group_url, const std::string& location_id,
+                    const std::string& group_id) {
+  const std::string id = absl::StrCat(location_id, "/", group_id);
   return Entry(group_url,
                FhirJson{{"resourceType", "Group"},
-                        {"identifier", FhirJson::array({Identifier(fhir::kGroupSystem, group_id)})},
+                        {"identifier", FhirJson::array({Identifier(fhir::kGroupSystem, id)})},
                         {"type", "person"},
                         {"actual", true},
-                        {"name", absl::StrCat("group ", e.group().group_id(), " at ",
-                                              e.group().location_id())}},
-               CreateOnce("Group", fhir::kGroupSystem, group_id));
+                        {"name", absl::StrCat("group ", group_id, " at ", location_id)}},
+               CreateOnce("Group", fhir::kGroupSystem, id));
 }
 
 // What the request is about: the child's Patient or the Group (their entries
@@ -165,7 +165,7 @@ absl::StatusOr<FhirJson> Subject(const rv1::RequestSubmitted& e, const rv1::Chil
     }
     case rv1::REQUEST_KIND_GROUP: {
       const std::string group_url = absl::StrCat("urn:uuid:", NewUuid());
-      entries.push_back(GroupEntry(group_url, e));
+      entries.push_back(GroupEntry(group_url, e.group().location_id(), e.group().group_id()));
       return FhirJson{{"reference", group_url}};
     }
     default: {
@@ -596,6 +596,123 @@ absl::StatusOr<MessageChange> ParseCommunication(const json& r) {
     return absl::InvalidArgumentError(where + " has no payload with a contentString");
   }
   return m;
+}
+
+// --- visits -----------------------------------------------------------------
+
+namespace {
+
+namespace sv1 = olifantenpad::scheduling::v1;
+
+std::string VisitKindText(sv1::VisitKind kind) {
+  return EnumWord(sv1::VisitKind_Name(kind), "VISIT_KIND_");
+}
+
+FhirJson GroupOf(const sv1::VisitSummary& v) {
+  FhirJson group = ByIdentifier("Group", fhir::kGroupSystem,
+                                absl::StrCat(v.location_id(), "/", v.group_id()));
+  group["display"] = absl::StrCat("group ", v.group_id(), " at ", v.location_id());
+  return group;
+}
+
+// The Appointment as the visit now stands, with `status` (FHIR's code).
+FhirJson Appointment(const sv1::VisitSummary& v, const std::string& status) {
+  FhirJson participants = FhirJson::array();
+  if (!v.expert().professional_id().empty()) {
+    participants.push_back(FhirJson{
+        {"actor", ByIdentifier("Practitioner", fhir::kProfessionalSystem,
+                               v.expert().professional_id())},
+        {"required", "required"},
+        {"status", "accepted"}});
+  }
+  participants.push_back(
+      FhirJson{{"actor", ByIdentifier("Location", fhir::kLocationSystem, v.location_id())},
+               {"required", "required"},
+               {"status", "accepted"}});
+  FhirJson a{
+      {"resourceType", "Appointment"},
+      {"identifier", FhirJson::array({Identifier(fhir::kVisitSystem, v.visit_id())})},
+      {"status", status},
+      {"serviceType", FhirJson::array({FhirJson{{"text", VisitKindText(v.kind())}}})},
+      {"description", absl::StrCat(VisitKindText(v.kind()), " at ", v.location_id(),
+                                   v.group_id().empty() ? "" : ", group " + v.group_id())},
+  };
+  if (v.has_start()) a["start"] = Instant(v.start());
+  if (v.has_end()) a["end"] = Instant(v.end());
+  if (!v.group_id().empty()) a["supportingInformation"] = FhirJson::array({GroupOf(v)});
+  a["participant"] = std::move(participants);
+  return a;
+}
+
+FhirJson AppointmentUpdate(const sv1::VisitSummary& v, FhirJson appointment) {
+  return Entry("", std::move(appointment),
+               UpdateOnce("Appointment", fhir::kVisitSystem, v.visit_id()));
+}
+
+}  // namespace
+
+FhirJson VisitBundle(const sv1::VisitPlanned& e) {
+  return Transaction(FhirJson::array({Entry("", Appointment(e.visit(), "booked"),
+                                            CreateOnce("Appointment", fhir::kVisitSystem,
+                                                       e.visit().visit_id()))}));
+}
+
+FhirJson VisitBundle(const sv1::VisitRescheduled& e) {
+  return Transaction(
+      FhirJson::array({AppointmentUpdate(e.visit(), Appointment(e.visit(), "booked"))}));
+}
+
+FhirJson VisitBundle(const sv1::VisitCancelled& e) {
+  FhirJson a = Appointment(e.visit(), "cancelled");
+  a["cancelationReason"] = FhirJson{{"text", e.reason()}};
+  return Transaction(FhirJson::array({AppointmentUpdate(e.visit(), std::move(a))}));
+}
+
+FhirJson VisitBundle(const sv1::VisitNoShow& e) {
+  return Transaction(
+      FhirJson::array({AppointmentUpdate(e.visit(), Appointment(e.visit(), "noshow"))}));
+}
+
+FhirJson VisitBundle(const sv1::VisitHeld& e) {
+  const sv1::VisitSummary& v = e.visit();
+  FhirJson entries = FhirJson::array({AppointmentUpdate(v, Appointment(v, "fulfilled"))});
+  FhirJson encounter{
+      {"resourceType", "Encounter"},
+      {"identifier", FhirJson::array({Identifier(fhir::kVisitSystem, v.visit_id())})},
+      {"status", "finished"},
+      // A visit at the childcare location: a field encounter.
+      {"class", FhirJson{{"system", "http://terminology.hl7.org/CodeSystem/v3-ActCode"},
+                         {"code", "FLD"},
+                         {"display", "field"}}},
+      {"type", FhirJson::array({FhirJson{{"text", VisitKindText(v.kind())}}})},
+  };
+  if (!v.group_id().empty()) {
+    const std::string group_url = absl::StrCat("urn:uuid:", NewUuid());
+    entries.push_back(GroupEntry(group_url, v.location_id(), v.group_id()));
+    encounter["subject"] = FhirJson{{"reference", group_url}};
+  }
+  if (!v.expert().professional_id().empty()) {
+    encounter["participant"] = FhirJson::array({FhirJson{
+        {"individual", ByIdentifier("Practitioner", fhir::kProfessionalSystem,
+                                    v.expert().professional_id())}}});
+  }
+  encounter["appointment"] =
+      FhirJson::array({ByIdentifier("Appointment", fhir::kVisitSystem, v.visit_id())});
+  encounter["period"] = FhirJson{{"start", Instant(v.start())}, {"end", Instant(v.end())}};
+  encounter["location"] = FhirJson::array(
+      {FhirJson{{"location", ByIdentifier("Location", fhir::kLocationSystem, v.location_id())}}});
+  if (!e.competencies().empty()) {
+    FhirJson reasons = FhirJson::array();
+    for (int c : e.competencies()) {
+      reasons.push_back(
+          FhirJson{{"text", absl::StrCat("coached: ",
+                                         EnumWord(sv1::Competency_Name(c), "COMPETENCY_"))}});
+    }
+    encounter["reasonCode"] = std::move(reasons);
+  }
+  entries.push_back(Entry("", std::move(encounter),
+                          CreateOnce("Encounter", fhir::kVisitSystem, v.visit_id())));
+  return Transaction(std::move(entries));
 }
 
 }  // namespace olif::youthcare_fhir

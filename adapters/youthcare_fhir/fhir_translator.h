@@ -19,6 +19,15 @@
 //   to an expert here: Task.owner and ServiceRequest.performer patched (or,
 //   from another organisation, both put whole by conditional update).
 // - ConsentGranted / Withdrawn / Expired → the Consent, conditionally updated.
+// - Visits of the provider's experts (scheduling's events): VisitPlanned → the
+//   Appointment (booked), created once on the visit's id; VisitRescheduled,
+//   VisitCancelled, VisitNoShow → the Appointment put whole by conditional
+//   update (new times; cancelled with the reason; noshow); VisitHeld → the
+//   Appointment fulfilled and an Encounter created once, subject = the Group.
+//   Participants are the expert's Practitioner and the childcare Location: in
+//   R4 a Group cannot take part in an Appointment, so the group is named in
+//   Appointment.supportingInformation (a logical reference by the group's
+//   identifier, kGroupSystem) and is the Encounter's subject.
 // In:
 // - a Task of the provider's server → the change it stands for (TaskChange):
 //   its status, the last note, and the cycles in Task.output (kCycleSystem);
@@ -33,6 +42,7 @@
 #include "nlohmann/json.hpp"
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
+#include "olifantenpad/scheduling/v1/events.pb.h"
 #include "services/common/fhir/identifiers.h"
 
 namespace olif::youthcare_fhir {
@@ -67,6 +77,11 @@ absl::StatusOr<FhirJson> ReassignedBundle(const olifantenpad::referrals::v1::Req
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentGranted& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentWithdrawn& event);
 FhirJson ConsentBundle(const olifantenpad::consent::v1::ConsentExpired& event);
+FhirJson VisitBundle(const olifantenpad::scheduling::v1::VisitPlanned& event);
+FhirJson VisitBundle(const olifantenpad::scheduling::v1::VisitRescheduled& event);
+FhirJson VisitBundle(const olifantenpad::scheduling::v1::VisitCancelled& event);
+FhirJson VisitBundle(const olifantenpad::scheduling::v1::VisitNoShow& event);
+FhirJson VisitBundle(const olifantenpad::scheduling::v1::VisitHeld& event);
 
 // What a provider's Task says about a request.
 struct TaskChange {

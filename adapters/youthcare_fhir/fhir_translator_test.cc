@@ -183,6 +183,59 @@ TEST(ConsentBundleTest, GrantWithdrawalAndExpiry) {
   EXPECT_FALSE(x.contains("provision"));
 }
 
+TEST(VisitBundleTest, APlannedVisitIsAnAppointmentCreatedOnceWithExpertLocationAndGroup) {
+  const FhirJson b = VisitBundle(ex::Planned("visit-1"));
+  ASSERT_EQ(b["entry"].size(), 1u);
+  const FhirJson& e = b["entry"][0];
+  EXPECT_EQ(e["request"]["method"], "POST");
+  EXPECT_EQ(e["request"]["ifNoneExist"], "identifier=urn:olifantenpad:visit|visit-1");
+  const FhirJson& a = e["resource"];
+  EXPECT_EQ(a["resourceType"], "Appointment");
+  EXPECT_EQ(a["status"], "booked");
+  EXPECT_EQ(a["start"], "2026-11-21T08:33:20Z");
+  ASSERT_EQ(a["participant"].size(), 2u);
+  EXPECT_EQ(a["participant"][0]["actor"]["type"], "Practitioner");
+  EXPECT_EQ(a["participant"][0]["actor"]["identifier"]["value"], "prof-anna-de-vries");
+  EXPECT_EQ(a["participant"][1]["actor"]["type"], "Location");
+  for (const auto& p : a["participant"]) EXPECT_NE(p["actor"]["type"], "Group");
+  EXPECT_EQ(a["supportingInformation"][0]["type"], "Group");
+  EXPECT_EQ(a["supportingInformation"][0]["identifier"]["value"],
+            "loc-boomgaard-noord/grp-egeltjes");
+}
+
+TEST(VisitBundleTest, ChangesPutTheAppointmentByItsIdentifier) {
+  const FhirJson moved = VisitBundle(ex::Rescheduled("visit-1", 1'795'340'000));
+  EXPECT_EQ(moved["entry"][0]["request"]["method"], "PUT");
+  EXPECT_EQ(moved["entry"][0]["request"]["url"],
+            "Appointment?identifier=urn:olifantenpad:visit|visit-1");
+  EXPECT_EQ(moved["entry"][0]["resource"]["start"], "2026-11-22T09:33:20Z");
+  const FhirJson cancelled = VisitBundle(ex::Cancelled("visit-1"));
+  EXPECT_EQ(cancelled["entry"][0]["resource"]["status"], "cancelled");
+  EXPECT_EQ(cancelled["entry"][0]["resource"]["cancelationReason"]["text"],
+            "The group is on an outing that day.");
+  olifantenpad::scheduling::v1::VisitNoShow missed;
+  *missed.mutable_visit() = ex::Visit("visit-1");
+  EXPECT_EQ(VisitBundle(missed)["entry"][0]["resource"]["status"], "noshow");
+}
+
+TEST(VisitBundleTest, AHeldVisitIsFulfilledWithAnEncounterAboutTheGroup) {
+  const FhirJson b = VisitBundle(ex::Held("visit-1"));
+  ASSERT_EQ(b["entry"].size(), 3u);
+  EXPECT_EQ(b["entry"][0]["resource"]["status"], "fulfilled");
+  const FhirJson& group = b["entry"][1];
+  EXPECT_EQ(group["resource"]["resourceType"], "Group");
+  EXPECT_EQ(group["request"]["ifNoneExist"],
+            "identifier=urn:olifantenpad:group|loc-boomgaard-noord/grp-egeltjes");
+  const FhirJson& enc = b["entry"][2];
+  EXPECT_EQ(enc["request"]["ifNoneExist"], "identifier=urn:olifantenpad:visit|visit-1");
+  EXPECT_EQ(enc["resource"]["resourceType"], "Encounter");
+  EXPECT_EQ(enc["resource"]["status"], "finished");
+  EXPECT_EQ(enc["resource"]["class"]["code"], "FLD");
+  EXPECT_EQ(enc["resource"]["subject"]["reference"], group["fullUrl"]);
+  EXPECT_EQ(enc["resource"]["appointment"][0]["identifier"]["value"], "visit-1");
+  EXPECT_EQ(enc["resource"]["reasonCode"][0]["text"], "coached: notable behaviour");
+}
+
 TEST(ParseTaskTest, ReadsWhatTheProviderChanged) {
   auto task = nlohmann::json::parse(R"({"resourceType":"Task","id":"f7",
     "meta":{"versionId":"3","lastUpdated":"2026-11-23T10:00:00.123Z"},

@@ -10,6 +10,7 @@
 #include "services/common/bus/unpack.h"
 #include "services/common/events/referrals_events.h"
 #include "services/common/events/referrals_topics.h"
+#include "services/common/events/scheduling_topics.h"
 #include "services/common/logging/logging.h"
 
 namespace olif::youthcare_fhir {
@@ -17,6 +18,7 @@ namespace {
 
 namespace rv1 = olifantenpad::referrals::v1;
 namespace cv1 = olifantenpad::consent::v1;
+namespace sv1 = olifantenpad::scheduling::v1;
 using olifantenpad::common::v1::EventEnvelope;
 
 using bus::Unpack;
@@ -50,6 +52,14 @@ absl::Status Queue(sqlite::Database& db, const std::string& key, const EventEnve
   if (!json.ok()) return json.status();
   return adapters::DeliveryQueue::Enqueue(db, kDestination, key, envelope.event_id(),
                                           envelope.topic(), *json, now);
+}
+
+// A queued visit event as its bundle.
+template <typename Event>
+absl::StatusOr<std::string> VisitJson(const adapters::Delivery& d) {
+  absl::StatusOr<Event> e = FromJson<Event>(d);
+  if (!e.ok()) return e.status();
+  return VisitBundle(*e).dump();
 }
 
 bool Names(const google::protobuf::RepeatedPtrField<std::string>& recipients,
@@ -128,6 +138,61 @@ absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& env
   }
   if (queued.ok()) queued_.Inc();
   return queued;
+}
+
+VisitRouter::VisitRouter(std::string organisation_id, const Clock& clock,
+                         metrics::Registry& metrics)
+    : organisation_id_(std::move(organisation_id)),
+      clock_(clock),
+      received_(Events(metrics, "received")),
+      queued_(Events(metrics, "queued")),
+      not_ours_(Events(metrics, "not_ours")) {}
+
+std::vector<std::string> VisitRouter::Topics() {
+  return {scheduling::kTopicVisitPlanned, scheduling::kTopicVisitRescheduled,
+          scheduling::kTopicVisitCancelled, scheduling::kTopicVisitNoShow,
+          scheduling::kTopicVisitHeld};
+}
+
+namespace {
+
+// The visit an event of VisitRouter::Topics() is about.
+template <typename E>
+absl::Status QueueVisit(sqlite::Database& db, const EventEnvelope& envelope,
+                        const std::string& organisation_id, absl::Time now, bool* ours) {
+  absl::StatusOr<E> e = Unpack<E>(envelope);
+  if (!e.ok()) return e.status();
+  *ours = e->visit().expert().organisation_id() == organisation_id;
+  if (!*ours) return absl::OkStatus();
+  return Queue(db, e->visit().visit_id(), envelope, *e, now);
+}
+
+}  // namespace
+
+absl::Status VisitRouter::Apply(sqlite::Database& db, const EventEnvelope& envelope) {
+  received_.Inc();
+  const std::string& topic = envelope.topic();
+  const absl::Time now = clock_.Now();
+  bool ours = false;
+  absl::Status queued;
+  if (topic == scheduling::kTopicVisitPlanned) {
+    queued = QueueVisit<sv1::VisitPlanned>(db, envelope, organisation_id_, now, &ours);
+  } else if (topic == scheduling::kTopicVisitRescheduled) {
+    queued = QueueVisit<sv1::VisitRescheduled>(db, envelope, organisation_id_, now, &ours);
+  } else if (topic == scheduling::kTopicVisitCancelled) {
+    queued = QueueVisit<sv1::VisitCancelled>(db, envelope, organisation_id_, now, &ours);
+  } else if (topic == scheduling::kTopicVisitNoShow) {
+    queued = QueueVisit<sv1::VisitNoShow>(db, envelope, organisation_id_, now, &ours);
+  } else if (topic == scheduling::kTopicVisitHeld) {
+    queued = QueueVisit<sv1::VisitHeld>(db, envelope, organisation_id_, now, &ours);
+  }
+  if (!queued.ok()) return queued;
+  if (ours) {
+    queued_.Inc();
+  } else {
+    not_ours_.Inc();
+  }
+  return absl::OkStatus();
 }
 
 ConsentRouter::ConsentRouter(std::string organisation_id, consent::ConsentProjection& projection,
@@ -277,6 +342,11 @@ absl::StatusOr<std::string> FhirOutgoing::ToExternal(const adapters::Delivery& d
     if (!bundle.ok()) return bundle.status();
     return bundle->dump();
   }
+  if (d.topic == scheduling::kTopicVisitPlanned) return VisitJson<sv1::VisitPlanned>(d);
+  if (d.topic == scheduling::kTopicVisitRescheduled) return VisitJson<sv1::VisitRescheduled>(d);
+  if (d.topic == scheduling::kTopicVisitCancelled) return VisitJson<sv1::VisitCancelled>(d);
+  if (d.topic == scheduling::kTopicVisitNoShow) return VisitJson<sv1::VisitNoShow>(d);
+  if (d.topic == scheduling::kTopicVisitHeld) return VisitJson<sv1::VisitHeld>(d);
   if (d.topic == consent::kTopicGranted) {
     absl::StatusOr<cv1::ConsentGranted> e = FromJson<cv1::ConsentGranted>(d);
     if (!e.ok()) return e.status();

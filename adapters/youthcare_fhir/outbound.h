@@ -2,7 +2,7 @@
 
 // The youth-care FHIR adapter's way out.
 //
-// RequestRouter and ConsentRouter are bus event handlers: inside the bus
+// RequestRouter, VisitRouter and ConsentRouter are bus event handlers: inside the bus
 // consumer's transaction they queue, for the destination kDestination, each
 // event that concerns this adapter's provider (requests submitted to, restricted
 // at or withdrawn from an expert who works there, or reassigned to or from
@@ -37,6 +37,23 @@ inline constexpr char kDestination[] = "fhir";
 class RequestRouter final : public bus::EventHandler {
  public:
   RequestRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
+  static std::vector<std::string> Topics();
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override;
+
+ private:
+  std::string organisation_id_;
+  const Clock& clock_;
+  metrics::Counter& received_;
+  metrics::Counter& queued_;
+  metrics::Counter& not_ours_;
+};
+
+// Scheduling's visit events whose expert works at this provider, queued under
+// the visit's id (so a visit's changes go in order).
+class VisitRouter final : public bus::EventHandler {
+ public:
+  VisitRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
   static std::vector<std::string> Topics();
   absl::Status Apply(sqlite::Database& db,
                      const olifantenpad::common::v1::EventEnvelope& event) override;

@@ -16,6 +16,7 @@
 #include "adapters/youthcare_fhir/testing/fake_fhir_server.h"
 #include "adapters/youthcare_fhir/testing/fake_referrals.h"
 #include "services/common/events/referrals_topics.h"
+#include "services/common/events/scheduling_topics.h"
 #include "services/common/testing/testing.h"
 
 namespace olif::youthcare_fhir {
@@ -80,6 +81,7 @@ class OutboundTest : public ::testing::Test {
     http.connect_timeout = absl::Seconds(1);
     requests_ = std::make_unique<RequestRouter>(ex::kProvider, clock, registry_);
     consents_ = std::make_unique<ConsentRouter>(ex::kProvider, *projection_, clock, registry_);
+    visits_ = std::make_unique<VisitRouter>(ex::kProvider, clock, registry_);
     outgoing_ = std::make_unique<FhirOutgoing>(ex::kProvider, *projection_, referrals_, clock);
     sender_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http);
     recording_ = std::make_unique<Recording>(*sender_);
@@ -112,6 +114,7 @@ class OutboundTest : public ::testing::Test {
   testing::FakeReferrals referrals_;
   std::unique_ptr<RequestRouter> requests_;
   std::unique_ptr<ConsentRouter> consents_;
+  std::unique_ptr<VisitRouter> visits_;
   std::unique_ptr<FhirOutgoing> outgoing_;
   std::unique_ptr<adapters::TranslatingHttpConnector> sender_;
   std::unique_ptr<Recording> recording_;
@@ -144,6 +147,35 @@ TEST_F(OutboundTest, QueuesOnlyThisProvidersRequestsAndEachEventOnce) {
   EXPECT_NE(
       metrics.find(R"(olif_adapter_deliveries_total{destination="fhir",result="delivered"} 1)"),
       std::string::npos);
+}
+
+TEST_F(OutboundTest, AVisitBecomesAnAppointmentThenAnEncounterAtItsExpertsProvider) {
+  const std::string id = "01a2a0b0-0000-7000-8000-00000000c0de";
+  Apply(*visits_, Envelope("ev-v0", scheduling::kTopicVisitPlanned,
+                           ex::Planned("01a2a0b0-0000-7000-8000-0000000other", ex::kOtherProvider)));
+  EXPECT_EQ(*queue_->Depth(kDestination), 0) << "another provider's expert";
+  Apply(*visits_, Envelope("ev-v1", scheduling::kTopicVisitPlanned, ex::Planned(id)));
+  const auto moved = ex::Rescheduled(id, 1'795'340'000);
+  Apply(*visits_, Envelope("ev-v2", scheduling::kTopicVisitRescheduled, moved));
+  auto held = ex::Held(id);
+  *held.mutable_visit()->mutable_start() = moved.visit().start();
+  *held.mutable_visit()->mutable_end() = moved.visit().end();
+  Apply(*visits_, Envelope("ev-v3", scheduling::kTopicVisitHeld, held));
+  Deliver(4);
+  auto appointments = fhir_.Resources("Appointment");
+  ASSERT_EQ(appointments.size(), 1u) << "created once, then updated";
+  EXPECT_EQ(appointments[0]["status"], "fulfilled");
+  EXPECT_EQ(appointments[0]["start"], "2026-11-22T09:33:20Z");
+  auto encounters = fhir_.Resources("Encounter");
+  ASSERT_EQ(encounters.size(), 1u);
+  EXPECT_EQ(encounters[0]["subject"]["reference"].get<std::string>().rfind("Group/", 0), 0u)
+      << encounters[0].dump();
+  EXPECT_EQ(fhir_.Resources("Group").size(), 1u);
+  olif::MutexLock lock(&recording_->mu);
+  EXPECT_EQ(recording_->by_key[id],
+            (std::vector<std::string>{scheduling::kTopicVisitPlanned,
+                                      scheduling::kTopicVisitRescheduled,
+                                      scheduling::kTopicVisitHeld}));
 }
 
 TEST_F(OutboundTest, ARequestWithdrawnByTheRequesterIsRevokedAtTheProvider) {

@@ -54,7 +54,9 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   }
 
   absl::Status Start() override {
-    for (auto* consumer : {referrals_consumer_.get(), consent_consumer_.get()}) {
+    for (auto* consumer :
+         {referrals_consumer_.get(), consent_consumer_.get(), scheduling_consumer_.get()}) {
+      if (consumer == nullptr) continue;  // scheduling's is optional
       if (absl::Status s = consumer->Start(); !s.ok()) return s;
     }
     if (webhook_) {
@@ -76,6 +78,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     if (polling_) polling_->Stop();
     wake_on_commit_ = nullptr;
     if (deliverer_) deliverer_->Stop();
+    if (scheduling_consumer_) scheduling_consumer_->Stop();
     if (consent_consumer_) consent_consumer_->Stop();
     if (referrals_consumer_) referrals_consumer_->Stop();
   }
@@ -83,6 +86,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override {
     referrals_consumer_->FillStatus(status);
     consent_consumer_->FillStatus(status);
+    if (scheduling_consumer_) scheduling_consumer_->FillStatus(status);
     return absl::OkStatus();
   }
 
@@ -94,6 +98,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         {"organisation", s.organisation_id()},
         {"referrals_bus", config_.referrals_bus().endpoint()},
         {"consent_bus", config_.consent_bus().endpoint()}};
+    if (scheduling_consumer_) d.push_back({"scheduling_bus", config_.scheduling_bus().endpoint()});
     if (!webhook_url_.empty()) d.push_back({"webhook", webhook_url_});
     return d;
   }
@@ -170,6 +175,12 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         bus::ToConsumerOptions(config_.consent_bus(), "consent",
                                consent::ConsentProjection::Topics()),
         *writer_, *consent_router_, metrics);
+    if (!config_.scheduling_bus().endpoint().empty()) {
+      visit_router_ = std::make_unique<VisitRouter>(s.organisation_id(), clock, metrics);
+      scheduling_consumer_ = std::make_unique<bus::Consumer>(
+          bus::ToConsumerOptions(config_.scheduling_bus(), "scheduling", VisitRouter::Topics()),
+          *writer_, *visit_router_, metrics);
+    }
     outgoing_ =
         std::make_unique<FhirOutgoing>(s.organisation_id(), *projection_, *referrals_, clock);
     connector_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http_);
@@ -248,6 +259,8 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   std::unique_ptr<ConsentRouter> consent_router_;
   std::unique_ptr<bus::Consumer> referrals_consumer_;
   std::unique_ptr<bus::Consumer> consent_consumer_;
+  std::unique_ptr<VisitRouter> visit_router_;
+  std::unique_ptr<bus::Consumer> scheduling_consumer_;
   std::unique_ptr<FhirOutgoing> outgoing_;
   std::unique_ptr<adapters::TranslatingHttpConnector> connector_;
   std::unique_ptr<adapters::Deliverer> deliverer_;
@@ -272,6 +285,12 @@ class YouthcareFhirFactory final : public adapters::TypedAdapterFactory<cfg::You
     for (const auto& [bus, field] : {std::pair{&c.referrals_bus(), "referrals_bus"},
                                      std::pair{&c.consent_bus(), "consent_bus"}}) {
       if (absl::Status s = bus::ValidateConsumerConfig(*bus, field, dev); !s.ok()) return s;
+    }
+    if (!c.scheduling_bus().endpoint().empty()) {
+      if (absl::Status s = bus::ValidateConsumerConfig(c.scheduling_bus(), "scheduling_bus", dev);
+          !s.ok()) {
+        return s;
+      }
     }
     const cfg::YouthcareFhirSettings& s = c.youthcare_fhir();
     if (absl::Status st =

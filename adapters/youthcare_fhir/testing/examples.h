@@ -10,11 +10,13 @@
 
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "olifantenpad/referrals/v1/events.pb.h"
+#include "olifantenpad/scheduling/v1/events.pb.h"
 
 namespace olif::youthcare_fhir::examples {
 
 namespace rv1 = olifantenpad::referrals::v1;
 namespace cv1 = olifantenpad::consent::v1;
+namespace sv1 = olifantenpad::scheduling::v1;
 
 inline constexpr char kProvider[] = "org-jz-het-kompas";
 inline constexpr char kOtherProvider[] = "org-jz-wijkteam-oost";
@@ -125,6 +127,62 @@ inline cv1::ConsentExpired Expired() {
   e.set_consent_id("5b0f7a52-4d0e-4f7e-9f3a-3c1d2e4b5a60");
   e.mutable_child()->set_child_ref(kChildRef);
   *e.mutable_expired_at() = At(1'825'536'000);
+  return e;
+}
+
+// A preventive group visit of the provider's expert at the Egeltjes, 90
+// minutes, as scheduling's events describe it.
+inline sv1::VisitSummary Visit(const std::string& visit_id, const std::string& provider = kProvider,
+                               sv1::VisitStatus status = sv1::VISIT_STATUS_BOOKED) {
+  sv1::VisitSummary v;
+  v.set_visit_id(visit_id);
+  v.set_kind(sv1::VISIT_KIND_PREVENTIVE_GROUP_VISIT);
+  v.set_status(status);
+  v.set_location_id("loc-boomgaard-noord");
+  v.set_group_id("grp-egeltjes");
+  v.mutable_expert()->set_professional_id(provider == kProvider ? "prof-anna-de-vries"
+                                                                : "prof-mehmet-yilmaz");
+  v.mutable_expert()->set_organisation_id(provider);
+  v.add_professional_ids("prof-sanne-bakker");
+  *v.mutable_start() = At(1'795'250'000);
+  *v.mutable_end() = At(1'795'255'400);
+  v.set_school_year("2026-2027");
+  v.set_version(1);
+  return v;
+}
+
+inline sv1::VisitPlanned Planned(const std::string& visit_id,
+                                 const std::string& provider = kProvider) {
+  sv1::VisitPlanned e;
+  *e.mutable_visit() = Visit(visit_id, provider);
+  return e;
+}
+
+inline sv1::VisitRescheduled Rescheduled(const std::string& visit_id, int64_t new_start) {
+  sv1::VisitRescheduled e;
+  *e.mutable_visit() = Visit(visit_id);
+  e.mutable_visit()->set_sequence(1);
+  e.mutable_visit()->set_version(2);
+  *e.mutable_previous_start() = e.visit().start();
+  *e.mutable_previous_end() = e.visit().end();
+  *e.mutable_visit()->mutable_start() = At(new_start);
+  *e.mutable_visit()->mutable_end() = At(new_start + 5400);
+  return e;
+}
+
+inline sv1::VisitCancelled Cancelled(const std::string& visit_id) {
+  sv1::VisitCancelled e;
+  *e.mutable_visit() = Visit(visit_id, kProvider, sv1::VISIT_STATUS_CANCELLED);
+  e.set_reason("The group is on an outing that day.");
+  return e;
+}
+
+inline sv1::VisitHeld Held(const std::string& visit_id) {
+  sv1::VisitHeld e;
+  *e.mutable_visit() = Visit(visit_id, kProvider, sv1::VISIT_STATUS_HELD);
+  e.add_competencies(sv1::COMPETENCY_NOTABLE_BEHAVIOUR);
+  e.add_competencies(sv1::COMPETENCY_ASKING_FOR_HELP);
+  e.set_follow_up_date("2027-02-01");
   return e;
 }
 

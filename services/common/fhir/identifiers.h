@@ -12,6 +12,7 @@ inline constexpr char kOrganisationSystem[] = "urn:olifantenpad:organisation";
 inline constexpr char kProfessionalSystem[] = "urn:olifantenpad:professional";
 inline constexpr char kLocationSystem[] = "urn:olifantenpad:location";
 inline constexpr char kGroupSystem[] = "urn:olifantenpad:group";
+inline constexpr char kVisitSystem[] = "urn:olifantenpad:visit";
 inline constexpr char kDocumentSystem[] = "urn:olifantenpad:document";
 inline constexpr char kPurposeSystem[] = "urn:olifantenpad:consent-purpose";
 inline constexpr char kDataCategorySystem[] = "urn:olifantenpad:data-category";
