@@ -609,8 +609,8 @@ std::string VisitKindText(sv1::VisitKind kind) {
 }
 
 FhirJson GroupOf(const sv1::VisitSummary& v) {
-  FhirJson group = ByIdentifier("Group", fhir::kGroupSystem,
-                                absl::StrCat(v.location_id(), "/", v.group_id()));
+  FhirJson group =
+      ByIdentifier("Group", fhir::kGroupSystem, absl::StrCat(v.location_id(), "/", v.group_id()));
   group["display"] = absl::StrCat("group ", v.group_id(), " at ", v.location_id());
   return group;
 }
@@ -620,8 +620,8 @@ FhirJson Appointment(const sv1::VisitSummary& v, const std::string& status) {
   FhirJson participants = FhirJson::array();
   if (!v.expert().professional_id().empty()) {
     participants.push_back(FhirJson{
-        {"actor", ByIdentifier("Practitioner", fhir::kProfessionalSystem,
-                               v.expert().professional_id())},
+        {"actor",
+         ByIdentifier("Practitioner", fhir::kProfessionalSystem, v.expert().professional_id())},
         {"required", "required"},
         {"status", "accepted"}});
   }
@@ -652,9 +652,9 @@ FhirJson AppointmentUpdate(const sv1::VisitSummary& v, FhirJson appointment) {
 }  // namespace
 
 FhirJson VisitBundle(const sv1::VisitPlanned& e) {
-  return Transaction(FhirJson::array({Entry("", Appointment(e.visit(), "booked"),
-                                            CreateOnce("Appointment", fhir::kVisitSystem,
-                                                       e.visit().visit_id()))}));
+  return Transaction(FhirJson::array(
+      {Entry("", Appointment(e.visit(), "booked"),
+             CreateOnce("Appointment", fhir::kVisitSystem, e.visit().visit_id()))}));
 }
 
 FhirJson VisitBundle(const sv1::VisitRescheduled& e) {
@@ -692,9 +692,9 @@ FhirJson VisitBundle(const sv1::VisitHeld& e) {
     encounter["subject"] = FhirJson{{"reference", group_url}};
   }
   if (!v.expert().professional_id().empty()) {
-    encounter["participant"] = FhirJson::array({FhirJson{
-        {"individual", ByIdentifier("Practitioner", fhir::kProfessionalSystem,
-                                    v.expert().professional_id())}}});
+    encounter["participant"] = FhirJson::array(
+        {FhirJson{{"individual", ByIdentifier("Practitioner", fhir::kProfessionalSystem,
+                                              v.expert().professional_id())}}});
   }
   encounter["appointment"] =
       FhirJson::array({ByIdentifier("Appointment", fhir::kVisitSystem, v.visit_id())});
@@ -704,14 +704,13 @@ FhirJson VisitBundle(const sv1::VisitHeld& e) {
   if (!e.competencies().empty()) {
     FhirJson reasons = FhirJson::array();
     for (int c : e.competencies()) {
-      reasons.push_back(
-          FhirJson{{"text", absl::StrCat("coached: ",
-                                         EnumWord(sv1::Competency_Name(c), "COMPETENCY_"))}});
+      reasons.push_back(FhirJson{
+          {"text", absl::StrCat("coached: ", EnumWord(sv1::Competency_Name(c), "COMPETENCY_"))}});
     }
     encounter["reasonCode"] = std::move(reasons);
   }
-  entries.push_back(Entry("", std::move(encounter),
-                          CreateOnce("Encounter", fhir::kVisitSystem, v.visit_id())));
+  entries.push_back(
+      Entry("", std::move(encounter), CreateOnce("Encounter", fhir::kVisitSystem, v.visit_id())));
   return Transaction(std::move(entries));
 }
 

@@ -151,8 +151,9 @@ TEST_F(OutboundTest, QueuesOnlyThisProvidersRequestsAndEachEventOnce) {
 
 TEST_F(OutboundTest, AVisitBecomesAnAppointmentThenAnEncounterAtItsExpertsProvider) {
   const std::string id = "01a2a0b0-0000-7000-8000-00000000c0de";
-  Apply(*visits_, Envelope("ev-v0", scheduling::kTopicVisitPlanned,
-                           ex::Planned("01a2a0b0-0000-7000-8000-0000000other", ex::kOtherProvider)));
+  Apply(*visits_,
+        Envelope("ev-v0", scheduling::kTopicVisitPlanned,
+                 ex::Planned("01a2a0b0-0000-7000-8000-0000000other", ex::kOtherProvider)));
   EXPECT_EQ(*queue_->Depth(kDestination), 0) << "another provider's expert";
   Apply(*visits_, Envelope("ev-v1", scheduling::kTopicVisitPlanned, ex::Planned(id)));
   const auto moved = ex::Rescheduled(id, 1'795'340'000);
@@ -172,10 +173,9 @@ TEST_F(OutboundTest, AVisitBecomesAnAppointmentThenAnEncounterAtItsExpertsProvid
       << encounters[0].dump();
   EXPECT_EQ(fhir_.Resources("Group").size(), 1u);
   olif::MutexLock lock(&recording_->mu);
-  EXPECT_EQ(recording_->by_key[id],
-            (std::vector<std::string>{scheduling::kTopicVisitPlanned,
-                                      scheduling::kTopicVisitRescheduled,
-                                      scheduling::kTopicVisitHeld}));
+  EXPECT_EQ(recording_->by_key[id], (std::vector<std::string>{scheduling::kTopicVisitPlanned,
+                                                              scheduling::kTopicVisitRescheduled,
+                                                              scheduling::kTopicVisitHeld}));
 }
 
 TEST_F(OutboundTest, ARequestWithdrawnByTheRequesterIsRevokedAtTheProvider) {

@@ -12,17 +12,19 @@
 // - a message the server refuses (400) becomes a dead letter others pass by,
 //   shown by the adapter admin API and delivered after edit-and-resend;
 // - the webhook takes subscription notifications only with its token;
+// - a visit the scheduling service books for the provider's expert reaches
+//   the FHIR server as an Appointment, and its cancellation cancels it there;
 // - the history, queue depth and metrics tell the operator what happened.
 //
-// usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir>
+// usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir> <scheduling>
 
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { Service, Steps, call, fhir, fhirSearch, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
 
-const [consentBin, referralsBin, fakeFhirBin, adapterBin] = process.argv.slice(2);
-if (!adapterBin) {
-  console.error("usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir>");
+const [consentBin, referralsBin, fakeFhirBin, adapterBin, schedulingBin] = process.argv.slice(2);
+if (!schedulingBin) {
+  console.error("usage: node youthcare_fhir_smoke.mjs <consent> <referrals> <fake_fhir> <youthcare_fhir> <scheduling>");
   process.exit(2);
 }
 
@@ -48,7 +50,7 @@ const parent = (name) => ({
 });
 const byRequest = (id) => `identifier=urn:olifantenpad:request|${id}`;
 
-await steps.run(10, { running: services, dir: dataDir }, async () => {
+await steps.run(11, { running: services, dir: dataDir }, async () => {
   const consentSvc = service(consentBin, "consent.yaml", {
     OLIF_CONSENT_GRPC: "127.0.0.1:0", OLIF_CONSENT_METRICS: "127.0.0.1:0", OLIF_CONSENT_BUS: "tcp://127.0.0.1:*" });
   const consentPorts = await consentSvc.start();
@@ -56,6 +58,11 @@ await steps.run(10, { running: services, dir: dataDir }, async () => {
     OLIF_REFERRALS_GRPC: "127.0.0.1:0", OLIF_REFERRALS_METRICS: "127.0.0.1:0", OLIF_REFERRALS_BUS: "tcp://127.0.0.1:*",
     OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus });
   const referralsPorts = await referralsSvc.start();
+  const schedulingSvc = service(schedulingBin, "scheduling.yaml", {
+    OLIF_SCHEDULING_GRPC: "127.0.0.1:0", OLIF_SCHEDULING_METRICS: "127.0.0.1:0", OLIF_SCHEDULING_BUS: "tcp://127.0.0.1:*",
+    OLIF_SCHEDULING_FEEDS: "127.0.0.1:0", OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus,
+    OLIF_SCHOOL_HOLIDAYS: join(root, "config/school_holidays.yaml") });
+  const schedulingPorts = await schedulingSvc.start();
   const fakeSvc = service(fakeFhirBin, "fake_fhir.yaml", {
     OLIF_FAKE_FHIR_GRPC: "127.0.0.1:0", OLIF_FAKE_FHIR_METRICS: "127.0.0.1:0", OLIF_FAKE_FHIR_LISTEN: "127.0.0.1:0" });
   const base = (await fakeSvc.start()).fhir;
@@ -63,6 +70,7 @@ await steps.run(10, { running: services, dir: dataDir }, async () => {
     OLIF_YOUTHCARE_FHIR_GRPC: "127.0.0.1:0", OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
     OLIF_FHIR_BASE_URL: base, OLIF_REFERRALS_GRPC: `127.0.0.1:${referralsPorts.grpc}`,
     OLIF_REFERRALS_BUS_ENDPOINT: referralsPorts.bus, OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus,
+    OLIF_SCHEDULING_BUS_ENDPOINT: schedulingPorts.bus,
     OLIF_FHIR_POLL_INTERVAL: "200ms", OLIF_FHIR_MAX_ATTEMPTS: "4", OLIF_FHIR_INITIAL_BACKOFF: "200ms",
     OLIF_YOUTHCARE_WEBHOOK: "127.0.0.1:0", OLIF_YOUTHCARE_WEBHOOK_TOKEN: "smoke-test-token-not-secret" });
   const adapterPorts = await adapterSvc.start();
@@ -246,6 +254,33 @@ await steps.run(10, { running: services, dir: dataDir }, async () => {
     const refused = await post(auth, JSON.stringify({ resourceType: "Patient" }));
     assert.equal(refused.status, 400);
     assert.match(await refused.text(), /not a Bundle, a Task or a Communication/);
+  });
+
+  await step("a booked visit arrives as an Appointment; its cancellation cancels it there", async () => {
+    const scheduling = grpcClient("olifantenpad/scheduling/v1/scheduling.proto",
+      "olifantenpad.scheduling.v1.SchedulingService", schedulingPorts.grpc);
+    const weekly = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "17:00" }));
+    await call(scheduling, "SetAvailability", { expertId: "prof-anna-de-vries", weekly, version: 0 });
+    // A Tuesday 09:00 UTC (10:00 or 11:00 in Amsterdam) at least two days ahead.
+    const start = new Date((now + 2 * day) * 1000);
+    while (start.getUTCDay() !== 2) start.setUTCDate(start.getUTCDate() + 1);
+    start.setUTCHours(9, 0, 0, 0);
+    const at = (ms) => ({ seconds: String(Math.floor(ms / 1000)) });
+    const { visit } = await call(scheduling, "PlanVisit", { requestId: uuid(90), visit: {
+      kind: "VISIT_KIND_PREVENTIVE_GROUP_VISIT", locationId: "loc-boomgaard-noord", groupId: "grp-egeltjes",
+      start: at(start.getTime()), end: at(start.getTime() + 90 * 60000) } });
+    const byVisit = `/Appointment?identifier=urn:olifantenpad:visit|${visit.id}`;
+    const [booked] = await waitUntil(async () => {
+      const found = await fhirSearch(base, byVisit);
+      return found.length ? found : null;
+    }, "the Appointment");
+    assert.equal(booked.status, "booked");
+    assert.equal(new Date(booked.start).getTime(), start.getTime());
+    assert.deepEqual(booked.participant.map((p) => p.actor.type), ["Practitioner", "Location"]);
+    assert.equal(booked.supportingInformation[0].identifier.value, "loc-boomgaard-noord/grp-egeltjes");
+    await call(scheduling, "CancelVisit", { id: visit.id, version: visit.version, reason: "Expert ziek" });
+    await waitUntil(async () => (await fhirSearch(base, byVisit))[0]?.status === "cancelled", "the cancellation");
+    assert.equal((await fhirSearch(base, byVisit)).length, 1);
   });
 
   await step("queue depth, history and metrics tell the operator what happened", async () => {
