@@ -15,10 +15,13 @@
 #include "olifantenpad/consent/v1/events.pb.h"
 #include "olifantenpad/handover/v1/events.pb.h"
 #include "olifantenpad/scheduling/v1/events.pb.h"
+#include "services/common/bus/consumer.h"
+#include "services/common/bus/producer.h"
 #include "services/common/clock/timestamp.h"
 #include "services/common/consent/projection.h"
 #include "services/common/events/scheduling_topics.h"
 #include "services/common/ids/ids.h"
+#include "services/common/outbox/outbox.h"
 #include "services/common/status/status.h"
 #include "services/common/testing/dev_directory.h"
 #include "services/common/testing/grpc_server.h"
@@ -477,6 +480,65 @@ TEST_F(SchedulingServiceTest, AWarmHandoverRequestBecomesAProposedMeetingToConfi
   for (const auto& e : Events()) {
     EXPECT_EQ(e.payload().value().find("Marieke"), std::string::npos) << e.topic();
   }
+}
+
+// Until the handover service exists, a test producer stands in for it: a
+// WarmHandoverRequested in its outbox travels over the bus (ZeroMQ on
+// loopback) to scheduling's consumer, as the process wires it.
+TEST_F(SchedulingServiceTest, AWarmHandoverRequestArrivesOverTheBusFromATestProducer) {
+  const std::string dir = (olif::testing_util::FreshTestDir("handover_producer")).string();
+  const std::vector<sqlite::Migration> schema = {{1, "0001_outbox.sql", outbox::kTableSql}};
+  auto commits = std::make_shared<bus::Signal>();
+  sqlite::Writer producer_writer(
+      std::move(*sqlite::Database::Open(dir + "/handover.db", schema)),
+      sqlite::WriterOptions{.on_commit = [commits](int) { commits->Raise(); }});
+  metrics::Registry registry;
+  bus::Producer producer(bus::ProducerOptions{.name = "handover",
+                                              .endpoint = "tcp://127.0.0.1:*",
+                                              .db_path = dir + "/handover.db",
+                                              .consumers = {"scheduling"},
+                                              .retention = absl::Hours(1),
+                                              .commits = commits},
+                         producer_writer, registry);
+  ASSERT_TRUE(producer.Start().ok());
+  bus::Consumer consumer(bus::ConsumerOptions{.name = "scheduling",
+                                              .producer = "handover",
+                                              .endpoint = producer.endpoint(),
+                                              .topics = {handover::kTopicWarmHandoverRequested},
+                                              .wait_ms = 200,
+                                              .reply_grace_ms = 1000,
+                                              .retry_pause_ms = 50},
+                         store_->writer(), *handler_, registry);
+  ASSERT_TRUE(consumer.Start().ok());
+  hv1::WarmHandoverRequested request;
+  request.set_handover_id("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a");
+  request.mutable_child()->set_child_ref(kChild);
+  request.set_location_id(kNoord);
+  request.set_expected_start_date("2027-03-01");
+  request.add_reasons(hv1::WARM_HANDOVER_REASON_CONCERNS);
+  ASSERT_TRUE(producer_writer
+                  .Run([&](sqlite::Database& db) {
+                    return outbox::Append(db, "handover",
+                                          {.topic = handover::kTopicWarmHandoverRequested,
+                                           .payload = &request,
+                                           .trace_id = "trace-handover",
+                                           .occurred_at = clock_.Now()})
+                        .status();
+                  })
+                  .ok());
+  ASSERT_TRUE(olif::testing_util::WaitFor([&] { return Count(kTopicMeetingProposed) == 1; }));
+  consumer.Stop();
+  producer.Stop();
+  v1::ListVisitsRequest list;
+  list.set_location_id(kNoord);
+  auto listed = service_->List(list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->visits_size(), 1);
+  EXPECT_EQ(listed->visits(0).handover_id(), request.handover_id());
+  EXPECT_EQ(listed->visits(0).status(), v1::VISIT_STATUS_PROPOSED);
+  // Eight weeks before 1 March 2027.
+  EXPECT_EQ(FromTimestamp(listed->visits(0).window_start()), At(2027, 1, 4, 0));
+  EXPECT_EQ(listed->visits(0).trace_id(), "trace-handover");
 }
 
 TEST_F(SchedulingServiceTest, TheCoachingSummarySuppressesSmallCounts) {

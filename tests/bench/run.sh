@@ -20,6 +20,9 @@ echo "== referrals (in process; growth: a create with N requests already stored)
 echo
 "$here/processes.sh" "$build"
 echo
+echo "== scheduling (PlanVisit durable; an expert's calendar feed) =="
+"$build/bin/scheduling_bench"
+echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
 echo
