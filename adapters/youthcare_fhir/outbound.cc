@@ -75,8 +75,8 @@ metrics::Counter& Events(metrics::Registry& m, const char* result) {
 
 }  // namespace
 
-RequestRouter::RequestRouter(std::string organisation_id, const Clock& clock,
-                             metrics::Registry& metrics)
+ProviderRouter::ProviderRouter(std::string organisation_id, const Clock& clock,
+                               metrics::Registry& metrics)
     : organisation_id_(std::move(organisation_id)),
       clock_(clock),
       received_(Events(metrics, "received")),
@@ -139,14 +139,6 @@ absl::Status RequestRouter::Apply(sqlite::Database& db, const EventEnvelope& env
   if (queued.ok()) queued_.Inc();
   return queued;
 }
-
-VisitRouter::VisitRouter(std::string organisation_id, const Clock& clock,
-                         metrics::Registry& metrics)
-    : organisation_id_(std::move(organisation_id)),
-      clock_(clock),
-      received_(Events(metrics, "received")),
-      queued_(Events(metrics, "queued")),
-      not_ours_(Events(metrics, "not_ours")) {}
 
 std::vector<std::string> VisitRouter::Topics() {
   return {scheduling::kTopicVisitPlanned, scheduling::kTopicVisitRescheduled,

@@ -34,14 +34,13 @@ namespace olif::youthcare_fhir {
 
 inline constexpr char kDestination[] = "fhir";
 
-class RequestRouter final : public bus::EventHandler {
- public:
-  RequestRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
-  static std::vector<std::string> Topics();
-  absl::Status Apply(sqlite::Database& db,
-                     const olifantenpad::common::v1::EventEnvelope& event) override;
+// What every router of this adapter has: its provider, the clock, and the
+// counts olif_adapter_events_total{result} of what it received, queued and
+// found not to concern the provider.
+class ProviderRouter : public bus::EventHandler {
+ protected:
+  ProviderRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
 
- private:
   std::string organisation_id_;
   const Clock& clock_;
   metrics::Counter& received_;
@@ -49,21 +48,24 @@ class RequestRouter final : public bus::EventHandler {
   metrics::Counter& not_ours_;
 };
 
-// Scheduling's visit events whose expert works at this provider, queued under
-// the visit's id (so a visit's changes go in order).
-class VisitRouter final : public bus::EventHandler {
+class RequestRouter final : public ProviderRouter {
  public:
-  VisitRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics);
+  RequestRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics)
+      : ProviderRouter(std::move(organisation_id), clock, metrics) {}
   static std::vector<std::string> Topics();
   absl::Status Apply(sqlite::Database& db,
                      const olifantenpad::common::v1::EventEnvelope& event) override;
+};
 
- private:
-  std::string organisation_id_;
-  const Clock& clock_;
-  metrics::Counter& received_;
-  metrics::Counter& queued_;
-  metrics::Counter& not_ours_;
+// Scheduling's visit events whose expert works at this provider, queued under
+// the visit's id (so a visit's changes go in order).
+class VisitRouter final : public ProviderRouter {
+ public:
+  VisitRouter(std::string organisation_id, const Clock& clock, metrics::Registry& metrics)
+      : ProviderRouter(std::move(organisation_id), clock, metrics) {}
+  static std::vector<std::string> Topics();
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override;
 };
 
 class ConsentRouter final : public bus::EventHandler {

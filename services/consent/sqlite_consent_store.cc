@@ -85,14 +85,11 @@ std::string Outcome(const absl::Status& status) {
 
 absl::StatusOr<std::unique_ptr<SqliteConsentStore>> SqliteConsentStore::Open(
     const std::string& path, std::function<void(int)> on_commit) {
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(path, Migrations());
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
-  if (!reader.ok()) return reader.status();
-  auto writer = std::make_unique<sqlite::Writer>(
-      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
+  absl::StatusOr<sqlite::StoreConnections> c =
+      sqlite::OpenStoreConnections(path, Migrations(), {}, std::move(on_commit));
+  if (!c.ok()) return c.status();
   return std::unique_ptr<SqliteConsentStore>(
-      new SqliteConsentStore(std::move(writer), std::move(*reader)));
+      new SqliteConsentStore(std::move(c->writer), std::move(c->reader)));
 }
 
 void SqliteConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
@@ -103,15 +100,11 @@ void SqliteConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
         const v1::Consent& c = call->consent;
         // Checked inside the write transaction, so two calls with one
         // request_id cannot both insert.
-        auto existing = FindBy(db, "request_id", c.request_id());
-        if (!existing.ok()) return existing.status();
-        if (existing->has_value()) {
-          if (!records::SameContent((*existing)->content, call->content)) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "request_id ", c.request_id(), " was used before for a different consent (",
-                (*existing)->record.id(), "); use a new request_id for a new consent"));
-          }
-          *stored = std::move((*existing)->record);
+        auto earlier = records::FindEarlierCreate<v1::Consent>(db, "consents", c.request_id(),
+                                                               call->content, "consent");
+        if (!earlier.ok()) return earlier.status();
+        if (earlier->has_value()) {
+          *stored = std::move(**earlier);
           AuditEntry line = call->audit;
           line.consent_id = stored->id();
           return InsertAudit(db, line);

@@ -151,34 +151,16 @@ class Transaction final : public ReferralsTransaction {
   sqlite::Database& db_;
 };
 
-class Handler final : public bus::EventHandler {
- public:
-  explicit Handler(SqliteReferralsStore::Apply apply) : apply_(std::move(apply)) {}
-  absl::Status Apply(sqlite::Database& db,
-                     const olifantenpad::common::v1::EventEnvelope& event) override {
-    Transaction txn(db);
-    return apply_(txn, event);
-  }
-
- private:
-  SqliteReferralsStore::Apply apply_;
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteReferralsStore>> SqliteReferralsStore::Open(
     const std::string& path, const sqlite::OpenOptions& options,
     std::function<void(int)> on_commit) {
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
-      sqlite::Database::Open(path, Migrations(), options);
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
-  if (!reader.ok()) return reader.status();
-  if (absl::Status s = consent::ConsentProjection::CreateTables(**db); !s.ok()) return s;
-  auto writer = std::make_unique<sqlite::Writer>(
-      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
+  absl::StatusOr<sqlite::StoreConnections> c = sqlite::OpenStoreConnections(
+      path, Migrations(), options, std::move(on_commit), consent::ConsentProjection::CreateTables);
+  if (!c.ok()) return c.status();
   return std::unique_ptr<SqliteReferralsStore>(
-      new SqliteReferralsStore(path, std::move(writer), std::move(*reader)));
+      new SqliteReferralsStore(path, std::move(c->writer), std::move(c->reader)));
 }
 
 void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
@@ -188,17 +170,11 @@ void SqliteReferralsStore::Create(NewRequest in, CreateDone done) {
       [request, outcome](sqlite::Database& db) -> absl::Status {
         // Checked inside the write transaction, so two calls with one
         // request_id cannot both insert.
-        auto existing = records::FindRecord<v1::DirectLineRequest>(db, "requests", "request_id",
-                                                                   request->request.request_id());
-        if (!existing.ok()) return existing.status();
-        if (existing->has_value()) {
-          if (!records::SameContent((*existing)->content, request->content)) {
-            return absl::AlreadyExistsError(
-                absl::StrCat("request_id ", request->request.request_id(),
-                             " was used before for a different request (", (*existing)->record.id(),
-                             "); use a new request_id for a new request"));
-          }
-          outcome->request = std::move((*existing)->record);
+        auto earlier = records::FindEarlierCreate<v1::DirectLineRequest>(
+            db, "requests", request->request.request_id(), request->content, "request");
+        if (!earlier.ok()) return earlier.status();
+        if (earlier->has_value()) {
+          outcome->request = std::move(**earlier);
           outcome->created = false;
           return absl::OkStatus();
         }
@@ -248,17 +224,10 @@ void SqliteReferralsStore::Update(const std::string& id, int64_t expected_versio
   writer_->Submit(
       [id, expected_version, now, trace_id = std::move(trace_id), mutate = std::move(mutate),
        result](sqlite::Database& db) -> absl::Status {
-        auto found = records::FindRecord<v1::DirectLineRequest>(db, "requests", "id", id);
+        auto found = records::LoadForChange<v1::DirectLineRequest>(db, "requests", id,
+                                                                   expected_version, "request");
         if (!found.ok()) return found.status();
-        if (!found->has_value()) {
-          return absl::NotFoundError(absl::StrCat("request ", id, " not found"));
-        }
-        v1::DirectLineRequest& r = (*found)->record;
-        if (r.version() != expected_version) {
-          return absl::AbortedError(absl::StrCat("request ", id, " is at version ", r.version(),
-                                                 ", not ", expected_version,
-                                                 ": read it again and retry"));
-        }
+        v1::DirectLineRequest& r = *found;
         Transaction txn(db);
         absl::StatusOr<Events> events = mutate(txn, r);
         if (!events.ok()) return events.status();
@@ -280,7 +249,8 @@ absl::Status SqliteReferralsStore::RunTransaction(Work work) {
 }
 
 std::unique_ptr<bus::EventHandler> SqliteReferralsStore::ConsumerHandler(Apply apply) {
-  return std::make_unique<Handler>(std::move(apply));
+  return std::make_unique<bus::TransactionHandler<Transaction, ReferralsTransaction>>(
+      std::move(apply));
 }
 
 absl::StatusOr<std::vector<v1::DirectLineRequest>> SqliteReferralsStore::CreatedBetween(

@@ -249,38 +249,31 @@ absl::StatusOr<Events> SchedulingService::EvaluateGroup(SchedulingTransaction& t
   const Standing st = StandingOf(*visits, school_year, region, now);
   absl::StatusOr<ComplianceState> state = txn.Compliance(location_id, group_id, school_year);
   if (!state.ok()) return state.status();
-  Events events;
-  if (st.at_risk && *state == ComplianceState::kNone) {
-    auto e = std::make_shared<v1::VisitMinimumAtRisk>();
-    e->mutable_group()->set_location_id(location_id);
-    e->mutable_group()->set_group_id(group_id);
-    e->set_school_year(school_year);
-    e->set_held(st.held);
-    e->set_booked(st.planned);
-    e->set_minimum(st.minimum);
-    e->set_plannable_days_left(st.plannable_days_left);
-    events.push_back({kTopicMinimumAtRisk, std::move(e)});
-    if (absl::Status s =
-            txn.SetCompliance(location_id, group_id, school_year, ComplianceState::kAtRisk, now);
-        !s.ok()) {
-      return s;
-    }
-  } else if (st.enough() && *state == ComplianceState::kAtRisk) {
-    auto e = std::make_shared<v1::VisitMinimumRestored>();
-    e->mutable_group()->set_location_id(location_id);
-    e->mutable_group()->set_group_id(group_id);
-    e->set_school_year(school_year);
-    e->set_held(st.held);
-    e->set_booked(st.planned);
-    e->set_minimum(st.minimum);
-    events.push_back({kTopicMinimumRestored, std::move(e)});
-    if (absl::Status s =
-            txn.SetCompliance(location_id, group_id, school_year, ComplianceState::kRestored, now);
-        !s.ok()) {
-      return s;
-    }
+  const ComplianceState next =
+      st.at_risk && *state == ComplianceState::kNone      ? ComplianceState::kAtRisk
+      : st.enough() && *state == ComplianceState::kAtRisk ? ComplianceState::kRestored
+                                                          : *state;
+  if (next == *state) return Events{};
+  if (absl::Status s = txn.SetCompliance(location_id, group_id, school_year, next, now); !s.ok()) {
+    return s;
   }
-  return events;
+  auto fill = [&](auto& e) {
+    e.mutable_group()->set_location_id(location_id);
+    e.mutable_group()->set_group_id(group_id);
+    e.set_school_year(school_year);
+    e.set_held(st.held);
+    e.set_booked(st.planned);
+    e.set_minimum(st.minimum);
+  };
+  if (next == ComplianceState::kAtRisk) {
+    auto e = std::make_shared<v1::VisitMinimumAtRisk>();
+    fill(*e);
+    e->set_plannable_days_left(st.plannable_days_left);
+    return Events{{kTopicMinimumAtRisk, std::move(e)}};
+  }
+  auto e = std::make_shared<v1::VisitMinimumRestored>();
+  fill(*e);
+  return Events{{kTopicMinimumRestored, std::move(e)}};
 }
 
 // --- visits -----------------------------------------------------------------

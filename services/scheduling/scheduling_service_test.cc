@@ -383,7 +383,9 @@ TEST_F(SchedulingServiceTest, PlanTwoHoldOneCancelTheOtherAndTheGroupIsAtRiskOnc
   EXPECT_EQ(Count(kTopicMinimumRestored), 1);
   v1::VisitMinimumAtRisk at_risk;
   for (const auto& e : Events()) {
-    if (e.topic() == kTopicMinimumAtRisk) ASSERT_TRUE(e.payload().UnpackTo(&at_risk));
+    if (e.topic() == kTopicMinimumAtRisk) {
+      ASSERT_TRUE(e.payload().UnpackTo(&at_risk));
+    }
   }
   EXPECT_EQ(at_risk.group().group_id(), kEgeltjes);
   EXPECT_EQ(at_risk.held(), 1);

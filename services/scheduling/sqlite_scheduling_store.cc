@@ -244,34 +244,16 @@ class Transaction final : public SchedulingTransaction {
   sqlite::Database& db_;
 };
 
-class Handler final : public bus::EventHandler {
- public:
-  explicit Handler(SqliteSchedulingStore::Apply apply) : apply_(std::move(apply)) {}
-  absl::Status Apply(sqlite::Database& db,
-                     const olifantenpad::common::v1::EventEnvelope& event) override {
-    Transaction txn(db);
-    return apply_(txn, event);
-  }
-
- private:
-  SqliteSchedulingStore::Apply apply_;
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteSchedulingStore>> SqliteSchedulingStore::Open(
     const std::string& path, const sqlite::OpenOptions& options,
     std::function<void(int)> on_commit) {
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
-      sqlite::Database::Open(path, Migrations(), options);
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::unique_ptr<sqlite::Database>> reader = sqlite::Database::Open(path, {});
-  if (!reader.ok()) return reader.status();
-  if (absl::Status s = consent::ConsentProjection::CreateTables(**db); !s.ok()) return s;
-  auto writer = std::make_unique<sqlite::Writer>(
-      std::move(*db), sqlite::WriterOptions{.on_commit = std::move(on_commit)});
+  absl::StatusOr<sqlite::StoreConnections> c = sqlite::OpenStoreConnections(
+      path, Migrations(), options, std::move(on_commit), consent::ConsentProjection::CreateTables);
+  if (!c.ok()) return c.status();
   return std::unique_ptr<SqliteSchedulingStore>(
-      new SqliteSchedulingStore(std::move(writer), std::move(*reader)));
+      new SqliteSchedulingStore(std::move(c->writer), std::move(c->reader)));
 }
 
 void SqliteSchedulingStore::Create(NewVisit in, VisitDone done) {
@@ -281,16 +263,11 @@ void SqliteSchedulingStore::Create(NewVisit in, VisitDone done) {
       [n, result](sqlite::Database& db) -> absl::Status {
         // Checked inside the write transaction, so two calls with one
         // request_id cannot both insert.
-        auto existing =
-            records::FindRecord<v1::Visit>(db, "visits", "request_id", n->visit.request_id());
-        if (!existing.ok()) return existing.status();
-        if (existing->has_value()) {
-          if (!records::SameContent((*existing)->content, n->content)) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "request_id ", n->visit.request_id(), " was used before for a different visit (",
-                (*existing)->record.id(), "); use a new request_id for a new visit"));
-          }
-          *result = std::move((*existing)->record);
+        auto earlier = records::FindEarlierCreate<v1::Visit>(db, "visits", n->visit.request_id(),
+                                                             n->content, "visit");
+        if (!earlier.ok()) return earlier.status();
+        if (earlier->has_value()) {
+          *result = std::move(**earlier);
           return absl::OkStatus();
         }
         Transaction txn(db);
@@ -315,16 +292,9 @@ void SqliteSchedulingStore::Update(const std::string& id, int64_t expected_versi
   writer_->Submit(
       [id, expected_version, now, trace_id = std::move(trace_id), mutate = std::move(mutate),
        result](sqlite::Database& db) -> absl::Status {
-        auto found = records::FindRecord<v1::Visit>(db, "visits", "id", id);
+        auto found = records::LoadForChange<v1::Visit>(db, "visits", id, expected_version, "visit");
         if (!found.ok()) return found.status();
-        if (!found->has_value())
-          return absl::NotFoundError(absl::StrCat("visit ", id, " not found"));
-        v1::Visit& v = (*found)->record;
-        if (v.version() != expected_version) {
-          return absl::AbortedError(absl::StrCat("visit ", id, " is at version ", v.version(),
-                                                 ", not ", expected_version,
-                                                 ": read it again and retry"));
-        }
+        v1::Visit& v = *found;
         Transaction txn(db);
         absl::StatusOr<Events> events = mutate(txn, v);
         if (!events.ok()) return events.status();
@@ -355,7 +325,8 @@ absl::Status SqliteSchedulingStore::RunTransaction(Work work) {
 }
 
 std::unique_ptr<bus::EventHandler> SqliteSchedulingStore::ConsumerHandler(Apply apply) {
-  return std::make_unique<Handler>(std::move(apply));
+  return std::make_unique<bus::TransactionHandler<Transaction, SchedulingTransaction>>(
+      std::move(apply));
 }
 
 absl::StatusOr<v1::Visit> SqliteSchedulingStore::Get(const std::string& id) {

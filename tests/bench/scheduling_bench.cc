@@ -20,8 +20,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/civil_time.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/time/civil_time.h"
 #include "services/common/clock/clock.h"
 #include "services/common/clock/timestamp.h"
 #include "services/common/ids/ids.h"
@@ -51,7 +51,8 @@ constexpr int kGroupsPerLocation = 5;
 // Anna, without opening hours so visits can fill every hour: a group then
 // holds a few visits a year, as in life.
 std::shared_ptr<const directory::Directory> BenchRegion() {
-  auto dev = directory::Directory::Load(std::string(OLIF_SOURCE_DIR) + "/config/dev/directory.yaml");
+  auto dev =
+      directory::Directory::Load(std::string(OLIF_SOURCE_DIR) + "/config/dev/directory.yaml");
   cfg::Directory proto = (*dev)->proto();
   for (auto& l : *proto.mutable_locations()) l.clear_opening_hours();
   for (int i = 0; i < kLocations; ++i) {
@@ -91,7 +92,8 @@ struct Fixture {
       w->set_end("24:00");
     }
     std::promise<void> done;
-    service.SetAvailability(call, "bench", [&](absl::StatusOr<v1::Availability>) { done.set_value(); });
+    service.SetAvailability(call, "bench",
+                            [&](absl::StatusOr<v1::Availability>) { done.set_value(); });
     done.get_future().wait();
   }
   std::unique_ptr<SqliteSchedulingStore> store;
@@ -144,7 +146,8 @@ double PlanRate(Fixture& f, int n, int in_flight, int offset) {
 // Appends `n` rows of `bytes` bytes, `in_flight` at a time, each durable.
 double RawAppendRate(const std::filesystem::path& dir, int n, int in_flight, size_t bytes) {
   const std::vector<sqlite::Migration> schema = {
-      {1, "0001_rows.sql", "CREATE TABLE rows (id TEXT PRIMARY KEY, record BLOB NOT NULL) STRICT;"}};
+      {1, "0001_rows.sql",
+       "CREATE TABLE rows (id TEXT PRIMARY KEY, record BLOB NOT NULL) STRICT;"}};
   sqlite::Writer writer(std::move(*sqlite::Database::Open((dir / "raw.db").string(), schema)));
   const std::string blob(bytes, 'v');
   const auto t0 = SteadyClock::now();
@@ -201,9 +204,10 @@ int main(int argc, char** argv) {
     Fixture f(d);
     const double plan = PlanRate(f, plans, in_flight, 0);
     const double raw = RawAppendRate(d, plans, in_flight, 600);
-    std::printf("%-52s %10.0f/s %10.0f/s %8.2f\n",
-                absl::StrCat("PlanVisit durable, ", in_flight, " in flight (raw append floor)").c_str(),
-                plan, raw, plan / raw);
+    std::printf(
+        "%-52s %10.0f/s %10.0f/s %8.2f\n",
+        absl::StrCat("PlanVisit durable, ", in_flight, " in flight (raw append floor)").c_str(),
+        plan, raw, plan / raw);
   }
   {
     const auto d = Fresh(dir, "feed");
@@ -228,9 +232,10 @@ int main(int argc, char** argv) {
       auto rows = f.store->List(q);
       if (!rows.ok() || static_cast<int>(rows->size()) != visits) std::abort();
     });
-    std::printf("%-52s %10.2fms %10.2fms %8.2f\n",
-                absl::StrCat("feed of an expert with ", visits, " visits (read-only floor)").c_str(),
-                render, read, render / read);
+    std::printf(
+        "%-52s %10.2fms %10.2fms %8.2f\n",
+        absl::StrCat("feed of an expert with ", visits, " visits (read-only floor)").c_str(),
+        render, read, render / read);
     std::printf("%-52s %10.0fKB\n", "  its size", bytes / 1024.0);
   }
   return 0;

@@ -18,6 +18,7 @@
 // handler runs on the Writer's thread inside the transaction.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,26 @@ class EventHandler {
   virtual ~EventHandler() = default;
   virtual absl::Status Apply(sqlite::Database& db,
                              const olifantenpad::common::v1::EventEnvelope& event) = 0;
+};
+
+// An EventHandler that hands each event to `apply` with a store's
+// transaction type `Txn` made on the consumer's connection (a store's
+// ConsumerHandler), so a service applies events through the same interface
+// its writes use.
+template <typename Txn, typename TxnInterface = Txn>
+class TransactionHandler final : public EventHandler {
+ public:
+  using Fn =
+      std::function<absl::Status(TxnInterface&, const olifantenpad::common::v1::EventEnvelope&)>;
+  explicit TransactionHandler(Fn apply) : apply_(std::move(apply)) {}
+  absl::Status Apply(sqlite::Database& db,
+                     const olifantenpad::common::v1::EventEnvelope& event) override {
+    Txn txn(db);
+    return apply_(txn, event);
+  }
+
+ private:
+  Fn apply_;
 };
 
 struct ConsumerOptions {

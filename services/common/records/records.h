@@ -103,4 +103,44 @@ absl::StatusOr<std::optional<Stored<Record>>> FindRecord(sqlite::Database& db,
   return found;
 }
 
+// The record an earlier create with `request_id` stored, for an idempotent
+// create inside its write transaction: nothing when the request_id is new;
+// the stored record when it came with the same content (the fingerprint
+// `content`); ALREADY_EXISTS, naming the `noun` ("request", "visit") and the
+// stored id, when it came with other content.
+template <typename Record>
+absl::StatusOr<std::optional<Record>> FindEarlierCreate(sqlite::Database& db,
+                                                        absl::string_view table,
+                                                        const std::string& request_id,
+                                                        absl::string_view content,
+                                                        absl::string_view noun) {
+  auto existing = FindRecord<Record>(db, table, "request_id", request_id);
+  if (!existing.ok()) return existing.status();
+  if (!existing->has_value()) return std::nullopt;
+  if (!SameContent((*existing)->content, content)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id ", request_id, " was used before for a different ", noun, " (",
+                     (*existing)->record.id(), "); use a new request_id for a new ", noun));
+  }
+  return std::move((*existing)->record);
+}
+
+// Record `id` of `table` loaded for a change at `expected_version`: NOT_FOUND
+// for an unknown id, ABORTED ("read it again and retry") when its version is
+// another; the `noun` names it in both.
+template <typename Record>
+absl::StatusOr<Record> LoadForChange(sqlite::Database& db, absl::string_view table,
+                                     const std::string& id, int64_t expected_version,
+                                     absl::string_view noun) {
+  auto found = FindRecord<Record>(db, table, "id", id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError(absl::StrCat(noun, " ", id, " not found"));
+  Record& r = (*found)->record;
+  if (r.version() != expected_version) {
+    return absl::AbortedError(absl::StrCat(noun, " ", id, " is at version ", r.version(), ", not ",
+                                           expected_version, ": read it again and retry"));
+  }
+  return std::move(r);
+}
+
 }  // namespace olif::records

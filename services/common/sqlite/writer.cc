@@ -181,4 +181,21 @@ void Writer::CheckpointLoop() {
   }
 }
 
+absl::StatusOr<StoreConnections> OpenStoreConnections(
+    const std::string& path, const std::vector<Migration>& migrations, const OpenOptions& options,
+    std::function<void(int)> on_commit, const std::function<absl::Status(Database&)>& prepare) {
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(path, migrations, options);
+  if (!db.ok()) return db.status();
+  absl::StatusOr<std::unique_ptr<Database>> reader = Database::Open(path, {});
+  if (!reader.ok()) return reader.status();
+  if (prepare) {
+    if (absl::Status s = prepare(**db); !s.ok()) return s;
+  }
+  StoreConnections c;
+  c.writer =
+      std::make_unique<Writer>(std::move(*db), WriterOptions{.on_commit = std::move(on_commit)});
+  c.reader = std::move(*reader);
+  return c;
+}
+
 }  // namespace olif::sqlite

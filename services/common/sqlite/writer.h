@@ -136,4 +136,16 @@ Writer::Done Deliver(std::shared_ptr<T> result, std::function<void(absl::StatusO
   };
 }
 
+// A store's two connections to its database: the Writer's (migrated, then
+// `prepare` run on it, e.g. to create a projection's tables) and one for
+// reads.
+struct StoreConnections {
+  std::unique_ptr<Writer> writer;
+  std::unique_ptr<Database> reader;
+};
+absl::StatusOr<StoreConnections> OpenStoreConnections(
+    const std::string& path, const std::vector<Migration>& migrations, const OpenOptions& options,
+    std::function<void(int)> on_commit,
+    const std::function<absl::Status(Database&)>& prepare = nullptr);
+
 }  // namespace olif::sqlite
