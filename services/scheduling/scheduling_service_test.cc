@@ -607,7 +607,7 @@ TEST_F(SchedulingServiceTest, EverythingSurvivesARestart) {
   EXPECT_EQ(ConflictType(Plan(Preventive(At(2026, 12, 8, 10))).status()), "EXPERT_BOOKED");
 }
 
-TEST_F(SchedulingServiceTest, TheGrpcShellCarriesVisitsAndConflicts) {
+TEST_F(SchedulingServiceTest, PlanningThroughGrpcCarriesVisitsAndConflicts) {
   SchedulingGrpcService shell(*service_);
   olif::testing_util::TestGrpcServer server({&shell}, "scheduling");
   auto stub = server.Stub<v1::SchedulingService>();
