@@ -58,8 +58,6 @@ LocalSlot Local(const Slot& slot, const absl::TimeZone& zone) {
   return l;
 }
 
-std::string Hhmm(int minutes) { return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60); }
-
 }  // namespace
 
 std::string DescribeSlot(const Slot& slot, const absl::TimeZone& zone) {
