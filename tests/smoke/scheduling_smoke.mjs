@@ -54,6 +54,14 @@ async function feed(token, headers = {}) {
     text: await res.text() };
 }
 
+// Minutes from now to the next midnight in Amsterdam, the hub's zone.
+function minutesToLocalMidnight() {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Amsterdam", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date());
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  return 24 * 60 - (get("hour") * 60 + get("minute"));
+}
+
 // Parses a feed with ical.js and checks what ical.js does not; returns the
 // events by UID as { sequence, status, dtstamp }.
 function parseFeed(text) {
@@ -110,8 +118,18 @@ await steps.run(9, { running: [service], dir: dataDir }, async () => {
   });
 
   await step("plan two preventive visits for a group; both arrive in the feed", async () => {
+    // A visit lies within one local day (availability is per weekday): the
+    // first starts in seconds and ends before Amsterdam's midnight; the
+    // second is a week ahead at 09:00 UTC (10:00 or 11:00 there).
+    let left = minutesToLocalMidnight();
+    if (left < 3) {
+      await new Promise((r) => setTimeout(r, (left + 1) * 60000));
+      left = minutesToLocalMidnight();
+    }
     const soon = Date.now() + 3000;
-    for (const [start, minutes] of [[soon, 30], [Date.now() + 7 * 86400000, 90]]) {
+    const nextWeek = new Date(Date.now() + 7 * 86400000);
+    nextWeek.setUTCHours(9, 0, 0, 0);
+    for (const [start, minutes] of [[soon, Math.min(30, left - 2)], [nextWeek.getTime(), 90]]) {
       const r = await call(client, "PlanVisit", { requestId: crypto.randomUUID(), visit: {
         kind: "VISIT_KIND_PREVENTIVE_GROUP_VISIT", locationId: "loc-boomgaard-noord",
         groupId: "grp-egeltjes", start: ts(start), end: ts(start + minutes * 60000),
