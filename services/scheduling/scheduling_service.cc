@@ -95,6 +95,7 @@ Settings SettingsFromConfig(const cfg::SchedulingConfig& config) {
     s.refresh_interval = config::ToDuration(config.feeds().refresh_interval());
   }
   if (!config.feeds().calendar_name().empty()) s.calendar_name = config.feeds().calendar_name();
+  if (config.feeds().has_history()) s.feed_history = config::ToDuration(config.feeds().history());
   return s;
 }
 

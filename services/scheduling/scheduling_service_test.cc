@@ -597,6 +597,40 @@ TEST_F(SchedulingServiceTest, AFeedOpensOnlyWithItsCurrentToken) {
   EXPECT_TRUE(service_->RenderFeed(rotated->token()).ok());
 }
 
+TEST_F(SchedulingServiceTest, AFeedReachesBackAsFarAsItsHistory) {
+  AnnaWorksWeekdays();
+  auto v = Plan(Preventive(At(2026, 12, 8, 10)));
+  ASSERT_TRUE(v.ok());
+  v1::IssueFeedTokenRequest issue;
+  issue.set_location_id(kNoord);
+  auto token =
+      Wait<v1::IssueFeedTokenResponse>(*service_, &SchedulingService::IssueFeedToken, issue);
+  ASSERT_TRUE(token.ok());
+  clock_.SetTime(At(2027, 6, 1, 9));  // 175 days after the visit
+  EXPECT_NE(service_->RenderFeed(token->token())->find(v->id()), std::string::npos);
+  clock_.SetTime(At(2027, 6, 10, 9));  // 184 days after
+  EXPECT_EQ(service_->RenderFeed(token->token())->find(v->id()), std::string::npos);
+}
+
+TEST(SchedulingSettingsTest, TheConfigOverridesWhatItSetsAndTheDefaultsStay) {
+  olifantenpad::config::v1::SchedulingConfig config;
+  EXPECT_EQ(SettingsFromConfig(config).visit_minimum, 2);
+  EXPECT_EQ(SettingsFromConfig(config).feed_history, absl::Hours(24 * 180));
+  config.mutable_scheduling()->set_visit_minimum(3);
+  config.mutable_scheduling()->set_at_risk_look_ahead_days(20);
+  config.mutable_scheduling()->set_school_year_start("09-01");
+  config.mutable_feeds()->mutable_history()->set_seconds(3600 * 24 * 30);
+  config.mutable_feeds()->mutable_refresh_interval()->set_seconds(900);
+  const Settings s = SettingsFromConfig(config);
+  EXPECT_EQ(s.visit_minimum, 3);
+  EXPECT_EQ(s.at_risk_look_ahead_days, 20);
+  EXPECT_EQ(s.school_year_start, "09-01");
+  EXPECT_EQ(s.feed_history, absl::Hours(24 * 30));
+  EXPECT_EQ(s.refresh_interval, absl::Minutes(15));
+  EXPECT_EQ(s.time_zone, "Europe/Amsterdam");
+  EXPECT_EQ(s.suppress_below, 5);
+}
+
 TEST_F(SchedulingServiceTest, EverythingSurvivesARestart) {
   AnnaWorksWeekdays();
   auto v = Plan(Preventive(At(2026, 12, 8, 10)));
