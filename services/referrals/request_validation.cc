@@ -14,24 +14,9 @@
 namespace olif::referrals {
 namespace {
 
-// Characters as a person counts them: UTF-8 code points.
-int CodePoints(const std::string& s) {
-  int n = 0;
-  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
-  return n;
-}
-
 void CheckIdAndVersion(Violations& v, const std::string& id, int64_t version) {
   RequireUuid(v, "id", id);
   if (version < 0) v.Add("version", "must not be negative");
-}
-
-void CheckRequestId(Violations& v, const std::string& request_id) {
-  if (request_id.empty()) {
-    v.Add("request_id", "is required: a UUID chosen by the client, reused on retries");
-  } else if (!IsUuid(request_id)) {
-    v.Add("request_id", "must be a UUID (8-4-4-4-12 hexadecimal)");
-  }
 }
 
 void CheckIdentity(Violations& v, const v1::ChildIdentity& id) {
@@ -132,10 +117,7 @@ void CheckTexts(Violations& v, const v1::DirectLineRequest& r) {
     v.Add("request.question", absl::StrCat("must be ", kMinQuestionChars, " to ", kMaxQuestionChars,
                                            " characters, not ", question_chars));
   }
-  if (const int n = CodePoints(r.observations()); n > kMaxObservationsChars) {
-    v.Add("request.observations",
-          absl::StrCat("must be at most ", kMaxObservationsChars, " characters, not ", n));
-  }
+  CheckMaxChars(v, "request.observations", r.observations(), kMaxObservationsChars);
   if (!v1::Priority_IsValid(r.priority())) {
     v.Add("request.priority", absl::StrCat("unknown value ", r.priority()));
   }
@@ -153,7 +135,7 @@ absl::Status ValidateIdAndVersion(const Call& call) {
 
 absl::Status ValidateCreate(const v1::CreateRequestRequest& call) {
   Violations v;
-  CheckRequestId(v, call.request_id());
+  RequireRequestId(v, call.request_id());
   if (!call.has_request()) {
     v.Add("request", "is required");
     return v.ToStatus();

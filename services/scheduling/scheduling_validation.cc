@@ -19,17 +19,7 @@ namespace {
 
 namespace cfg = olifantenpad::config::v1;
 
-int CodePoints(const std::string& s) {
-  int n = 0;
-  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
-  return n;
-}
-
 bool Blank(const std::string& s) { return absl::StripAsciiWhitespace(s).empty(); }
-
-void CheckText(Violations& v, const std::string& field, const std::string& text, int max) {
-  if (CodePoints(text) > max) v.Add(field, absl::StrCat("must be at most ", max, " characters"));
-}
 
 void CheckIdAndVersion(Violations& v, const std::string& id, int64_t version) {
   RequireUuid(v, "id", id);
@@ -116,7 +106,7 @@ void CheckParticipants(Violations& v, const std::string& prefix,
     } else if (!seen.insert(p.professional_id()).second) {
       v.Add(at + "professional_id", "is listed twice");
     }
-    CheckText(v, at + "name", p.name(), kMaxNameChars);
+    CheckMaxChars(v, at + "name", p.name(), kMaxNameChars);
   }
 }
 
@@ -176,7 +166,7 @@ absl::Status ValidateAddException(const v1::AddExceptionRequest& call,
       last < first) {
     v.Add("exception.last_day", "must not be before first_day");
   }
-  CheckText(v, "exception.note", e.note(), kMaxReasonChars);
+  CheckMaxChars(v, "exception.note", e.note(), kMaxReasonChars);
   return v.ToStatus();
 }
 
@@ -188,11 +178,7 @@ absl::Status ValidateGetAvailability(const v1::GetAvailabilityRequest& call) {
 
 absl::Status ValidatePlan(const v1::PlanVisitRequest& call, const directory::Directory& dir) {
   Violations v;
-  if (call.request_id().empty()) {
-    v.Add("request_id", "is required: a UUID chosen by the client, reused on retries");
-  } else {
-    RequireUuid(v, "request_id", call.request_id());
-  }
+  RequireRequestId(v, call.request_id());
   const v1::Visit& visit = call.visit();
   switch (visit.kind()) {
     case v1::VISIT_KIND_PREVENTIVE_GROUP_VISIT:
@@ -232,7 +218,7 @@ absl::Status ValidateCancel(const v1::CancelVisitRequest& call) {
   Violations v;
   CheckIdAndVersion(v, call.id(), call.version());
   if (Blank(call.reason())) v.Add("reason", "is required: say why the visit is cancelled");
-  CheckText(v, "reason", call.reason(), kMaxReasonChars);
+  CheckMaxChars(v, "reason", call.reason(), kMaxReasonChars);
   return v.ToStatus();
 }
 
@@ -240,7 +226,7 @@ absl::Status ValidateHeld(const v1::RecordVisitHeldRequest& call, const director
   Violations v;
   CheckIdAndVersion(v, call.id(), call.version());
   const v1::VisitReport& r = call.report();
-  CheckText(v, "report.group_observations", r.group_observations(), kMaxTextChars);
+  CheckMaxChars(v, "report.group_observations", r.group_observations(), kMaxTextChars);
   std::set<int> competencies;
   for (int i = 0; i < r.competencies_coached_size(); ++i) {
     const std::string at = absl::StrCat("report.competencies_coached[", i, "]");
@@ -253,15 +239,15 @@ absl::Status ValidateHeld(const v1::RecordVisitHeldRequest& call, const director
   for (int i = 0; i < r.agreed_actions_size(); ++i) {
     const std::string at = absl::StrCat("report.agreed_actions[", i, "]");
     if (Blank(r.agreed_actions(i))) v.Add(at, "must not be empty");
-    CheckText(v, at, r.agreed_actions(i), kMaxReasonChars);
+    CheckMaxChars(v, at, r.agreed_actions(i), kMaxReasonChars);
   }
   CheckDay(v, "report.follow_up_date", r.follow_up_date(), false);
   for (int i = 0; i < r.children_size(); ++i) {
     const std::string at = absl::StrCat("report.children[", i, "].");
     RequireUuid(v, at + "child.child_ref", r.children(i).child().child_ref());
     if (Blank(r.children(i).name())) v.Add(at + "name", "is required");
-    CheckText(v, at + "name", r.children(i).name(), kMaxNameChars);
-    CheckText(v, at + "note", r.children(i).note(), kMaxTextChars);
+    CheckMaxChars(v, at + "name", r.children(i).name(), kMaxNameChars);
+    CheckMaxChars(v, at + "note", r.children(i).note(), kMaxTextChars);
   }
   for (int i = 0; i < r.staff_reached_size(); ++i) {
     if (dir.FindProfessional(r.staff_reached(i)) == nullptr) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/ids/ids.h"
 #include "services/common/status/status.h"
 
@@ -17,6 +18,30 @@ inline void RequireUuid(Violations& v, const std::string& field, const std::stri
     v.Add(field, "is required");
   } else if (!IsUuid(value)) {
     v.Add(field, "must be a UUID");
+  }
+}
+
+// A client's idempotency key: required, and a UUID.
+inline void RequireRequestId(Violations& v, const std::string& request_id) {
+  if (request_id.empty()) {
+    v.Add("request_id", "is required: a UUID chosen by the client, reused on retries");
+  } else if (!IsUuid(request_id)) {
+    v.Add("request_id", "must be a UUID (8-4-4-4-12 hexadecimal)");
+  }
+}
+
+// Characters as a person counts them: UTF-8 code points.
+inline int CodePoints(const std::string& s) {
+  int n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+// At most `max` characters (code points).
+inline void CheckMaxChars(Violations& v, const std::string& field, const std::string& text,
+                          int max) {
+  if (const int n = CodePoints(text); n > max) {
+    v.Add(field, absl::StrCat("must be at most ", max, " characters, not ", n));
   }
 }
 
