@@ -47,7 +47,7 @@ v1::VisitSummary Summary(const v1::Visit& v) {
   if (v.has_end()) *s.mutable_end() = v.end();
   s.set_school_year(v.school_year());
   s.set_sequence(v.sequence());
-  s.set_version(v.version() + 1);  // the store bumps it with this change
+  s.set_version(v.version());
   s.set_handover_id(v.handover_id());
   if (v.has_child()) *s.mutable_child() = v.child();
   return s;
@@ -314,9 +314,7 @@ void SchedulingService::Plan(const v1::PlanVisitRequest& call, const std::string
   n.decide = [this, now](SchedulingTransaction& txn, v1::Visit& visit) -> absl::StatusOr<Events> {
     // Read in the write transaction: two bookings of one slot cannot both pass.
     if (absl::Status s = CheckDiary(txn, visit); !s.ok()) return s;
-    visit.set_version(0);  // Summary() reports the version after the change: 1
     Events events{Announce<v1::VisitPlanned>(kTopicVisitPlanned, visit)};
-    visit.set_version(1);
     if (IsPreventive(visit)) {
       absl::StatusOr<Events> more = EvaluateGroup(txn, visit.location_id(), visit.group_id(),
                                                   visit.school_year(), now, &visit);
@@ -703,9 +701,7 @@ absl::Status SchedulingService::ApplyHandoverEvent(
   *m.mutable_update_time() = ToTimestamp(now);
   m.set_trace_id(event.trace_id());
   auto e = std::make_shared<v1::MeetingProposed>();
-  m.set_version(0);
   *e->mutable_visit() = Summary(m);
-  m.set_version(1);
   *e->mutable_window_start() = m.window_start();
   *e->mutable_window_end() = m.window_end();
   return txn.Insert(m, "", {{kTopicMeetingProposed, std::move(e)}}, now);

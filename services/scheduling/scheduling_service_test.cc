@@ -281,6 +281,17 @@ TEST_F(SchedulingServiceTest, RescheduleKeepsTheIdRaisesTheSequenceAndChecksTheR
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->sequence(), 2);
   EXPECT_EQ(Count(kTopicVisitRescheduled), 2);
+  // Each event says the visit as the change left it.
+  std::vector<int64_t> versions;
+  std::vector<int32_t> sequences;
+  for (const auto& e : Events()) {
+    v1::VisitRescheduled r;
+    if (e.topic() != kTopicVisitRescheduled || !e.payload().UnpackTo(&r)) continue;
+    versions.push_back(r.visit().version());
+    sequences.push_back(r.visit().sequence());
+  }
+  EXPECT_EQ(versions, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(sequences, (std::vector<int32_t>{1, 2}));
 }
 
 TEST_F(SchedulingServiceTest, CancellationNeedsAReasonAndKeepsTheVisit) {

@@ -130,8 +130,9 @@ class SchedulingStore {
   // Stores the visit and its events. When the request_id is taken: the
   // stored visit if the content is the same, ALREADY_EXISTS if it differs.
   virtual void Create(NewVisit visit, VisitDone done) = 0;
-  // Loads visit `id`, checks its version (ABORTED when stale), applies
-  // `mutate`, bumps the version, stamps `now` and stores it with the events.
+  // Loads visit `id`, checks its version (ABORTED when stale), bumps the
+  // version and stamps `now` as update time, applies `mutate` (which so sees
+  // the visit as the change will leave it) and stores it with the events.
   // NOT_FOUND for an unknown id.
   virtual void Update(const std::string& id, int64_t expected_version, absl::Time now,
                       std::string trace_id, Mutation mutate, VisitDone done) = 0;

@@ -295,11 +295,12 @@ void SqliteSchedulingStore::Update(const std::string& id, int64_t expected_versi
         auto found = records::LoadForChange<v1::Visit>(db, "visits", id, expected_version, "visit");
         if (!found.ok()) return found.status();
         v1::Visit& v = *found;
+        // The change sees the visit at its new version: its events say so.
+        v.set_version(v.version() + 1);
+        *v.mutable_update_time() = ToTimestamp(now);
         Transaction txn(db);
         absl::StatusOr<Events> events = mutate(txn, v);
         if (!events.ok()) return events.status();
-        v.set_version(v.version() + 1);
-        *v.mutable_update_time() = ToTimestamp(now);
         if (absl::Status s = SaveVisit(db, v); !s.ok()) return s;
         if (absl::Status s = txn.Publish(*events, trace_id, now); !s.ok()) return s;
         *result = std::move(v);
