@@ -77,9 +77,11 @@ else
   echo "install-deps: Debian packages present"
 fi
 
-# npm test tools (versions pinned in tests/package-lock.json): buf (proto lint)
-# and @grpc/grpc-js (the smoke client a new user would write).
+# npm test tools (versions pinned in tests/package-lock.json): buf (proto lint),
+# @grpc/grpc-js (the smoke client a new user would write), the FHIR validators
+# and ical.js (reads the calendar feeds).
 if [ ! -d "$root/tests/node_modules/@bufbuild/buf" ] || [ ! -d "$root/tests/node_modules/@grpc/grpc-js" ] \
+   || [ ! -d "$root/tests/node_modules/ical.js" ] \
    || [ "$root/tests/package-lock.json" -nt "$root/tests/node_modules/.package-lock.json" ]; then
   echo "install-deps: installing npm test tools from tests/package-lock.json"
   (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)

@@ -79,8 +79,6 @@ std::string Shown(int64_t n, int suppress) {
 
 }  // namespace
 
-bool Standing::enough() const { return held + planned >= minimum; }
-
 Settings SettingsFromConfig(const cfg::SchedulingConfig& config) {
   Settings s;
   const cfg::SchedulingSettings& c = config.scheduling();

@@ -54,10 +54,10 @@ struct Standing {
   int held = 0;
   int cancelled = 0;
   int no_show = 0;
+  int minimum = 0;
   int plannable_days_left = 0;
   bool at_risk = false;
-  bool enough() const;  // held + planned reach the minimum
-  int minimum = 0;
+  bool enough() const { return held + planned >= minimum; }
 };
 
 class SchedulingService {
