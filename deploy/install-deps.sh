@@ -35,6 +35,10 @@ DEBIAN_PACKAGES=(
   libssl-dev                # needed by cpp-httplib's headers
   nlohmann-json3-dev        # reading and writing FHIR JSON in the adapters
   libsodium-dev             # CURVE keys and encryption at rest (later issues)
+  libcairo2-dev             # the handover PDF: cairo draws it
+  libpango1.0-dev           # the handover PDF: pango lays out the text (any script, any name)
+  fonts-dejavu-core         # the handover PDF's font (fontconfig falls back for other scripts)
+  poppler-utils             # pdftotext: the PDF test reads every page back
   libgtest-dev              # GoogleTest 1.12
   libgmock-dev              # GoogleMock
   libbenchmark-dev          # Google Benchmark for make bench

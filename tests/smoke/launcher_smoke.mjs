@@ -77,7 +77,18 @@ async function env() {
   const referralsGrpc = `127.0.0.1:${await freePort()}`;
   const referralsBus = `tcp://127.0.0.1:${await freePort()}`;
   const fhirListen = `127.0.0.1:${await freePort()}`;
+  const schedulingBus = `tcp://127.0.0.1:${await freePort()}`;
+  const handoverBus = `tcp://127.0.0.1:${await freePort()}`;
   return {
+    OLIF_SCHEDULING_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_SCHEDULING_METRICS: "127.0.0.1:0",
+    OLIF_SCHEDULING_BUS: schedulingBus,
+    OLIF_SCHEDULING_BUS_ENDPOINT: schedulingBus,
+    OLIF_SCHEDULING_FEEDS: "127.0.0.1:0",
+    OLIF_HANDOVER_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_HANDOVER_METRICS: "127.0.0.1:0",
+    OLIF_HANDOVER_BUS: handoverBus,
+    OLIF_HANDOVER_BUS_ENDPOINT: handoverBus,
     OLIF_FAKE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_FAKE_FHIR_METRICS: "127.0.0.1:0",
     OLIF_FAKE_FHIR_LISTEN: fhirListen,

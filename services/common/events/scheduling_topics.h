@@ -1,8 +1,10 @@
 #pragma once
 
+#include "services/common/events/handover_topics.h"  // IWYU pragma: export
+
 // The bus topics of the scheduling service's events
-// (proto/olifantenpad/scheduling/v1/events.proto), and of the handover
-// service's warm-handover request that scheduling follows.
+// (proto/olifantenpad/scheduling/v1/events.proto); the handover service's,
+// which scheduling follows, are in handover_topics.h.
 
 namespace olif::scheduling {
 
@@ -16,9 +18,3 @@ inline constexpr char kTopicMinimumAtRisk[] = "scheduling.compliance.at_risk";
 inline constexpr char kTopicMinimumRestored[] = "scheduling.compliance.restored";
 
 }  // namespace olif::scheduling
-
-namespace olif::handover {
-
-inline constexpr char kTopicWarmHandoverRequested[] = "handover.warm_handover.requested";
-
-}  // namespace olif::handover

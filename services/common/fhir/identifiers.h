@@ -20,6 +20,12 @@ inline constexpr char kDataCategorySystem[] = "urn:olifantenpad:data-category";
 // "<n>/plan", "<n>/actions", "<n>/evaluation" (valueString), "<n>/period"
 // (valuePeriod) and "<n>/outcome" (valueCode resolved | continue | escalate).
 inline constexpr char kCycleSystem[] = "urn:olifantenpad:cycle";
+inline constexpr char kHandoverSystem[] = "urn:olifantenpad:handover";
+// A childcare location's number in the national childcare register (LRK) and
+// a school's BRIN + vestiging ("12AB00"): neither has a published FHIR naming
+// system, so the hub names its own.
+inline constexpr char kLrkSystem[] = "urn:olifantenpad:lrk";
+inline constexpr char kBrinVestigingSystem[] = "urn:olifantenpad:brin-vestiging";
 // The Dutch citizen service number (BSN).
 inline constexpr char kBsnSystem[] = "http://fhir.nl/fhir/NamingSystem/bsn";
 // The Youth Act (Jeugdwet), the policy consents are given under.
