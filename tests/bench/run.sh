@@ -23,6 +23,9 @@ echo
 echo "== scheduling (PlanVisit durable; an expert's calendar feed) =="
 "$build/bin/scheduling_bench"
 echo
+echo "== handover (a bulk import over gRPC; the PDF of a form) =="
+"$build/bin/handover_bench"
+echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
 echo

@@ -29,20 +29,17 @@
 #include "services/common/sqlite/writer.h"
 #include "services/scheduling/scheduling_service.h"
 #include "services/scheduling/sqlite_scheduling_store.h"
+#include "tests/bench/bench_util.h"
 
 namespace olif::scheduling {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
+using bench::Fresh;
+using bench::MedianMs;
+using bench::RawAppendRate;
+using bench::Seconds;
+using bench::SteadyClock;
 namespace cfg = olifantenpad::config::v1;
-
-double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-std::filesystem::path Fresh(const std::filesystem::path& dir, const std::string& name) {
-  std::filesystem::remove_all(dir / name);
-  std::filesystem::create_directories(dir / name);
-  return dir / name;
-}
 
 constexpr int kLocations = 100;
 constexpr int kGroupsPerLocation = 5;
@@ -141,43 +138,6 @@ double PlanRate(Fixture& f, int n, int in_flight, int offset) {
     pending.Wait();
   }
   return n / Seconds(SteadyClock::now() - t0);
-}
-
-// Appends `n` rows of `bytes` bytes, `in_flight` at a time, each durable.
-double RawAppendRate(const std::filesystem::path& dir, int n, int in_flight, size_t bytes) {
-  const std::vector<sqlite::Migration> schema = {
-      {1, "0001_rows.sql",
-       "CREATE TABLE rows (id TEXT PRIMARY KEY, record BLOB NOT NULL) STRICT;"}};
-  sqlite::Writer writer(std::move(*sqlite::Database::Open((dir / "raw.db").string(), schema)));
-  const std::string blob(bytes, 'v');
-  const auto t0 = SteadyClock::now();
-  for (int done = 0; done < n; done += in_flight) {
-    const int batch = std::min(in_flight, n - done);
-    absl::BlockingCounter pending(batch);
-    for (int j = 0; j < batch; ++j) {
-      writer.Submit(
-          [&blob](sqlite::Database& db) -> absl::Status {
-            auto stmt = db.Prepare("INSERT INTO rows (id, record) VALUES (?1, ?2)");
-            if (!stmt.ok()) return stmt.status();
-            return (*stmt)->Bind(1, NewTimeOrderedUuid()).BindBlob(2, blob).Run();
-          },
-          [&pending](const absl::Status&) { pending.DecrementCount(); });
-    }
-    pending.Wait();
-  }
-  return n / Seconds(SteadyClock::now() - t0);
-}
-
-template <typename F>
-double MedianMs(int rounds, F f) {
-  std::vector<double> ms;
-  for (int i = 0; i < rounds; ++i) {
-    const auto t0 = SteadyClock::now();
-    f();
-    ms.push_back(Seconds(SteadyClock::now() - t0) * 1000);
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
 }
 
 }  // namespace
