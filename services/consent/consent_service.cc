@@ -108,14 +108,14 @@ void ConsentService::Record(const v1::RecordConsentRequest& call, const std::str
   *c.mutable_create_time() = ToTimestamp(now);
   *c.mutable_update_time() = ToTimestamp(now);
   c.set_trace_id(trace_id);
-  audit.consent_id = c.id();
+  audit.object_id = c.id();
   audit.outcome = "OK";
   n.audit = audit;
   store_.Record(std::move(n), [this, audit, done](absl::StatusOr<v1::Consent> stored) mutable {
     if (stored.ok()) {
       done(std::move(stored));
     } else {
-      audit.consent_id.clear();
+      audit.object_id.clear();
       audit.outcome.clear();
       Audited<v1::Consent>(std::move(audit), std::move(stored).status(), std::move(done));
     }
@@ -125,7 +125,7 @@ void ConsentService::Record(const v1::RecordConsentRequest& call, const std::str
 void ConsentService::Get(const v1::GetConsentRequest& call, const std::string& trace_id,
                          Done<v1::Consent> done) {
   AuditEntry audit = NewAudit(call.access(), "get", trace_id);
-  audit.consent_id = call.id();
+  audit.object_id = call.id();
   absl::Status valid = ValidateGet(call);
   absl::StatusOr<v1::Consent> found = valid.ok() ? store_.Get(call.id()) : valid;
   if (found.ok()) audit.child_ref = found->child().child_ref();
@@ -175,7 +175,7 @@ void ConsentService::List(const v1::ListConsentsRequest& call, const std::string
 void ConsentService::Withdraw(const v1::WithdrawConsentRequest& call, const std::string& trace_id,
                               Done<v1::Consent> done) {
   AuditEntry audit = NewAudit(call.access(), "withdraw", trace_id);
-  audit.consent_id = call.id();
+  audit.object_id = call.id();
   if (absl::Status s = ValidateWithdraw(call); !s.ok()) {
     Audited<v1::Consent>(std::move(audit), s, std::move(done));
     return;
@@ -214,7 +214,7 @@ void ConsentService::Check(const v1::CheckConsentRequest& call, const std::strin
   for (const v1::Consent& c : *consents) terms.push_back(ToTerms(c));
   const absl::Time at = call.has_at() ? FromTimestamp(call.at()) : audit.at;
   v1::Decision decision = Decide(terms, call.purpose(), call.recipient_organisation_id(), at);
-  audit.consent_id = decision.consent_id();
+  audit.object_id = decision.consent_id();
   audit.outcome =
       decision.permitted() ? "OK: permit" : absl::StrCat("OK: deny: ", decision.reason());
   Audited<v1::Decision>(std::move(audit), std::move(decision), std::move(done));

@@ -296,7 +296,7 @@ TEST_F(ConsentServiceTest, EveryCallIsAudited) {
   EXPECT_EQ(rec.action, "record");
   EXPECT_EQ(rec.actor, "prof-sanne-bakker");
   EXPECT_EQ(rec.reason, "consent form signed at intake");
-  EXPECT_EQ(rec.consent_id, recorded->id());
+  EXPECT_EQ(rec.object_id, recorded->id());
   EXPECT_EQ(rec.outcome, "OK");
   EXPECT_EQ(rec.at, kNow);
   const AuditEntry& read = (*trail)[1];

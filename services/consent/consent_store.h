@@ -15,26 +15,16 @@
 #include "absl/time/time.h"
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/consent/v1/consent.pb.h"
+#include "services/common/audit/audit.h"
 #include "services/common/records/records.h"
 
 namespace olif::consent {
 
 namespace v1 = olifantenpad::consent::v1;
 
-// One line of the audit table.
-struct AuditEntry {
-  absl::Time at;
-  std::string actor;
-  std::string action;
-  std::string consent_id;
-  std::string child_ref;
-  std::string outcome;  // "OK" or "<CODE>: <message>"
-  std::string reason;
-  std::string trace_id;
-};
-
-// "OK", or the code's name and the message.
-std::string Outcome(const absl::Status& status);
+// One line of the audit table (consent_audit); its object is the consent.
+using AuditEntry = audit::Entry;
+using audit::Outcome;
 
 // A consent to store, with its audit line.
 struct NewConsent {

@@ -13,6 +13,7 @@
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/common/process/service_store.h"
 #include "services/consent/consent_grpc.h"
 #include "services/consent/consent_service.h"
 #include "services/consent/sqlite_consent_store.h"
@@ -49,24 +50,18 @@ int main(int argc, char** argv) {
 
   olif::Process process("consent", runtime);
 
-  auto loaded = olif::directory::Directory::Load(settings_config.directory_path());
-  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
-  olif::directory::DirectoryHolder directory(*loaded);
-
-  const absl::StatusOr<std::string> db_file = process.DataFile("consent.db");
-  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
-  const std::string& db_path = *db_file;
-  auto commits = std::make_shared<olif::bus::Signal>();
-  auto store =
-      olif::consent::SqliteConsentStore::Open(db_path, [commits](int) { commits->Raise(); });
-  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
-
-  olif::bus::Producer producer(
-      olif::bus::ToProducerOptions(config.bus(), "consent", db_path, commits), (*store)->writer(),
-      process.metrics());
+  auto directory = olif::directory::DirectoryHolder::Load(settings_config.directory_path());
+  if (!directory.ok()) return olif::ExitWith("cannot load the directory", directory.status());
+  auto opened = olif::OpenServiceStore<olif::consent::SqliteConsentStore>(
+      process, config.bus(), "consent", "consent.db", [](const std::string& path, auto on_commit) {
+        return olif::consent::SqliteConsentStore::Open(path, std::move(on_commit));
+      });
+  if (!opened.ok()) return olif::ExitWith("cannot start", opened.status());
+  olif::consent::SqliteConsentStore& store = *opened->store;
+  olif::bus::Producer& producer = *opened->producer;
 
   const olif::consent::Settings settings = olif::consent::SettingsFromConfig(settings_config);
-  olif::consent::ConsentService service(**store, olif::Clock::Real(), directory, settings);
+  olif::consent::ConsentService service(store, olif::Clock::Real(), **directory, settings);
   olif::consent::ConsentGrpcService grpc_service(service);
 
   auto& expired_total = process.metrics().GetCounter("olif_consent_expired_total",
@@ -83,16 +78,16 @@ int main(int argc, char** argv) {
 
   process.AddService(&grpc_service);
   process.SetStatusFiller([&store, &producer](auto* status) {
-    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
     return producer.FillStatus(status);
   });
   process.OnReload(
-      [&directory, path = settings_config.directory_path()] { directory.ReloadAndLog(path); });
+      [&directory, path = settings_config.directory_path()] { (*directory)->ReloadAndLog(path); });
   if (absl::Status s = producer.Start(); !s.ok())
     return olif::ExitWith("cannot start the bus producer", s);
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
   expiry.Start();
-  olif::log::Info("serving", {{"database", db_path},
+  olif::log::Info("serving", {{"database", opened->path},
                               {"bus", producer.endpoint()},
                               {"directory", settings_config.directory_path()}});
   process.RunUntilSignal();

@@ -21,21 +21,10 @@ int64_t Micros(const google::protobuf::Timestamp& t) {
   return TimeUtil::TimestampToMicroseconds(t);
 }
 
+constexpr audit::Table kAuditTable{"consent_audit", "consent_id"};
+
 absl::Status InsertAudit(sqlite::Database& db, const AuditEntry& a) {
-  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-      "INSERT INTO consent_audit (at_us, actor, action, consent_id, child_ref, outcome, reason,"
-      " trace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, absl::ToUnixMicros(a.at))
-      .Bind(2, a.actor)
-      .Bind(3, a.action)
-      .Bind(4, a.consent_id)
-      .Bind(5, a.child_ref)
-      .Bind(6, a.outcome)
-      .Bind(7, a.reason)
-      .Bind(8, a.trace_id)
-      .Run();
+  return audit::Append(db, kAuditTable, a);
 }
 
 absl::StatusOr<std::optional<records::Stored<v1::Consent>>> FindBy(sqlite::Database& db,
@@ -78,11 +67,6 @@ absl::Status ReadRows(sqlite::Statement& stmt, std::vector<v1::Consent>* out,
 
 }  // namespace
 
-std::string Outcome(const absl::Status& status) {
-  if (status.ok()) return "OK";
-  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
-}
-
 absl::StatusOr<std::unique_ptr<SqliteConsentStore>> SqliteConsentStore::Open(
     const std::string& path, std::function<void(int)> on_commit) {
   absl::StatusOr<sqlite::StoreConnections> c =
@@ -106,7 +90,7 @@ void SqliteConsentStore::Record(NewConsent in, Done<v1::Consent> done) {
         if (earlier->has_value()) {
           *stored = std::move(**earlier);
           AuditEntry line = call->audit;
-          line.consent_id = stored->id();
+          line.object_id = stored->id();
           return InsertAudit(db, line);
         }
         absl::StatusOr<sqlite::Statement*> insert = db.Prepare(
@@ -223,7 +207,7 @@ absl::StatusOr<int> SqliteConsentStore::ExpireDue(absl::Time now) {
       if (absl::Status a = InsertAudit(db, {.at = now,
                                             .actor = "consent-expiry",
                                             .action = "expire",
-                                            .consent_id = c.id(),
+                                            .object_id = c.id(),
                                             .child_ref = c.child().child_ref(),
                                             .outcome = "OK",
                                             .reason = "validity period ended"});
@@ -299,19 +283,7 @@ absl::StatusOr<std::vector<v1::Consent>> SqliteConsentStore::ForChild(
 
 absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
   olif::MutexLock lock(&mu_);
-  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
-      "SELECT at_us, actor, action, consent_id, child_ref, outcome, reason, trace_id"
-      " FROM consent_audit ORDER BY seq");
-  if (!stmt.ok()) return stmt.status();
-  std::vector<AuditEntry> out;
-  absl::Status s = (*stmt)->ForEachRow([&](const sqlite::Statement& r) -> absl::Status {
-    out.push_back({absl::FromUnixMicros(r.ColumnInt64(0)), r.ColumnText(1), r.ColumnText(2),
-                   r.ColumnText(3), r.ColumnText(4), r.ColumnText(5), r.ColumnText(6),
-                   r.ColumnText(7)});
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return out;
+  return audit::Read(*db_, kAuditTable);
 }
 
 absl::Status SqliteConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {

@@ -42,7 +42,8 @@ absl::StatusOr<CodeLists> CodeLists::Create(const cfg::CodeLists& lists) {
           absl::StrCat(where, ": not an OSO voorschools list (6, 7, 8 or 9)"));
     }
     if (l.name().empty() || l.source().empty() || l.system().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": name, source and system are required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": name, source and system are required"));
     }
     if (l.min_code() > l.max_code()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": min_code is above max_code"));

@@ -40,9 +40,9 @@ std::string ReasonName(v1::WarmHandoverReason r) {
 
 // "12 maart 2027" for a YYYY-MM-DD date; the text itself when it is not one.
 std::string DateShown(const std::string& ymd) {
-  static const char* const kMonths[] = {"januari", "februari", "maart",     "april",
-                                        "mei",     "juni",     "juli",      "augustus",
-                                        "september", "oktober", "november", "december"};
+  static const char* const kMonths[] = {"januari",   "februari", "maart",    "april",
+                                        "mei",       "juni",     "juli",     "augustus",
+                                        "september", "oktober",  "november", "december"};
   absl::CivilDay d;
   if (ymd.empty() || !absl::ParseCivilTime(ymd, &d)) return ymd;
   return absl::StrCat(d.day(), " ", kMonths[d.month() - 1], " ", d.year());
@@ -267,9 +267,10 @@ std::vector<Section> SectionsOf(const v1::HandoverForm& f, const SectionContext&
   for (int i = 0; i < f.development_size(); ++i) {
     out.push_back(DevelopmentSection(f.development(i), i));
   }
-  out.push_back({"particulars", "Bijzonderheden", {{"Bijzonderheden", OrNotGiven(f.particulars())}}});
-  out.push_back({"approach", "Wat werkt bij dit kind",
-                 {{"Aanpak", OrNotGiven(f.approach_that_works())}}});
+  out.push_back(
+      {"particulars", "Bijzonderheden", {{"Bijzonderheden", OrNotGiven(f.particulars())}}});
+  out.push_back(
+      {"approach", "Wat werkt bij dit kind", {{"Aanpak", OrNotGiven(f.approach_that_works())}}});
   out.push_back(ProfessionalsSection(f));
   out.push_back(ParentViewSection(f, c.zone));
   out.push_back(WarmHandoverSection(f, c.zone));

@@ -15,7 +15,9 @@ namespace {
 using nlohmann::json;
 namespace cfg = olifantenpad::config::v1;
 
-std::string Instant(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+std::string Instant(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
 
 std::string Xhtml(const std::string& text) {
   return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\n", "<br/>"}});
@@ -80,13 +82,14 @@ std::string DocumentJson(const v1::HandoverForm& f, const std::vector<Section>& 
   Bundle b;
   b.Add(json::object());  // the Composition, filled in last
 
-  json patient = {{"resourceType", "Patient"},
-                  {"identifier", json::array({{{"system", fhir::kChildRefSystem},
-                                               {"value", f.child().child_ref()}}})},
-                  {"name", json::array({{{"family", f.child().family_name()},
-                                         {"given", json::array({f.child().given_name()})},
-                                         {"text", ChildName(f.child())}}})},
-                  {"birthDate", f.child().birth_date()}};
+  json patient = {
+      {"resourceType", "Patient"},
+      {"identifier",
+       json::array({{{"system", fhir::kChildRefSystem}, {"value", f.child().child_ref()}}})},
+      {"name", json::array({{{"family", f.child().family_name()},
+                             {"given", json::array({f.child().given_name()})},
+                             {"text", ChildName(f.child())}}})},
+      {"birthDate", f.child().birth_date()}};
   if (!f.child().bsn().empty()) {
     patient["identifier"].push_back({{"system", fhir::kBsnSystem}, {"value", f.child().bsn()}});
   }
@@ -106,19 +109,22 @@ std::string DocumentJson(const v1::HandoverForm& f, const std::vector<Section>& 
   const std::string childcare_url = b.Add(std::move(childcare));
   const cfg::Organisation* school =
       c.directory.FindSchool(f.receiver().brin(), f.receiver().vestiging());
-  const std::string school_url = b.Add(Organisation(
-      school != nullptr ? school->name() : "", fhir::kBrinVestigingSystem,
-      absl::StrCat(f.receiver().brin(), f.receiver().vestiging()), f.receiver().school_organisation_id()));
+  const std::string school_url =
+      b.Add(Organisation(school != nullptr ? school->name() : "", fhir::kBrinVestigingSystem,
+                         absl::StrCat(f.receiver().brin(), f.receiver().vestiging()),
+                         f.receiver().school_organisation_id()));
 
   json guardian_refs = json::array();
   for (const v1::Guardian& g : f.guardians()) {
-    json rp = {{"resourceType", "RelatedPerson"},
-               {"patient", Reference(patient_url)},
-               {"relationship",
-                json::array({{{"coding", json::array({{{"system",
-                                                        "http://terminology.hl7.org/CodeSystem/v3-RoleCode"},
-                                                       {"code", RelationCode(g.relation())}}})}}})},
-               {"name", json::array({{{"text", g.name()}}})}};
+    json rp = {
+        {"resourceType", "RelatedPerson"},
+        {"patient", Reference(patient_url)},
+        {"relationship",
+         json::array(
+             {{{"coding",
+                json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-RoleCode"},
+                              {"code", RelationCode(g.relation())}}})}}})},
+        {"name", json::array({{{"text", g.name()}}})}};
     json telecom = json::array();
     if (!g.phone().empty()) telecom.push_back({{"system", "phone"}, {"value", g.phone()}});
     if (!g.email().empty()) telecom.push_back({{"system", "email"}, {"value", g.email()}});
@@ -145,17 +151,17 @@ std::string DocumentJson(const v1::HandoverForm& f, const std::vector<Section>& 
   ve_code(kReferrerList, f.ve().referrer_code());
   ve_code(kParticipationList, f.ve().participation_code());
 
-  const std::string pdf_url =
-      b.Add({{"resourceType", "DocumentReference"},
-             {"status", "current"},
-             {"subject", Reference(patient_url)},
-             {"description", "Overdrachtsformulier als PDF"},
-             {"content", json::array({{{"attachment",
-                                        {{"contentType", "application/pdf"},
-                                         {"language", "nl"},
-                                         {"data", absl::Base64Escape(pdf)},
-                                         {"title", absl::StrCat("Overdrachtsformulier ",
-                                                                ChildName(f.child()), ".pdf")}}}}})}});
+  const std::string pdf_url = b.Add(
+      {{"resourceType", "DocumentReference"},
+       {"status", "current"},
+       {"subject", Reference(patient_url)},
+       {"description", "Overdrachtsformulier als PDF"},
+       {"content", json::array({{{"attachment",
+                                  {{"contentType", "application/pdf"},
+                                   {"language", "nl"},
+                                   {"data", absl::Base64Escape(pdf)},
+                                   {"title", absl::StrCat("Overdrachtsformulier ",
+                                                          ChildName(f.child()), ".pdf")}}}}})}});
 
   json comp_sections = json::array();
   for (const Section& s : sections) {
@@ -167,10 +173,11 @@ std::string DocumentJson(const v1::HandoverForm& f, const std::vector<Section>& 
     if (s.key == "ve" && !ve_refs.empty()) section["entry"] = ve_refs;
     comp_sections.push_back(std::move(section));
   }
-  comp_sections.push_back({{"title", "Formulier als PDF"},
-                           {"text", Narrative({"pdf", "Formulier als PDF",
-                                               {{"Bijlage", "het formulier zoals afgedrukt"}}})},
-                           {"entry", json::array({Reference(pdf_url)})}});
+  comp_sections.push_back(
+      {{"title", "Formulier als PDF"},
+       {"text",
+        Narrative({"pdf", "Formulier als PDF", {{"Bijlage", "het formulier zoals afgedrukt"}}})},
+       {"entry", json::array({Reference(pdf_url)})}});
 
   b.Put(0, {{"resourceType", "Composition"},
             {"status", f.revision() > 1 ? "amended" : "final"},

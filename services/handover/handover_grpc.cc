@@ -57,7 +57,8 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
       paused_ = !read_on;
     }
     if (read_on) StartRead(&request_);
-    logic_.ImportForm(form, index, trace_id_, [this](v1::ImportResult r) { OnResult(std::move(r)); });
+    logic_.ImportForm(form, index, trace_id_,
+                      [this](v1::ImportResult r) { OnResult(std::move(r)); });
   }
 
   void OnDone() override { delete this; }
@@ -124,58 +125,73 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
 }  // namespace
 
 grpc::ServerUnaryReactor* HandoverGrpcService::CreateDraft(grpc::CallbackServerContext* context,
-    const v1::CreateDraftRequest* request, v1::CreateDraftResponse* response) {
+                                                           const v1::CreateDraftRequest* request,
+                                                           v1::CreateDraftResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::CreateDraft, kForm);
 }
 
 grpc::ServerUnaryReactor* HandoverGrpcService::UpdateDraft(grpc::CallbackServerContext* context,
-    const v1::UpdateDraftRequest* request, v1::UpdateDraftResponse* response) {
+                                                           const v1::UpdateDraftRequest* request,
+                                                           v1::UpdateDraftResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::UpdateDraft, kForm);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::SubmitForParentReview(grpc::CallbackServerContext* context,
-    const v1::SubmitForParentReviewRequest* request, v1::SubmitForParentReviewResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &HandoverService::SubmitForParentReview, kForm);
+grpc::ServerUnaryReactor* HandoverGrpcService::SubmitForParentReview(
+    grpc::CallbackServerContext* context, const v1::SubmitForParentReviewRequest* request,
+    v1::SubmitForParentReviewResponse* response) {
+  return AnswerWhenDone(context, request, response, logic_, &HandoverService::SubmitForParentReview,
+                        kForm);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::RecordParentView(grpc::CallbackServerContext* context,
-    const v1::RecordParentViewRequest* request, v1::RecordParentViewResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &HandoverService::RecordParentView, kForm);
+grpc::ServerUnaryReactor* HandoverGrpcService::RecordParentView(
+    grpc::CallbackServerContext* context, const v1::RecordParentViewRequest* request,
+    v1::RecordParentViewResponse* response) {
+  return AnswerWhenDone(context, request, response, logic_, &HandoverService::RecordParentView,
+                        kForm);
 }
 
 grpc::ServerUnaryReactor* HandoverGrpcService::Finalise(grpc::CallbackServerContext* context,
-    const v1::FinaliseRequest* request, v1::FinaliseResponse* response) {
+                                                        const v1::FinaliseRequest* request,
+                                                        v1::FinaliseResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::Finalise, kForm);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::AcknowledgeReceipt(grpc::CallbackServerContext* context,
-    const v1::AcknowledgeReceiptRequest* request, v1::AcknowledgeReceiptResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &HandoverService::AcknowledgeReceipt, kForm);
+grpc::ServerUnaryReactor* HandoverGrpcService::AcknowledgeReceipt(
+    grpc::CallbackServerContext* context, const v1::AcknowledgeReceiptRequest* request,
+    v1::AcknowledgeReceiptResponse* response) {
+  return AnswerWhenDone(context, request, response, logic_, &HandoverService::AcknowledgeReceipt,
+                        kForm);
 }
 
 grpc::ServerUnaryReactor* HandoverGrpcService::Amend(grpc::CallbackServerContext* context,
-    const v1::AmendRequest* request, v1::AmendResponse* response) {
+                                                     const v1::AmendRequest* request,
+                                                     v1::AmendResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::Amend, kForm);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::WithdrawHandover(grpc::CallbackServerContext* context,
-    const v1::WithdrawHandoverRequest* request, v1::WithdrawHandoverResponse* response) {
+grpc::ServerUnaryReactor* HandoverGrpcService::WithdrawHandover(
+    grpc::CallbackServerContext* context, const v1::WithdrawHandoverRequest* request,
+    v1::WithdrawHandoverResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::Withdraw, kForm);
 }
 
 grpc::ServerUnaryReactor* HandoverGrpcService::GetHandover(grpc::CallbackServerContext* context,
-    const v1::GetHandoverRequest* request, v1::GetHandoverResponse* response) {
+                                                           const v1::GetHandoverRequest* request,
+                                                           v1::GetHandoverResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::Get, kForm);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::GetHandoverPdf(grpc::CallbackServerContext* context,
-    const v1::GetHandoverPdfRequest* request, v1::GetHandoverPdfResponse* response) {
+grpc::ServerUnaryReactor* HandoverGrpcService::GetHandoverPdf(
+    grpc::CallbackServerContext* context, const v1::GetHandoverPdfRequest* request,
+    v1::GetHandoverPdfResponse* response) {
   return AnswerWhenDone(context, request, response, logic_, &HandoverService::Pdf, grpcx::kWhole);
 }
 
-grpc::ServerUnaryReactor* HandoverGrpcService::GetHandoverDocument(grpc::CallbackServerContext* context,
-    const v1::GetHandoverDocumentRequest* request, v1::GetHandoverDocumentResponse* response) {
-  return AnswerWhenDone(context, request, response, logic_, &HandoverService::Document, grpcx::kWhole);
+grpc::ServerUnaryReactor* HandoverGrpcService::GetHandoverDocument(
+    grpc::CallbackServerContext* context, const v1::GetHandoverDocumentRequest* request,
+    v1::GetHandoverDocumentResponse* response) {
+  return AnswerWhenDone(context, request, response, logic_, &HandoverService::Document,
+                        grpcx::kWhole);
 }
 
 grpc::ServerUnaryReactor* HandoverGrpcService::ListHandovers(

@@ -12,9 +12,9 @@ using testing_util::HandoverTest;
 
 enum class State {
   kDraft,
-  kReview,          // before the parents, not yet read
-  kSeen,            // read by the parents; their consent recorded
-  kSeenNoConsent,   // read by the parents; no consent
+  kReview,         // before the parents, not yet read
+  kSeen,           // read by the parents; their consent recorded
+  kSeenNoConsent,  // read by the parents; no consent
   kAwaiting,
   kSent,
   kAcknowledged,
@@ -34,14 +34,14 @@ struct LifecycleRow {
 };
 
 const char* Name(State s) {
-  static const char* const names[] = {"draft",   "review",       "seen",    "seen_no_consent",
-                                      "awaiting", "sent",        "acknowledged", "amended",
+  static const char* const names[] = {"draft",     "review", "seen",         "seen_no_consent",
+                                      "awaiting",  "sent",   "acknowledged", "amended",
                                       "withdrawn", "lapsed"};
   return names[static_cast<int>(s)];
 }
 const char* Name(Op o) {
-  static const char* const names[] = {"update", "submit", "parent_view", "finalise",
-                                      "acknowledge", "amend", "withdraw"};
+  static const char* const names[] = {"update",      "submit", "parent_view", "finalise",
+                                      "acknowledge", "amend",  "withdraw"};
   return names[static_cast<int>(o)];
 }
 
@@ -139,35 +139,51 @@ constexpr v1::HandoverStatus kAck = v1::HANDOVER_STATUS_ACKNOWLEDGED;
 constexpr v1::HandoverStatus kAmended = v1::HANDOVER_STATUS_AMENDED;
 constexpr v1::HandoverStatus kWithdrawn = v1::HANDOVER_STATUS_WITHDRAWN;
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, LifecycleTest,
-    testing::Values(
-        LifecycleRow{S::kDraft, O::kUpdate, kDraft}, LifecycleRow{S::kDraft, O::kSubmit, kReview},
-        LifecycleRow{S::kDraft, O::kParentView, kRefused}, LifecycleRow{S::kDraft, O::kFinalise, kRefused},
-        LifecycleRow{S::kDraft, O::kAcknowledge, kRefused}, LifecycleRow{S::kDraft, O::kAmend, kRefused},
-        LifecycleRow{S::kDraft, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kReview, O::kUpdate, kReview}, LifecycleRow{S::kReview, O::kSubmit, kRefused},
-        LifecycleRow{S::kReview, O::kParentView, kReview}, LifecycleRow{S::kReview, O::kFinalise, kRefused},
-        LifecycleRow{S::kReview, O::kAmend, kRefused}, LifecycleRow{S::kReview, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kSeen, O::kUpdate, kReview}, LifecycleRow{S::kSeen, O::kSubmit, kRefused},
-        LifecycleRow{S::kSeen, O::kFinalise, kSent}, LifecycleRow{S::kSeen, O::kAcknowledge, kRefused},
-        LifecycleRow{S::kSeenNoConsent, O::kFinalise, kAwaiting},
-        LifecycleRow{S::kAwaiting, O::kUpdate, kRefused}, LifecycleRow{S::kAwaiting, O::kFinalise, kRefused},
-        LifecycleRow{S::kAwaiting, O::kAcknowledge, kRefused}, LifecycleRow{S::kAwaiting, O::kAmend, kRefused},
-        LifecycleRow{S::kAwaiting, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kSent, O::kUpdate, kRefused}, LifecycleRow{S::kSent, O::kFinalise, kRefused},
-        LifecycleRow{S::kSent, O::kAcknowledge, kAck}, LifecycleRow{S::kSent, O::kAmend, kAmended},
-        LifecycleRow{S::kSent, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kAcknowledged, O::kUpdate, kRefused}, LifecycleRow{S::kAcknowledged, O::kAcknowledge, kAck},
-        LifecycleRow{S::kAcknowledged, O::kAmend, kAmended}, LifecycleRow{S::kAcknowledged, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kAmended, O::kAcknowledge, kAck}, LifecycleRow{S::kAmended, O::kAmend, kAmended},
-        LifecycleRow{S::kAmended, O::kWithdraw, kWithdrawn},
-        LifecycleRow{S::kWithdrawn, O::kUpdate, kRefused}, LifecycleRow{S::kWithdrawn, O::kAcknowledge, kRefused},
-        LifecycleRow{S::kWithdrawn, O::kAmend, kRefused}, LifecycleRow{S::kWithdrawn, O::kWithdraw, kRefused},
-        LifecycleRow{S::kLapsed, O::kFinalise, kRefused}, LifecycleRow{S::kLapsed, O::kWithdraw, kRefused}),
-    [](const testing::TestParamInfo<LifecycleRow>& p) {
-      return std::string(Name(p.param.from)) + "_" + Name(p.param.op);
-    });
+INSTANTIATE_TEST_SUITE_P(Table, LifecycleTest,
+                         testing::Values(LifecycleRow{S::kDraft, O::kUpdate, kDraft},
+                                         LifecycleRow{S::kDraft, O::kSubmit, kReview},
+                                         LifecycleRow{S::kDraft, O::kParentView, kRefused},
+                                         LifecycleRow{S::kDraft, O::kFinalise, kRefused},
+                                         LifecycleRow{S::kDraft, O::kAcknowledge, kRefused},
+                                         LifecycleRow{S::kDraft, O::kAmend, kRefused},
+                                         LifecycleRow{S::kDraft, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kReview, O::kUpdate, kReview},
+                                         LifecycleRow{S::kReview, O::kSubmit, kRefused},
+                                         LifecycleRow{S::kReview, O::kParentView, kReview},
+                                         LifecycleRow{S::kReview, O::kFinalise, kRefused},
+                                         LifecycleRow{S::kReview, O::kAmend, kRefused},
+                                         LifecycleRow{S::kReview, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kSeen, O::kUpdate, kReview},
+                                         LifecycleRow{S::kSeen, O::kSubmit, kRefused},
+                                         LifecycleRow{S::kSeen, O::kFinalise, kSent},
+                                         LifecycleRow{S::kSeen, O::kAcknowledge, kRefused},
+                                         LifecycleRow{S::kSeenNoConsent, O::kFinalise, kAwaiting},
+                                         LifecycleRow{S::kAwaiting, O::kUpdate, kRefused},
+                                         LifecycleRow{S::kAwaiting, O::kFinalise, kRefused},
+                                         LifecycleRow{S::kAwaiting, O::kAcknowledge, kRefused},
+                                         LifecycleRow{S::kAwaiting, O::kAmend, kRefused},
+                                         LifecycleRow{S::kAwaiting, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kSent, O::kUpdate, kRefused},
+                                         LifecycleRow{S::kSent, O::kFinalise, kRefused},
+                                         LifecycleRow{S::kSent, O::kAcknowledge, kAck},
+                                         LifecycleRow{S::kSent, O::kAmend, kAmended},
+                                         LifecycleRow{S::kSent, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kAcknowledged, O::kUpdate, kRefused},
+                                         LifecycleRow{S::kAcknowledged, O::kAcknowledge, kAck},
+                                         LifecycleRow{S::kAcknowledged, O::kAmend, kAmended},
+                                         LifecycleRow{S::kAcknowledged, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kAmended, O::kAcknowledge, kAck},
+                                         LifecycleRow{S::kAmended, O::kAmend, kAmended},
+                                         LifecycleRow{S::kAmended, O::kWithdraw, kWithdrawn},
+                                         LifecycleRow{S::kWithdrawn, O::kUpdate, kRefused},
+                                         LifecycleRow{S::kWithdrawn, O::kAcknowledge, kRefused},
+                                         LifecycleRow{S::kWithdrawn, O::kAmend, kRefused},
+                                         LifecycleRow{S::kWithdrawn, O::kWithdraw, kRefused},
+                                         LifecycleRow{S::kLapsed, O::kFinalise, kRefused},
+                                         LifecycleRow{S::kLapsed, O::kWithdraw, kRefused}),
+                         [](const testing::TestParamInfo<LifecycleRow>& p) {
+                           return std::string(Name(p.param.from)) + "_" + Name(p.param.op);
+                         });
 
 }  // namespace
 }  // namespace olif::handover

@@ -63,8 +63,7 @@ class Renderer {
   double Prepare(const Piece& p) {
     Owned<PangoFontDescription> font(pango_font_description_from_string(kFont));
     pango_font_description_set_absolute_size(font.get(), p.size * PANGO_SCALE);
-    pango_font_description_set_weight(font.get(),
-                                      p.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_weight(font.get(), p.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(layout_.get(), font.get());
     pango_layout_set_width(layout_.get(), static_cast<int>(p.width * PANGO_SCALE));
     pango_layout_set_wrap(layout_.get(), PANGO_WRAP_WORD_CHAR);
@@ -110,7 +109,8 @@ std::vector<std::string> Chunks(const std::string& text) {
 std::vector<Block> BlocksOf(const PdfHeader& header, const std::vector<Section>& sections) {
   const double full = kWidth - 2 * kMargin;
   std::vector<Block> blocks;
-  blocks.push_back({{{"Overdrachtsformulier kinderopvang – basisschool", kMargin, full, 16, true}}});
+  blocks.push_back(
+      {{{"Overdrachtsformulier kinderopvang – basisschool", kMargin, full, 16, true}}});
   blocks.push_back({{{header.child_name, kMargin, full, 13, true}}, 4});
   blocks.push_back({{{header.subtitle, kMargin, full, 9, false}}, 2});
   for (const Section& s : sections) {
@@ -118,9 +118,10 @@ std::vector<Block> BlocksOf(const PdfHeader& header, const std::vector<Section>&
     for (const Row& r : s.rows) {
       bool first = true;
       for (std::string& chunk : Chunks(r.value)) {
-        blocks.push_back({{{first ? r.label : "", kMargin, kLabelWidth - kGap, 10, true},
-                           {std::move(chunk), kMargin + kLabelWidth, full - kLabelWidth, 10, false}},
-                          first ? kGap : 0});
+        blocks.push_back(
+            {{{first ? r.label : "", kMargin, kLabelWidth - kGap, 10, true},
+              {std::move(chunk), kMargin + kLabelWidth, full - kLabelWidth, 10, false}},
+             first ? kGap : 0});
         first = false;
       }
     }

@@ -21,6 +21,7 @@ struct PdfHeader {
 };
 
 // The PDF's bytes.
-absl::StatusOr<std::string> RenderPdf(const PdfHeader& header, const std::vector<Section>& sections);
+absl::StatusOr<std::string> RenderPdf(const PdfHeader& header,
+                                      const std::vector<Section>& sections);
 
 }  // namespace olif::handover

@@ -50,9 +50,9 @@ Event Changed(const v1::HandoverForm& f, v1::HandoverTransition t) {
 }
 
 absl::Status StateConflict(const v1::HandoverForm& f, const std::string& wanted) {
-  return Conflict("HANDOVER_STATE", absl::StrCat("handovers/", f.id()),
-                  absl::StrCat("handover ", f.id(), " is ", v1::HandoverStatus_Name(f.status()),
-                               "; ", wanted));
+  return Conflict(
+      "HANDOVER_STATE", absl::StrCat("handovers/", f.id()),
+      absl::StrCat("handover ", f.id(), " is ", v1::HandoverStatus_Name(f.status()), "; ", wanted));
 }
 
 absl::Status PurgedConflict(const v1::HandoverForm& f) {
@@ -75,10 +75,6 @@ bool IsSent(v1::HandoverStatus s) {
 
 bool IsFinal(v1::HandoverStatus s) {
   return s == v1::HANDOVER_STATUS_WITHDRAWN || s == v1::HANDOVER_STATUS_LAPSED;
-}
-
-std::string Outcome(const absl::Status& s) {
-  return s.ok() ? "OK" : absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
 }
 
 // The fields the retention purge keeps: what went to whom and when.
@@ -204,8 +200,8 @@ NewHandover HandoverService::Draft(const v1::HandoverForm& content, const std::s
   f.set_trace_id(trace_id);
   Derive(f);
   n.events.push_back(Changed(f, v1::HANDOVER_TRANSITION_DRAFT_CREATED));
-  n.audit = {now,  f.sender().author_id(), action, f.id(), f.child().child_ref(), "OK",
-             "",   trace_id};
+  n.audit = {now,     f.sender().author_id(), action, f.id(), f.child().child_ref(), "OK", "",
+             trace_id};
   return n;
 }
 
@@ -241,7 +237,7 @@ void HandoverService::ImportForm(const v1::ImportFormsRequest& call, int index,
                 [result, done = std::move(done)](absl::StatusOr<CreateOutcome> r) mutable {
                   if (!r.ok()) {
                     result.set_outcome(v1::IMPORT_OUTCOME_FAILED);
-                    result.set_message(Outcome(r.status()));
+                    result.set_message(audit::Outcome(r.status()));
                   } else {
                     result.set_outcome(r->created ? v1::IMPORT_OUTCOME_CREATED
                                                   : v1::IMPORT_OUTCOME_ALREADY_IMPORTED);
@@ -293,8 +289,9 @@ void HandoverService::UpdateDraft(const v1::UpdateDraftRequest& call, const std:
                                     absl::Time) -> absl::StatusOr<Events> {
         if (f.status() != v1::HANDOVER_STATUS_DRAFT &&
             f.status() != v1::HANDOVER_STATUS_PARENT_REVIEW) {
-          return StateConflict(f, "only a draft or a form in the parents' review can be updated "
-                                  "(a sent form is amended)");
+          return StateConflict(f,
+                               "only a draft or a form in the parents' review can be updated "
+                               "(a sent form is amended)");
         }
         const bool changed = ContentFingerprintOf(f) != ContentFingerprintOf(content);
         ApplyContent(content, f);
@@ -356,8 +353,9 @@ void HandoverService::Finalise(const v1::FinaliseRequest& call, const std::strin
       [this](HandoverTransaction& txn, v1::HandoverForm& f,
              absl::Time now) -> absl::StatusOr<Events> {
         if (f.status() != v1::HANDOVER_STATUS_PARENT_REVIEW || !f.parent_view().has_seen_at()) {
-          return StateConflict(f, "a form is finalised once the parents have read this version "
-                                  "(RecordParentView)");
+          return StateConflict(f,
+                               "a form is finalised once the parents have read this version "
+                               "(RecordParentView)");
         }
         *f.mutable_finalise_time() = ToTimestamp(now);
         absl::StatusOr<consent_v1::Decision> d = txn.PermitsSchoolHandover(
@@ -395,9 +393,9 @@ void HandoverService::AcknowledgeReceipt(const v1::AcknowledgeReceiptRequest& ca
       [call](HandoverTransaction&, v1::HandoverForm& f, absl::Time now) -> absl::StatusOr<Events> {
         if (f.receiver().brin() != call.school().brin() ||
             f.receiver().vestiging() != call.school().vestiging()) {
-          return InvalidField("school", absl::StrCat("handover ", f.id(), " was not sent to ",
-                                                     call.school().brin(), " ",
-                                                     call.school().vestiging()));
+          return InvalidField(
+              "school", absl::StrCat("handover ", f.id(), " was not sent to ", call.school().brin(),
+                                     " ", call.school().vestiging()));
         }
         if (f.status() != v1::HANDOVER_STATUS_SENT && f.status() != v1::HANDOVER_STATUS_AMENDED) {
           return StateConflict(f, "only a form sent to the school can be acknowledged");
@@ -465,8 +463,8 @@ void HandoverService::Amend(const v1::AmendRequest& call, const std::string& tra
       std::move(done));
 }
 
-void HandoverService::Withdraw(const v1::WithdrawHandoverRequest& call,
-                               const std::string& trace_id, Done done) {
+void HandoverService::Withdraw(const v1::WithdrawHandoverRequest& call, const std::string& trace_id,
+                               Done done) {
   if (absl::Status s = ValidateWithdraw(call); !s.ok()) return done(s);
   Transition(
       call.handover_id(), call.version(), trace_id, call.by(), "withdraw",
@@ -484,8 +482,9 @@ void HandoverService::AnswerAudited(const v1::AccessContext& access, const char*
                                     const std::string& id, const std::string& child_ref,
                                     const std::string& trace_id, absl::StatusOr<T> result,
                                     std::function<void(absl::StatusOr<T>)> done) {
-  AuditEntry entry{clock_.Now(),           access.actor_id(), action,  id, child_ref,
-                   Outcome(result.status()), access.reason(),  trace_id};
+  AuditEntry entry{
+      clock_.Now(),    access.actor_id(), action, id, child_ref, audit::Outcome(result.status()),
+      access.reason(), trace_id};
   auto shared = std::make_shared<absl::StatusOr<T>>(std::move(result));
   store_.Audit(std::move(entry), [shared, done = std::move(done)](absl::Status s) {
     // Nothing is disclosed that was not recorded.
@@ -590,17 +589,16 @@ void HandoverService::Pdf(const v1::GetHandoverPdfRequest& call, const std::stri
                           PdfDone done) {
   if (absl::Status s = ValidateRead(call.handover_id(), call.access()); !s.ok()) return done(s);
   const absl::StatusOr<v1::HandoverForm> f = store_.Get(call.handover_id());
-  AnswerAudited(call.access(), "read-pdf", call.handover_id(),
-                f.ok() ? f->child().child_ref() : "", trace_id, PdfOf(f), std::move(done));
+  AnswerAudited(call.access(), "read-pdf", call.handover_id(), f.ok() ? f->child().child_ref() : "",
+                trace_id, PdfOf(f), std::move(done));
 }
 
 void HandoverService::Document(const v1::GetHandoverDocumentRequest& call,
                                const std::string& trace_id, DocumentDone done) {
   if (absl::Status s = ValidateRead(call.handover_id(), call.access()); !s.ok()) return done(s);
   const absl::StatusOr<v1::HandoverForm> f = store_.Get(call.handover_id());
-  AnswerAudited(call.access(), "disclose", call.handover_id(),
-                f.ok() ? f->child().child_ref() : "", trace_id, DocumentOf(f, clock_.Now()),
-                std::move(done));
+  AnswerAudited(call.access(), "disclose", call.handover_id(), f.ok() ? f->child().child_ref() : "",
+                trace_id, DocumentOf(f, clock_.Now()), std::move(done));
 }
 
 // --- events from other services ---------------------------------------------
@@ -634,8 +632,8 @@ absl::Status HandoverService::ApplyConsentEvent(
       if (!d->permitted()) continue;
       const std::string consent_id = d->consent_id();
       if (absl::Status s = Commit(
-              txn, f, now, [&](v1::HandoverForm& g) { return Send(g, consent_id, now); },
-              "consent", "send");
+              txn, f, now, [&](v1::HandoverForm& g) { return Send(g, consent_id, now); }, "consent",
+              "send");
           !s.ok()) {
         return s;
       }
@@ -693,7 +691,9 @@ absl::Status HandoverService::ApplySchedulingEvent(
   *f.mutable_warm_handover()->mutable_meeting() = std::move(m);
   return Commit(
       txn, f, clock_.Now(),
-      [](v1::HandoverForm& g) { return Events{Changed(g, v1::HANDOVER_TRANSITION_MEETING_UPDATED)}; },
+      [](v1::HandoverForm& g) {
+        return Events{Changed(g, v1::HANDOVER_TRANSITION_MEETING_UPDATED)};
+      },
       "scheduling", "meeting");
 }
 

@@ -182,9 +182,9 @@ TEST_F(HandoverServiceTest, AnAmendmentIsANewRevisionThatSaysWhatChanged) {
   v1::HandoverForm amended = *Amend(f, content);
   EXPECT_EQ(amended.status(), v1::HANDOVER_STATUS_AMENDED);
   EXPECT_EQ(amended.revision(), 2);
-  EXPECT_EQ(std::vector<std::string>(amended.amended_paths().begin(),
-                                     amended.amended_paths().end()),
-            (std::vector<std::string>{"concerns", "development[0].strengths"}));
+  EXPECT_EQ(
+      std::vector<std::string>(amended.amended_paths().begin(), amended.amended_paths().end()),
+      (std::vector<std::string>{"concerns", "development[0].strengths"}));
   auto events = Published<v1::HandoverAmended>(kTopicHandoverAmended);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].handover().revision(), 2);
@@ -229,8 +229,8 @@ TEST_F(HandoverServiceTest, RetentionPurgesIdentityAndFreeTextAfterReceiptAndGra
   EXPECT_EQ(kept.receipt().received_by(), "Joost Jansen");
   EXPECT_TRUE(kept.has_send_time());
   const std::string bytes = kept.SerializeAsString();
-  for (const char* gone : {"Eliëlle", "Çelik", "123456782", "notenallergie", "boosheid",
-                           "Wij herkennen"}) {
+  for (const char* gone :
+       {"Eliëlle", "Çelik", "123456782", "notenallergie", "boosheid", "Wij herkennen"}) {
     EXPECT_EQ(bytes.find(gone), std::string::npos) << gone;
   }
   EXPECT_TRUE(kept.guardians().empty());
@@ -258,8 +258,7 @@ TEST_F(HandoverServiceTest, EveryReadOfTheChildsDataIsAudited) {
   read.set_handover_id(NewUuid());
   EXPECT_EQ(Wait(&HandoverService::Get, read).status().code(), absl::StatusCode::kNotFound);
   read.mutable_access()->clear_reason();
-  EXPECT_EQ(Wait(&HandoverService::Get, read).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Wait(&HandoverService::Get, read).status().code(), absl::StatusCode::kInvalidArgument);
   const auto trail = *store_->AuditTrail("");
   ASSERT_EQ(trail.size(), 3u);  // the create and two reads; the invalid call read nothing
   EXPECT_EQ(trail[0].action, "create");

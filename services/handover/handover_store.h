@@ -17,6 +17,7 @@
 #include "olifantenpad/common/v1/event.pb.h"
 #include "olifantenpad/consent/v1/decision.pb.h"
 #include "olifantenpad/handover/v1/handover.pb.h"
+#include "services/common/audit/audit.h"
 #include "services/common/outbox/outbox.h"
 
 namespace olif::handover {
@@ -26,22 +27,14 @@ namespace v1 = olifantenpad::handover::v1;
 using Event = outbox::Event;
 using Events = outbox::Events;
 
-// One line of the audit trail (NEN 7513): who did what to which child's form.
-struct AuditEntry {
-  absl::Time at;
-  std::string actor;        // a directory id, a process name, or "unidentified"
-  std::string action;       // create | update | read | disclose | withdraw | purge | ...
-  std::string handover_id;  // '' when the call named none
-  std::string child_ref;    // '' when unknown
-  std::string outcome;      // OK, or the status code and message
-  std::string reason;
-  std::string trace_id;
-};
+// One line of the audit trail (NEN 7513), in handover_audit; its object is
+// the form.
+using AuditEntry = audit::Entry;
 
 // Which forms a listing returns; exactly one of location_id and school_key.
 struct HandoverQuery {
   std::string location_id;
-  std::string school_key;  // SchoolKey(brin, vestiging)
+  std::string school_key;                                       // SchoolKey(brin, vestiging)
   v1::HandoverStatus status = v1::HANDOVER_STATUS_UNSPECIFIED;  // any
 };
 
@@ -58,8 +51,7 @@ class HandoverTransaction {
   virtual absl::StatusOr<std::vector<v1::HandoverForm>> AwaitingConsent(
       const std::string& child_ref) = 0;
   // Forms awaiting consent finalised at or before `cutoff`, oldest first.
-  virtual absl::StatusOr<std::vector<v1::HandoverForm>> AwaitingConsentSince(
-      absl::Time cutoff) = 0;
+  virtual absl::StatusOr<std::vector<v1::HandoverForm>> AwaitingConsentSince(absl::Time cutoff) = 0;
   // Forms sent under consent `consent_id` and not withdrawn, oldest first.
   virtual absl::StatusOr<std::vector<v1::HandoverForm>> RelyingOn(
       const std::string& consent_id) = 0;

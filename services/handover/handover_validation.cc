@@ -44,9 +44,8 @@ std::optional<absl::CivilDay> CheckDate(Violations& v, const std::string& field,
 }
 
 bool IsBrin(const std::string& s) {
-  return s.size() == 4 && absl::c_all_of(s, [](char c) {
-           return absl::ascii_isdigit(c) || absl::ascii_isupper(c);
-         });
+  return s.size() == 4 &&
+         absl::c_all_of(s, [](char c) { return absl::ascii_isdigit(c) || absl::ascii_isupper(c); });
 }
 
 bool IsVestiging(const std::string& s) {
@@ -103,8 +102,8 @@ void CheckSender(Violations& v, const std::string& p, const v1::Sender& s,
     v.Add(p + ".author_id", absl::StrCat("unknown professional ", s.author_id()));
   } else if (author != nullptr && location != nullptr &&
              author->organisation_id() != location->organisation_id()) {
-    v.Add(p + ".author_id", absl::StrCat(s.author_id(), " does not work for ",
-                                         location->organisation_id()));
+    v.Add(p + ".author_id",
+          absl::StrCat(s.author_id(), " does not work for ", location->organisation_id()));
   }
 }
 
@@ -115,8 +114,8 @@ void CheckReceiver(Violations& v, const std::string& p, const v1::Receiver& r,
   if (!brin_ok) v.Add(p + ".brin", "must be a BRIN: four digits or capital letters");
   if (!vestiging_ok) v.Add(p + ".vestiging", "must be a vestiging: two digits");
   if (brin_ok && vestiging_ok && dir.FindSchool(r.brin(), r.vestiging()) == nullptr) {
-    v.Add(p + ".brin", absl::StrCat("no school ", r.brin(), " vestiging ", r.vestiging(),
-                                    " in the directory"));
+    v.Add(p + ".brin",
+          absl::StrCat("no school ", r.brin(), " vestiging ", r.vestiging(), " in the directory"));
   }
   std::optional<absl::CivilDay> start =
       CheckDate(v, p + ".expected_start_date", r.expected_start_date(), true);
@@ -129,7 +128,8 @@ void CheckAttendance(Violations& v, const std::string& p, const v1::Attendance& 
                      const std::string& location_id, const directory::Directory& dir) {
   CheckDirectoryId(v, p + ".group_id", a.group_id());
   if (!a.group_id().empty() && IsDirectoryId(a.group_id()) &&
-      dir.FindLocation(location_id) != nullptr && dir.FindGroup(location_id, a.group_id()) == nullptr) {
+      dir.FindLocation(location_id) != nullptr &&
+      dir.FindGroup(location_id, a.group_id()) == nullptr) {
     v.Add(p + ".group_id", absl::StrCat("no group ", a.group_id(), " at ", location_id));
   }
   CheckDate(v, p + ".since", a.since(), false);

@@ -61,16 +61,16 @@ TEST_F(HandoverValidationTest, EveryInvalidFieldIsNamedByItsPath) {
   f.mutable_development(0)->set_area_other("iets");
   f.mutable_professionals(0)->set_role("");
   f.set_particulars(std::string(4001, 'a'));
-  EXPECT_EQ(Fields(Check(f)),
-            (std::set<std::string>{
-                "form.child.child_ref", "form.child.bsn", "form.child.birth_date",
-                "form.guardians[1].relation", "form.guardians[0].email", "form.sender.lrk_number",
-                "form.sender.author_id", "form.receiver.brin", "form.receiver.expected_start_date",
-                "form.attendance.group_id", "form.attendance.half_days_per_week",
-                "form.ve.programme_code", "form.ve.history_code", "form.ve.months",
-                "form.development[1].observed_at", "form.development[2].instrument_other",
-                "form.development[0].area_other", "form.professionals[0].role",
-                "form.particulars"}));
+  EXPECT_EQ(
+      Fields(Check(f)),
+      (std::set<std::string>{
+          "form.child.child_ref", "form.child.bsn", "form.child.birth_date",
+          "form.guardians[1].relation", "form.guardians[0].email", "form.sender.lrk_number",
+          "form.sender.author_id", "form.receiver.brin", "form.receiver.expected_start_date",
+          "form.attendance.group_id", "form.attendance.half_days_per_week",
+          "form.ve.programme_code", "form.ve.history_code", "form.ve.months",
+          "form.development[1].observed_at", "form.development[2].instrument_other",
+          "form.development[0].area_other", "form.professionals[0].role", "form.particulars"}));
 }
 
 TEST_F(HandoverValidationTest, UnknownSchoolsLocationsAndMissingPartsAreRefused) {
@@ -80,9 +80,9 @@ TEST_F(HandoverValidationTest, UnknownSchoolsLocationsAndMissingPartsAreRefused)
   f.clear_guardians();
   f.clear_development();
   f.mutable_ve()->clear_programme_code();
-  EXPECT_EQ(Fields(Check(f)),
-            (std::set<std::string>{"form.receiver.brin", "form.sender.location_id",
-                                   "form.guardians", "form.development", "form.ve.programme_code"}));
+  EXPECT_EQ(Fields(Check(f)), (std::set<std::string>{
+                                  "form.receiver.brin", "form.sender.location_id", "form.guardians",
+                                  "form.development", "form.ve.programme_code"}));
 }
 
 TEST(CodeListsTest, AValidCodeWithoutARecordedLabelKeepsItsCodeAndSaysSo) {
@@ -117,8 +117,7 @@ TEST(CodeListsTest, ARecordedLabelIsShownAndABadFileIsRefusedWithTheReason) {
 
   cfg::CodeLists no_label = file;
   no_label.mutable_lists(3)->mutable_codes(0)->clear_label();
-  EXPECT_NE(CodeLists::Create(no_label).status().message().find("has no label"),
-            std::string::npos);
+  EXPECT_NE(CodeLists::Create(no_label).status().message().find("has no label"), std::string::npos);
   cfg::CodeLists out_of_range = file;
   out_of_range.mutable_lists(3)->mutable_codes(0)->set_code("20");
   EXPECT_NE(CodeLists::Create(out_of_range).status().message().find("outside 1-15"),

@@ -18,6 +18,7 @@
 #include "services/common/events/scheduling_topics.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/common/process/service_store.h"
 #include "services/handover/code_lists.h"
 #include "services/handover/handover_grpc.h"
 #include "services/handover/handover_service.h"
@@ -30,8 +31,8 @@ namespace {
 // The scheduling topics that move a warm-handover meeting.
 std::vector<std::string> MeetingTopics() {
   namespace s = olif::scheduling;
-  return {s::kTopicMeetingProposed, s::kTopicVisitPlanned,  s::kTopicVisitRescheduled,
-          s::kTopicVisitCancelled,  s::kTopicVisitHeld,     s::kTopicVisitNoShow};
+  return {s::kTopicMeetingProposed, s::kTopicVisitPlanned, s::kTopicVisitRescheduled,
+          s::kTopicVisitCancelled,  s::kTopicVisitHeld,    s::kTopicVisitNoShow};
 }
 
 absl::Status Validate(const google::protobuf::Message& m) {
@@ -42,8 +43,7 @@ absl::Status Validate(const google::protobuf::Message& m) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          olif::bus::ValidateConsumerConfig(c.scheduling_bus(), "scheduling_bus", dev);
+  if (absl::Status s = olif::bus::ValidateConsumerConfig(c.scheduling_bus(), "scheduling_bus", dev);
       !s.ok()) {
     return s;
   }
@@ -63,47 +63,42 @@ int main(int argc, char** argv) {
   }
   olif::Process process("handover", config.runtime());
   const std::string directory_path = config.handover().directory_path();
-  auto loaded = olif::directory::Directory::Load(directory_path);
-  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
-  olif::directory::DirectoryHolder directory(*loaded);
+  auto directory = olif::directory::DirectoryHolder::Load(directory_path);
+  if (!directory.ok()) return olif::ExitWith("cannot load the directory", directory.status());
   auto code_lists = olif::handover::CodeLists::Load(config.handover().code_lists_path());
   if (!code_lists.ok()) return olif::ExitWith("cannot load the code lists", code_lists.status());
+  auto opened = olif::OpenServiceStore<olif::handover::SqliteHandoverStore>(
+      process, config.bus(), "handover", "handover.db",
+      [](const std::string& path, auto on_commit) {
+        return olif::handover::SqliteHandoverStore::Open(path, {}, std::move(on_commit));
+      });
+  if (!opened.ok()) return olif::ExitWith("cannot start", opened.status());
+  olif::handover::SqliteHandoverStore& store = *opened->store;
+  olif::bus::Producer& producer = *opened->producer;
 
-  const absl::StatusOr<std::string> db_file = process.DataFile("handover.db");
-  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
-  const std::string& db_path = *db_file;
-  auto commits = std::make_shared<olif::bus::Signal>();
-  auto store = olif::handover::SqliteHandoverStore::Open(db_path, {},
-                                                         [commits](int) { commits->Raise(); });
-  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
-
-  olif::bus::Producer producer(
-      olif::bus::ToProducerOptions(config.bus(), "handover", db_path, commits),
-      (*store)->writer(), process.metrics());
-
-  olif::handover::HandoverService service(**store, olif::Clock::Real(), directory,
+  olif::handover::HandoverService service(store, olif::Clock::Real(), **directory,
                                           std::move(*code_lists),
                                           olif::handover::SettingsFromConfig(config));
   olif::handover::HandoverGrpcService grpc_service(service);
 
-  std::unique_ptr<olif::bus::EventHandler> consents = (*store)->ConsumerHandler(
+  std::unique_ptr<olif::bus::EventHandler> consents = store.ConsumerHandler(
       [&service](olif::handover::HandoverTransaction& txn, const auto& event) {
         return service.ApplyConsentEvent(txn, event);
       });
   olif::bus::Consumer consent_consumer(
       olif::bus::ToConsumerOptions(config.consent_bus(), "consent",
                                    olif::consent::ConsentProjection::Topics()),
-      (*store)->writer(), *consents, process.metrics());
-  std::unique_ptr<olif::bus::EventHandler> meetings = (*store)->ConsumerHandler(
+      store.writer(), *consents, process.metrics());
+  std::unique_ptr<olif::bus::EventHandler> meetings = store.ConsumerHandler(
       [&service](olif::handover::HandoverTransaction& txn, const auto& event) {
         return service.ApplySchedulingEvent(txn, event);
       });
   olif::bus::Consumer scheduling_consumer(
       olif::bus::ToConsumerOptions(config.scheduling_bus(), "scheduling", MeetingTopics()),
-      (*store)->writer(), *meetings, process.metrics());
+      store.writer(), *meetings, process.metrics());
 
-  auto& lapsed = process.metrics().GetCounter(
-      "olif_handover_lapsed_total", "Handover forms that waited for consent too long");
+  auto& lapsed = process.metrics().GetCounter("olif_handover_lapsed_total",
+                                              "Handover forms that waited for consent too long");
   auto& purged = process.metrics().GetCounter(
       "olif_handover_purged_total",
       "Handover forms whose child identity and free text the retention job purged");
@@ -116,19 +111,19 @@ int main(int argc, char** argv) {
     lapsed.Inc(n->lapsed);
     purged.Inc(n->purged);
     if (n->lapsed + n->purged > 0) {
-      olif::log::Info("handover job", {{"lapsed", absl::StrCat(n->lapsed)},
-                                       {"purged", absl::StrCat(n->purged)}});
+      olif::log::Info("handover job",
+                      {{"lapsed", absl::StrCat(n->lapsed)}, {"purged", absl::StrCat(n->purged)}});
     }
   });
 
   process.AddService(&grpc_service);
   process.SetStatusFiller([&](auto* status) {
-    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
     consent_consumer.FillStatus(status);
     scheduling_consumer.FillStatus(status);
     return producer.FillStatus(status);
   });
-  process.OnReload([&directory, directory_path] { directory.ReloadAndLog(directory_path); });
+  process.OnReload([&directory, directory_path] { (*directory)->ReloadAndLog(directory_path); });
   if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);
   }
@@ -140,7 +135,7 @@ int main(int argc, char** argv) {
   }
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
   jobs.Start();
-  olif::log::Info("serving", {{"database", db_path},
+  olif::log::Info("serving", {{"database", opened->path},
                               {"bus", producer.endpoint()},
                               {"code_lists", config.handover().code_lists_path()}});
   process.RunUntilSignal();

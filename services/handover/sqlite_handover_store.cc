@@ -73,21 +73,10 @@ absl::Status SaveForm(sqlite::Database& db, const v1::HandoverForm& f) {
   return (*stmt)->Run();
 }
 
+constexpr audit::Table kAuditTable{"handover_audit", "handover_id"};
+
 absl::Status InsertAudit(sqlite::Database& db, const AuditEntry& a) {
-  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-      "INSERT INTO handover_audit (at_us, actor, action, handover_id, child_ref, outcome, reason,"
-      " trace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, absl::ToUnixMicros(a.at))
-      .Bind(2, a.actor.empty() ? std::string("unidentified") : a.actor)
-      .Bind(3, a.action)
-      .Bind(4, a.handover_id)
-      .Bind(5, a.child_ref)
-      .Bind(6, a.outcome)
-      .Bind(7, a.reason)
-      .Bind(8, a.trace_id)
-      .Run();
+  return audit::Append(db, kAuditTable, a);
 }
 
 // Form `id` for a change at `expected_version` (kAnyVersion: whatever its
@@ -128,10 +117,9 @@ class Transaction final : public HandoverTransaction {
                        "update_us, id", [&](sqlite::Statement& s) { s.Bind(1, consent_id); });
   }
   absl::StatusOr<Forms> AcknowledgedBefore(absl::Time cutoff) override {
-    return SelectForms(db_,
-                       absl::StrCat("status = ", kAcknowledged, " AND purged = 0 AND ack_us <= ?1"),
-                       "ack_us, id",
-                       [&](sqlite::Statement& s) { s.Bind(1, absl::ToUnixMicros(cutoff)); });
+    return SelectForms(
+        db_, absl::StrCat("status = ", kAcknowledged, " AND purged = 0 AND ack_us <= ?1"),
+        "ack_us, id", [&](sqlite::Statement& s) { s.Bind(1, absl::ToUnixMicros(cutoff)); });
   }
   absl::StatusOr<std::optional<v1::HandoverForm>> Find(const std::string& id) override {
     auto found = records::FindRecord<v1::HandoverForm>(db_, "handovers", "id", id);
@@ -233,8 +221,9 @@ void SqliteHandoverStore::Update(const std::string& id, int64_t expected_version
 }
 
 void SqliteHandoverStore::Audit(AuditEntry entry, WriteDone done) {
-  writer_->Submit([entry = std::move(entry)](sqlite::Database& db) { return InsertAudit(db, entry); },
-                  [done = std::move(done)](const absl::Status& s) { done(Unshared(s)); });
+  writer_->Submit(
+      [entry = std::move(entry)](sqlite::Database& db) { return InsertAudit(db, entry); },
+      [done = std::move(done)](const absl::Status& s) { done(Unshared(s)); });
 }
 
 absl::Status SqliteHandoverStore::RunTransaction(Work work) {
@@ -269,28 +258,15 @@ absl::StatusOr<std::vector<v1::HandoverForm>> SqliteHandoverStore::List(const Ha
 absl::StatusOr<olifantenpad::consent::v1::Decision> SqliteHandoverStore::PermitsSchoolHandover(
     const std::string& child_ref, const std::string& school_organisation_id, absl::Time at) {
   olif::MutexLock lock(&mu_);
-  return consent::ConsentProjection::PermitsIn(
-      *db_, child_ref, olifantenpad::consent::v1::PURPOSE_SCHOOL_HANDOVER, school_organisation_id,
-      at);
+  return consent::ConsentProjection::PermitsIn(*db_, child_ref,
+                                               olifantenpad::consent::v1::PURPOSE_SCHOOL_HANDOVER,
+                                               school_organisation_id, at);
 }
 
 absl::StatusOr<std::vector<AuditEntry>> SqliteHandoverStore::AuditTrail(
     const std::string& handover_id) {
   olif::MutexLock lock(&mu_);
-  absl::StatusOr<sqlite::Statement*> stmt = db_->Prepare(
-      "SELECT at_us, actor, action, handover_id, child_ref, outcome, reason, trace_id"
-      " FROM handover_audit WHERE ?1 = '' OR handover_id = ?1 ORDER BY seq");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, handover_id);
-  std::vector<AuditEntry> out;
-  absl::Status s = (*stmt)->ForEachRow([&](const sqlite::Statement& r) -> absl::Status {
-    out.push_back({absl::FromUnixMicros(r.ColumnInt64(0)), r.ColumnText(1), r.ColumnText(2),
-                   r.ColumnText(3), r.ColumnText(4), r.ColumnText(5), r.ColumnText(6),
-                   r.ColumnText(7)});
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return out;
+  return audit::Read(*db_, kAuditTable, handover_id);
 }
 
 absl::Status SqliteHandoverStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {

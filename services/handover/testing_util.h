@@ -35,12 +35,7 @@ inline CodeLists ShippedCodeLists() {
   return *lists;
 }
 
-// The type of the PreconditionFailure a status carries ("" when none).
-inline std::string ConflictType(const absl::Status& s) {
-  google::rpc::PreconditionFailure f;
-  if (!GetPreconditionFailure(s, &f) || f.violations().empty()) return "";
-  return f.violations(0).type();
-}
+using olif::testing_util::ConflictType;
 
 class HandoverTest : public testing::Test {
  protected:
@@ -59,11 +54,7 @@ class HandoverTest : public testing::Test {
   // Waits for a write of the service.
   template <typename Call, typename Method>
   absl::StatusOr<v1::HandoverForm> Wait(Method method, const Call& call) {
-    std::promise<absl::StatusOr<v1::HandoverForm>> p;
-    (service_.get()->*method)(call, "trace-test", [&p](absl::StatusOr<v1::HandoverForm> r) {
-      p.set_value(std::move(r));
-    });
-    return p.get_future().get();
+    return olif::testing_util::CallAndWait<v1::HandoverForm>(*service_, method, call);
   }
 
   absl::StatusOr<v1::HandoverForm> Create(const v1::HandoverForm& form) {
@@ -142,13 +133,9 @@ class HandoverTest : public testing::Test {
 
   // Applies a bus event as the consumer would, in its own transaction.
   void Apply(const std::string& topic, const google::protobuf::Message& payload) {
-    EventEnvelope e;
-    e.set_event_id(NewUuid());
-    e.set_topic(topic);
-    e.set_trace_id("trace-event");
-    e.mutable_payload()->PackFrom(payload);
     ASSERT_TRUE(
-        store_->writer().Run([&](sqlite::Database& db) { return handler_->Apply(db, e); }).ok());
+        olif::testing_util::ApplyEvent(store_->writer(), *handler_, topic, payload, clock_.Now())
+            .ok());
   }
   // The parents' school_handover consent for `child_ref` and the school.
   std::string Consent(const std::string& child_ref, const std::string& school = kSchoolOrg) {

@@ -18,6 +18,7 @@
 #include "services/common/directory/directory.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/common/process/service_store.h"
 #include "services/referrals/referrals_grpc.h"
 #include "services/referrals/referrals_service.h"
 #include "services/referrals/sqlite_referrals_store.h"
@@ -54,39 +55,33 @@ int main(int argc, char** argv) {
   const auto& settings_config = config.referrals();
   olif::Process process("referrals", config.runtime());
 
-  auto loaded = olif::directory::Directory::Load(settings_config.directory_path());
-  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
-  olif::directory::DirectoryHolder directory(*loaded);
+  auto directory = olif::directory::DirectoryHolder::Load(settings_config.directory_path());
+  if (!directory.ok()) return olif::ExitWith("cannot load the directory", directory.status());
   auto working_days = WorkingDaysOf(settings_config);
   if (!working_days.ok()) return olif::ExitWith("cannot start", working_days.status());
-
-  const absl::StatusOr<std::string> db_file = process.DataFile("referrals.db");
-  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
-  const std::string& db_path = *db_file;
-  // Every commit wakes the bus producer, so consumers waiting get events at once.
-  auto commits = std::make_shared<olif::bus::Signal>();
-  auto store = olif::referrals::SqliteReferralsStore::Open(db_path, {},
-                                                           [commits](int) { commits->Raise(); });
-  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
-
-  olif::bus::Producer producer(
-      olif::bus::ToProducerOptions(config.bus(), "referrals", db_path, commits), (*store)->writer(),
-      process.metrics());
+  auto opened = olif::OpenServiceStore<olif::referrals::SqliteReferralsStore>(
+      process, config.bus(), "referrals", "referrals.db",
+      [](const std::string& path, auto on_commit) {
+        return olif::referrals::SqliteReferralsStore::Open(path, {}, std::move(on_commit));
+      });
+  if (!opened.ok()) return olif::ExitWith("cannot start", opened.status());
+  olif::referrals::SqliteReferralsStore& store = *opened->store;
+  olif::bus::Producer& producer = *opened->producer;
 
   const olif::referrals::Settings settings = olif::referrals::SettingsFromConfig(settings_config);
-  olif::referrals::ReferralsService service(**store, olif::Clock::Real(), directory,
+  olif::referrals::ReferralsService service(store, olif::Clock::Real(), **directory,
                                             std::move(*working_days), settings);
   olif::referrals::ReferralsGrpcService grpc_service(service);
 
   // The consent gate: each consent event in the consumer's transaction.
-  std::unique_ptr<olif::bus::EventHandler> gate = (*store)->ConsumerHandler(
+  std::unique_ptr<olif::bus::EventHandler> gate = store.ConsumerHandler(
       [&service](olif::referrals::ReferralsTransaction& txn, const auto& event) {
         return service.ApplyConsentEvent(txn, event);
       });
   olif::bus::Consumer consent_consumer(
       olif::bus::ToConsumerOptions(config.consent_bus(), "consent",
                                    olif::consent::ConsentProjection::Topics()),
-      (*store)->writer(), *gate, process.metrics());
+      store.writer(), *gate, process.metrics());
 
   auto& job_changes = process.metrics().GetCounter(
       "olif_referrals_job_changes_total", "Requests marked overdue or lapsed by the periodic job");
@@ -102,12 +97,12 @@ int main(int argc, char** argv) {
 
   process.AddService(&grpc_service);
   process.SetStatusFiller([&store, &producer, &consent_consumer](auto* status) {
-    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
     consent_consumer.FillStatus(status);
     return producer.FillStatus(status);
   });
   process.OnReload(
-      [&directory, path = settings_config.directory_path()] { directory.ReloadAndLog(path); });
+      [&directory, path = settings_config.directory_path()] { (*directory)->ReloadAndLog(path); });
   if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);
   }
@@ -116,7 +111,7 @@ int main(int argc, char** argv) {
   }
   if (absl::Status s = process.Start(); !s.ok()) return olif::ExitWith("cannot start", s);
   jobs.Start();
-  olif::log::Info("serving", {{"database", db_path},
+  olif::log::Info("serving", {{"database", opened->path},
                               {"bus", producer.endpoint()},
                               {"consent_bus", config.consent_bus().endpoint()}});
   process.RunUntilSignal();

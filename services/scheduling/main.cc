@@ -21,6 +21,7 @@
 #include "services/common/events/scheduling_topics.h"
 #include "services/common/logging/logging.h"
 #include "services/common/process/process.h"
+#include "services/common/process/service_store.h"
 #include "services/common/strings/host_port.h"
 #include "services/scheduling/calendar_server.h"
 #include "services/scheduling/scheduling_grpc.h"
@@ -69,38 +70,33 @@ int main(int argc, char** argv) {
   }
   olif::Process process("scheduling", config.runtime());
   const std::string directory_path = config.scheduling().directory_path();
-  auto loaded = olif::directory::Directory::Load(directory_path);
-  if (!loaded.ok()) return olif::ExitWith("cannot load the directory", loaded.status());
-  olif::directory::DirectoryHolder directory(*loaded);
+  auto directory = olif::directory::DirectoryHolder::Load(directory_path);
+  if (!directory.ok()) return olif::ExitWith("cannot load the directory", directory.status());
   auto calendar = CalendarOf(config);
   if (!calendar.ok()) return olif::ExitWith("cannot load the school holidays", calendar.status());
-
-  const absl::StatusOr<std::string> db_file = process.DataFile("scheduling.db");
-  if (!db_file.ok()) return olif::ExitWith("cannot start", db_file.status());
-  const std::string& db_path = *db_file;
-  auto commits = std::make_shared<olif::bus::Signal>();
-  auto store = olif::scheduling::SqliteSchedulingStore::Open(db_path, {},
-                                                             [commits](int) { commits->Raise(); });
-  if (!store.ok()) return olif::ExitWith("cannot open database " + db_path, store.status());
-
-  olif::bus::Producer producer(
-      olif::bus::ToProducerOptions(config.bus(), "scheduling", db_path, commits),
-      (*store)->writer(), process.metrics());
+  auto opened = olif::OpenServiceStore<olif::scheduling::SqliteSchedulingStore>(
+      process, config.bus(), "scheduling", "scheduling.db",
+      [](const std::string& path, auto on_commit) {
+        return olif::scheduling::SqliteSchedulingStore::Open(path, {}, std::move(on_commit));
+      });
+  if (!opened.ok()) return olif::ExitWith("cannot start", opened.status());
+  olif::scheduling::SqliteSchedulingStore& store = *opened->store;
+  olif::bus::Producer& producer = *opened->producer;
 
   const olif::scheduling::Settings settings = olif::scheduling::SettingsFromConfig(config);
-  olif::scheduling::SchedulingService service(**store, olif::Clock::Real(), directory,
+  olif::scheduling::SchedulingService service(store, olif::Clock::Real(), **directory,
                                               std::move(*calendar), settings);
   olif::scheduling::SchedulingGrpcService grpc_service(service);
 
-  std::unique_ptr<olif::bus::EventHandler> consents = (*store)->ConsumerHandler(
+  std::unique_ptr<olif::bus::EventHandler> consents = store.ConsumerHandler(
       [&service](olif::scheduling::SchedulingTransaction& txn, const auto& event) {
         return service.ApplyConsentEvent(txn, event);
       });
   olif::bus::Consumer consent_consumer(
       olif::bus::ToConsumerOptions(config.consent_bus(), "consent",
                                    olif::consent::ConsentProjection::Topics()),
-      (*store)->writer(), *consents, process.metrics());
-  std::unique_ptr<olif::bus::EventHandler> handovers = (*store)->ConsumerHandler(
+      store.writer(), *consents, process.metrics());
+  std::unique_ptr<olif::bus::EventHandler> handovers = store.ConsumerHandler(
       [&service](olif::scheduling::SchedulingTransaction& txn, const auto& event) {
         return service.ApplyHandoverEvent(txn, event);
       });
@@ -109,7 +105,7 @@ int main(int argc, char** argv) {
     handover_consumer.emplace(
         olif::bus::ToConsumerOptions(config.handover_bus(), "handover",
                                      {olif::handover::kTopicWarmHandoverRequested}),
-        (*store)->writer(), *handovers, process.metrics());
+        store.writer(), *handovers, process.metrics());
   }
 
   olif::scheduling::CalendarServer feeds(
@@ -131,12 +127,12 @@ int main(int argc, char** argv) {
 
   process.AddService(&grpc_service);
   process.SetStatusFiller([&](auto* status) {
-    if (absl::Status s = (*store)->FillStatus(status); !s.ok()) return s;
+    if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
     consent_consumer.FillStatus(status);
     if (handover_consumer.has_value()) handover_consumer->FillStatus(status);
     return producer.FillStatus(status);
   });
-  process.OnReload([&directory, directory_path] { directory.ReloadAndLog(directory_path); });
+  process.OnReload([&directory, directory_path] { (*directory)->ReloadAndLog(directory_path); });
   if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);
   }
@@ -155,7 +151,7 @@ int main(int argc, char** argv) {
       olif::ParseHostPort(config.feeds().listen_address()).value_or(olif::HostPort{}).host;
   jobs.Start();
   olif::log::Info("serving",
-                  {{"database", db_path},
+                  {{"database", opened->path},
                    {"bus", producer.endpoint()},
                    {"feeds", absl::StrCat("http://", feed_host, ":", *feed_port, "/calendar/")},
                    {"school_holidays", service.calendar().source()}});

@@ -46,16 +46,10 @@ using testing_util::At;
 // Waits for a write of the service.
 template <typename T, typename Call, typename Method>
 absl::StatusOr<T> Wait(SchedulingService& s, Method method, const Call& call) {
-  std::promise<absl::StatusOr<T>> p;
-  (s.*method)(call, "trace-test", [&p](absl::StatusOr<T> r) { p.set_value(std::move(r)); });
-  return p.get_future().get();
+  return olif::testing_util::CallAndWait<T>(s, method, call);
 }
 
-std::string ConflictType(const absl::Status& s) {
-  google::rpc::PreconditionFailure f;
-  if (!GetPreconditionFailure(s, &f) || f.violations().empty()) return "";
-  return f.violations(0).type();
-}
+using olif::testing_util::ConflictType;
 
 class SchedulingServiceTest : public testing::Test {
  protected:
@@ -158,14 +152,9 @@ class SchedulingServiceTest : public testing::Test {
     return n;
   }
   void Apply(const std::string& topic, const google::protobuf::Message& payload) {
-    olifantenpad::common::v1::EventEnvelope e;
-    e.set_event_id(NewUuid());
-    e.set_topic(topic);
-    e.set_trace_id("trace-event");
-    *e.mutable_occurred_at() = ToTimestamp(clock_.Now());
-    e.mutable_payload()->PackFrom(payload);
     ASSERT_TRUE(
-        store_->writer().Run([&](sqlite::Database& db) { return handler_->Apply(db, e); }).ok());
+        olif::testing_util::ApplyEvent(store_->writer(), *handler_, topic, payload, clock_.Now())
+            .ok());
   }
 
   FakeClock clock_{At(2026, 12, 1, 9)};  // Tuesday 1 December 2026

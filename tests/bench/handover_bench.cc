@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/clock/clock.h"
-#include "services/common/logging/logging.h"
 #include "services/common/grpc/server_runner.h"
+#include "services/common/logging/logging.h"
 #include "services/common/metrics/metrics.h"
 #include "services/handover/example_forms.h"
 #include "services/handover/form_sections.h"
@@ -41,9 +41,10 @@ struct Fixture {
                 *CodeLists::Load(std::string(OLIF_SOURCE_DIR) + "/config/oso_voorschools.yaml"),
                 Settings{}),
         grpc(service),
-        server(grpcx::ServerSettings{
-                   .process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true},
-               metrics) {
+        server(
+            grpcx::ServerSettings{
+                .process = "bench", .listen_address = "127.0.0.1:0", .dev_mode = true},
+            metrics) {
     server.AddService(&grpc);
     if (!server.Start().ok()) std::abort();
   }
@@ -59,8 +60,8 @@ struct Fixture {
 v1::ImportFormsRequest Form(int i) {
   v1::ImportFormsRequest r;
   r.set_request_id(absl::StrFormat("6b1a0000-0000-4000-8000-%012d", i));
-  *r.mutable_form() = examples::VeChild(absl::StrFormat("3c2b0000-0000-4000-8000-%012d", i),
-                                        "Kind", absl::StrCat("Nummer ", i));
+  *r.mutable_form() = examples::VeChild(absl::StrFormat("3c2b0000-0000-4000-8000-%012d", i), "Kind",
+                                        absl::StrCat("Nummer ", i));
   return r;
 }
 
@@ -101,12 +102,13 @@ int main(int argc, char** argv) {
     }
     const size_t bytes = f.store->Get(response.results(0).handover_id())->ByteSizeLong();
     const double raw = olif::bench::RawAppendRate(d, forms, Settings{}.import_in_flight, bytes);
-    std::printf("%-52s %10.0f/s %10.0f/s %8.2f\n",
-                absl::StrCat("ImportForms, ", forms, " forms in one stream (raw append floor)")
-                    .c_str(),
-                forms / seconds, raw, forms / seconds / raw);
-    std::printf("%-52s %11.2fs %12s %8s\n", absl::StrCat("  all ", forms, " stored with events").c_str(),
-                seconds, "target 10s", seconds < 10 ? "met" : "missed");
+    std::printf(
+        "%-52s %10.0f/s %10.0f/s %8.2f\n",
+        absl::StrCat("ImportForms, ", forms, " forms in one stream (raw append floor)").c_str(),
+        forms / seconds, raw, forms / seconds / raw);
+    std::printf("%-52s %11.2fs %12s %8s\n",
+                absl::StrCat("  all ", forms, " stored with events").c_str(), seconds, "target 10s",
+                seconds < 10 ? "met" : "missed");
   }
   {
     olif::directory::DirectoryHolder directory(*olif::directory::Directory::Load(

@@ -264,4 +264,10 @@ void DirectoryHolder::ReloadAndLog(const std::string& path) {
   }
 }
 
+absl::StatusOr<std::unique_ptr<DirectoryHolder>> DirectoryHolder::Load(const std::string& path) {
+  absl::StatusOr<std::shared_ptr<const Directory>> loaded = Directory::Load(path);
+  if (!loaded.ok()) return loaded.status();
+  return std::make_unique<DirectoryHolder>(std::move(*loaded));
+}
+
 }  // namespace olif::directory

@@ -70,6 +70,8 @@ class DirectoryHolder {
  public:
   explicit DirectoryHolder(std::shared_ptr<const Directory> initial)
       : current_(std::move(initial)) {}
+  // A holder of the directory file at `path` (a process's at start).
+  static absl::StatusOr<std::unique_ptr<DirectoryHolder>> Load(const std::string& path);
 
   // The directory in force; callers keep the pointer for the length of a call,
   // so a reload never changes a directory under them.
