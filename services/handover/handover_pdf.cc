@@ -50,9 +50,10 @@ struct Piece {
 struct Block {
   std::vector<Piece> pieces;  // drawn side by side at the same top
   double space_before = 0;
-  double height = 0;  // measured
-  int page = 0;       // assigned
-  double top = 0;     // assigned
+  bool keep_with_next = false;  // a section title stays with its first row
+  double height = 0;            // measured
+  int page = 0;                 // assigned
+  double top = 0;               // assigned
 };
 
 class Renderer {
@@ -114,7 +115,7 @@ std::vector<Block> BlocksOf(const PdfHeader& header, const std::vector<Section>&
   blocks.push_back({{{header.child_name, kMargin, full, 13, true}}, 4});
   blocks.push_back({{{header.subtitle, kMargin, full, 9, false}}, 2});
   for (const Section& s : sections) {
-    blocks.push_back({{{s.title, kMargin, full, 12, true}}, 14});
+    blocks.push_back({{{s.title, kMargin, full, 12, true}}, 14, true});
     for (const Row& r : s.rows) {
       bool first = true;
       for (std::string& chunk : Chunks(r.value)) {
@@ -148,7 +149,13 @@ absl::StatusOr<std::string> RenderPdf(const PdfHeader& header,
   double y = kTop;
   for (Block& b : blocks) {
     for (const Piece& p : b.pieces) b.height = std::max(b.height, renderer.Prepare(p));
-    const double needed = b.space_before + b.height;
+  }
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    Block& b = blocks[i];
+    double needed = b.space_before + b.height;
+    if (b.keep_with_next && i + 1 < blocks.size()) {
+      needed += blocks[i + 1].space_before + blocks[i + 1].height;
+    }
     if (y + needed > kBottom && y > kTop) {
       ++page;
       y = kTop;

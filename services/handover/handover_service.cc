@@ -309,11 +309,12 @@ void HandoverService::UpdateDraft(const v1::UpdateDraftRequest& call, const std:
 
 void HandoverService::SubmitForParentReview(const v1::SubmitForParentReviewRequest& call,
                                             const std::string& trace_id, Done done) {
-  if (absl::Status s = ValidateIdAndVersion(call.handover_id(), call.version()); !s.ok()) {
+  if (absl::Status s = ValidateIdAndVersion(call.handover_id(), call.version(), call.by());
+      !s.ok()) {
     return done(s);
   }
   Transition(
-      call.handover_id(), call.version(), trace_id, "", "submit-for-review",
+      call.handover_id(), call.version(), trace_id, call.by(), "submit-for-review",
       [](HandoverTransaction&, v1::HandoverForm& f, absl::Time) -> absl::StatusOr<Events> {
         if (f.status() != v1::HANDOVER_STATUS_DRAFT) {
           return StateConflict(f, "only a draft is put before the parents");
@@ -328,7 +329,7 @@ void HandoverService::RecordParentView(const v1::RecordParentViewRequest& call,
                                        const std::string& trace_id, Done done) {
   if (absl::Status s = ValidateRecordParentView(call); !s.ok()) return done(s);
   Transition(
-      call.handover_id(), call.version(), trace_id, "", "parent-view",
+      call.handover_id(), call.version(), trace_id, call.by(), "parent-view",
       [view = call.view()](HandoverTransaction&, v1::HandoverForm& f,
                            absl::Time now) -> absl::StatusOr<Events> {
         if (f.status() != v1::HANDOVER_STATUS_PARENT_REVIEW) {
@@ -345,11 +346,12 @@ void HandoverService::RecordParentView(const v1::RecordParentViewRequest& call,
 
 void HandoverService::Finalise(const v1::FinaliseRequest& call, const std::string& trace_id,
                                Done done) {
-  if (absl::Status s = ValidateIdAndVersion(call.handover_id(), call.version()); !s.ok()) {
+  if (absl::Status s = ValidateIdAndVersion(call.handover_id(), call.version(), call.by());
+      !s.ok()) {
     return done(s);
   }
   Transition(
-      call.handover_id(), call.version(), trace_id, "", "finalise",
+      call.handover_id(), call.version(), trace_id, call.by(), "finalise",
       [this](HandoverTransaction& txn, v1::HandoverForm& f,
              absl::Time now) -> absl::StatusOr<Events> {
         if (f.status() != v1::HANDOVER_STATUS_PARENT_REVIEW || !f.parent_view().has_seen_at()) {

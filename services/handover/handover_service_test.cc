@@ -270,6 +270,22 @@ TEST_F(HandoverServiceTest, EveryReadOfTheChildsDataIsAudited) {
   EXPECT_NE(trail[2].outcome.find("NOT_FOUND"), std::string::npos);
 }
 
+TEST_F(HandoverServiceTest, EveryChangeIsAuditedWithWhoMadeIt) {
+  const std::string child = NewUuid();
+  Consent(child);
+  const v1::HandoverForm f = *Finalise(Reviewed(examples::VeChild(child)));
+  const std::vector<AuditEntry> trail = *store_->AuditTrail(f.id());
+  std::vector<std::string> lines;
+  for (const AuditEntry& a : trail) {
+    EXPECT_EQ(a.child_ref, child);
+    EXPECT_EQ(a.outcome, "OK");
+    lines.push_back(a.action + " by " + a.actor);
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "create by prof-sanne-bakker", "submit-for-review by prof-sanne-bakker",
+                       "parent-view by prof-fatima-el-amrani", "finalise by prof-sanne-bakker"}));
+}
+
 TEST_F(HandoverServiceTest, NoEventNamesTheChild) {
   const std::string child = NewUuid();
   const std::string consent = Consent(child);

@@ -260,6 +260,7 @@ absl::Status ValidateRecordParentView(const v1::RecordParentViewRequest& call) {
     v.Add("view.relation", "is required");
   }
   CheckMaxChars(v, "view.text", call.view().text(), kMaxText);
+  CheckDirectoryId(v, "by", call.by());
   return v.ToStatus();
 }
 
@@ -281,9 +282,11 @@ absl::Status ValidateWithdraw(const v1::WithdrawHandoverRequest& call) {
   return v.ToStatus();
 }
 
-absl::Status ValidateIdAndVersion(const std::string& handover_id, int64_t version) {
+absl::Status ValidateIdAndVersion(const std::string& handover_id, int64_t version,
+                                  const std::string& by) {
   Violations v;
   CheckVersion(v, handover_id, version);
+  CheckDirectoryId(v, "by", by);
   return v.ToStatus();
 }
 

@@ -36,8 +36,10 @@ absl::Status ValidateAmend(const v1::AmendRequest& call, const FormContext& cont
 absl::Status ValidateRecordParentView(const v1::RecordParentViewRequest& call);
 absl::Status ValidateAcknowledgeReceipt(const v1::AcknowledgeReceiptRequest& call);
 absl::Status ValidateWithdraw(const v1::WithdrawHandoverRequest& call);
-// The id and version of a call that changes a form by them alone.
-absl::Status ValidateIdAndVersion(const std::string& handover_id, int64_t version);
+// The id and version of a call that changes a form by them alone, and who
+// makes it (a directory id, optional).
+absl::Status ValidateIdAndVersion(const std::string& handover_id, int64_t version,
+                                  const std::string& by);
 // A read of a child's data: the id, and who reads it and why.
 absl::Status ValidateRead(const std::string& handover_id, const v1::AccessContext& access);
 absl::Status ValidateList(const v1::ListHandoversRequest& call);

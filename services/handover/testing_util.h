@@ -75,6 +75,7 @@ class HandoverTest : public testing::Test {
     v1::SubmitForParentReviewRequest call;
     call.set_handover_id(f.id());
     call.set_version(f.version());
+    call.set_by("prof-sanne-bakker");
     return Wait(&HandoverService::SubmitForParentReview, call);
   }
   absl::StatusOr<v1::HandoverForm> ParentView(const v1::HandoverForm& f,
@@ -85,12 +86,14 @@ class HandoverTest : public testing::Test {
     call.mutable_view()->set_text(text);
     call.mutable_view()->set_given_by("Łucja Çelik-Van Dijk");
     call.mutable_view()->set_relation(v1::GUARDIAN_RELATION_PARENT);
+    call.set_by("prof-fatima-el-amrani");
     return Wait(&HandoverService::RecordParentView, call);
   }
   absl::StatusOr<v1::HandoverForm> Finalise(const v1::HandoverForm& f) {
     v1::FinaliseRequest call;
     call.set_handover_id(f.id());
     call.set_version(f.version());
+    call.set_by("prof-sanne-bakker");
     return Wait(&HandoverService::Finalise, call);
   }
   absl::StatusOr<v1::HandoverForm> Acknowledge(const v1::HandoverForm& f, int revision = 0) {

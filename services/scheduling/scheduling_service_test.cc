@@ -484,9 +484,9 @@ TEST_F(SchedulingServiceTest, AWarmHandoverRequestBecomesAProposedMeetingToConfi
   }
 }
 
-// Until the handover service exists, a test producer stands in for it: a
-// WarmHandoverRequested in its outbox travels over the bus (ZeroMQ on
-// loopback) to scheduling's consumer, as the process wires it.
+// A test producer stands in for the handover service (which its own smoke test
+// runs with scheduling): a WarmHandoverRequested in its outbox travels over
+// the bus (ZeroMQ on loopback) to scheduling's consumer, as the process wires it.
 TEST_F(SchedulingServiceTest, AWarmHandoverRequestArrivesOverTheBusFromATestProducer) {
   const std::string dir = (olif::testing_util::FreshTestDir("handover_producer")).string();
   const std::vector<sqlite::Migration> schema = {{1, "0001_outbox.sql", outbox::kTableSql}};

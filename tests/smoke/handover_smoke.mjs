@@ -105,11 +105,11 @@ await steps.run(8, { running: [consent, { killIfRunning: () => { scheduling?.kil
     f = (await call(client, "CreateDraft", { requestId: uuid(1), form: form(child) })).form;
     assert.equal(f.status, "HANDOVER_STATUS_DRAFT");
     assert.equal(f.warmHandover.required, true);
-    f = (await call(client, "SubmitForParentReview", { handoverId: f.id, version: f.version })).form;
+    f = (await call(client, "SubmitForParentReview", { handoverId: f.id, version: f.version, by: "prof-sanne-bakker" })).form;
     f = (await call(client, "RecordParentView", { handoverId: f.id, version: f.version,
       view: { text: "Wij herkennen ons kind.", givenBy: "Łucja Çelik-Van Dijk", relation: "GUARDIAN_RELATION_PARENT" } })).form;
     assert.ok(f.parentView.seenAt);
-    f = (await call(client, "Finalise", { handoverId: f.id, version: f.version })).form;
+    f = (await call(client, "Finalise", { handoverId: f.id, version: f.version, by: "prof-sanne-bakker" })).form;
     assert.equal(f.status, "HANDOVER_STATUS_AWAITING_CONSENT");
   });
 

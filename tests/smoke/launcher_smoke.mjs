@@ -9,6 +9,7 @@
 
 import { execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { Steps, root, tempDir } from "./lib.mjs";
@@ -109,15 +110,16 @@ async function env() {
 }
 
 let up = null;
-await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
+await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
   const ports = await env();
   up = new Launcher(ports);
 
-  await step("up starts consent, referrals, the fake FHIR server and the adapter; all healthy", async () => {
+  await step("up starts every service, the fake FHIR server and the adapter; all healthy", async () => {
     await up.waitFor(/all services are healthy/);
     const pids = up.pids();
-    assert.ok(pids.consent && pids.referrals && pids.fake_fhir && pids.youthcare_fhir, JSON.stringify(pids));
-    for (const name of ["consent", "referrals", "fake_fhir", "youthcare_fhir"]) {
+    const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "youthcare_fhir"];
+    assert.ok(names.every((n) => pids[n]), JSON.stringify(pids));
+    for (const name of names) {
       assert.match(up.out, new RegExp(`${name} +\\| .*listening grpc=`));
     }
   });
@@ -135,6 +137,20 @@ await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
     assert.match(out, /"resourceType": "Task"/);
     assert.match(out, /"status": "requested"/);
     assert.match(out, /is REQUEST_STATUS_RESOLVED \(version 4\)/);
+  });
+
+  await step("a VE child's handover goes to school with a warm-handover meeting (tools/demo/try-handover.mjs)", async () => {
+    const pdf = join(dataDir, "handover-example.pdf");
+    const out = await new Promise((res, rej) => execFile(process.execPath,
+      [join(root, "tools/demo/try-handover.mjs"), pdf],
+      { env: { ...process.env, OLIF_CONSENT_GRPC: ports.OLIF_CONSENT_GRPC, OLIF_SCHEDULING_GRPC: ports.OLIF_SCHEDULING_GRPC,
+        OLIF_HANDOVER_GRPC: ports.OLIF_HANDOVER_GRPC }, timeout: 60000 },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stdout}\n${stderr}`)) : res(stdout))));
+    assert.match(out, /HANDOVER_STATUS_AWAITING_CONSENT/);
+    assert.match(out, /HANDOVER_STATUS_SENT/);
+    assert.match(out, /the form shows the meeting on/);
+    assert.match(out, /HANDOVER_STATUS_ACKNOWLEDGED/);
+    assert.ok(readFileSync(pdf).subarray(0, 5).toString() === "%PDF-");
   });
 
   await step("a killed process is restarted, and the launcher says so", async () => {

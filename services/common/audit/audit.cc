@@ -10,9 +10,9 @@ std::string Outcome(const absl::Status& status) {
 }
 
 absl::Status Append(sqlite::Database& db, const Table& table, const Entry& e) {
-  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
-      absl::StrCat("INSERT INTO ", table.name, " (at_us, actor, action, ", table.object_column,
-                   ", child_ref, outcome, reason, trace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(absl::StrCat(
+      "INSERT INTO ", table.name, " (at_us, actor, action, ", table.object_column,
+      ", child_ref, outcome, reason, trace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   if (!stmt.ok()) return stmt.status();
   return (*stmt)
       ->Bind(1, absl::ToUnixMicros(e.at))
@@ -28,10 +28,10 @@ absl::Status Append(sqlite::Database& db, const Table& table, const Entry& e) {
 
 absl::StatusOr<std::vector<Entry>> Read(sqlite::Database& db, const Table& table,
                                         const std::string& object_id) {
-  absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(absl::StrCat(
-      "SELECT at_us, actor, action, ", table.object_column,
-      ", child_ref, outcome, reason, trace_id FROM ", table.name, " WHERE ?1 = '' OR ",
-      table.object_column, " = ?1 ORDER BY seq"));
+  absl::StatusOr<sqlite::Statement*> stmt =
+      db.Prepare(absl::StrCat("SELECT at_us, actor, action, ", table.object_column,
+                              ", child_ref, outcome, reason, trace_id FROM ", table.name,
+                              " WHERE ?1 = '' OR ", table.object_column, " = ?1 ORDER BY seq"));
   if (!stmt.ok()) return stmt.status();
   (*stmt)->Bind(1, object_id);
   std::vector<Entry> out;

@@ -22,9 +22,12 @@ TEST(AuditTest, LinesComeBackInOrderPerObjectWithTheUnidentifiedNamed) {
   const absl::Time t = absl::FromUnixSeconds(1800000000);
   ASSERT_TRUE(Append(**db, kTable, {t, "prof-a", "read", "thing-1", "c1", "OK", "why", "t1"}).ok());
   ASSERT_TRUE(Append(**db, kTable,
-                     {t + absl::Seconds(1), "", "read", "thing-2", "", Outcome(absl::NotFoundError("gone")), "", "t2"})
+                     {t + absl::Seconds(1), "", "read", "thing-2", "",
+                      Outcome(absl::NotFoundError("gone")), "", "t2"})
                   .ok());
-  ASSERT_TRUE(Append(**db, kTable, {t + absl::Seconds(2), "prof-b", "update", "thing-1", "c1", "OK", "", "t3"}).ok());
+  ASSERT_TRUE(Append(**db, kTable,
+                     {t + absl::Seconds(2), "prof-b", "update", "thing-1", "c1", "OK", "", "t3"})
+                  .ok());
   const std::vector<Entry> all = *Read(**db, kTable);
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[1].actor, "unidentified");

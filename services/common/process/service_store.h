@@ -42,8 +42,8 @@ absl::StatusOr<ServiceStore<Store>> OpenServiceStore(
                                                             store.status().message()));
   }
   ServiceStore<Store> out{*path, std::move(*store), nullptr};
-  out.producer = std::make_unique<bus::Producer>(
-      bus::ToProducerOptions(bus, name, *path, commits), out.store->writer(), process.metrics());
+  out.producer = std::make_unique<bus::Producer>(bus::ToProducerOptions(bus, name, *path, commits),
+                                                 out.store->writer(), process.metrics());
   return out;
 }
 
