@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc/call_observer.h"
 #include "services/common/grpc/unary.h"
 #include "services/common/sync/mutex.h"
@@ -27,7 +28,8 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
       : logic_(logic),
         trace_id_(std::move(trace_id)),
         response_(response),
-        limit_(std::max(1, logic.import_in_flight())) {
+        limit_(std::max(1, logic.import_in_flight())),
+        max_forms_(logic.import_max_forms()) {
     StartRead(&request_);
   }
 
@@ -44,6 +46,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
     }
     int index = 0;
     bool read_on = false;
+    bool over = false;
     v1::ImportFormsRequest form;
     {
       // The form leaves request_ before a result can resume reading into it.
@@ -51,12 +54,22 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
       form = std::move(request_);
       request_.Clear();
       index = next_index_++;
-      ++in_flight_;
-      results_.emplace_back();
+      v1::ImportResult& result = results_.emplace_back();
+      over = index >= max_forms_;
+      if (over) {
+        result.set_index(index);
+        result.set_request_id(form.request_id());
+        result.set_outcome(v1::IMPORT_OUTCOME_FAILED);
+        result.set_message(absl::StrCat("not stored: one call takes ", max_forms_,
+                                        " forms; send the rest in another call"));
+      } else {
+        ++in_flight_;
+      }
       read_on = in_flight_ < limit_;
       paused_ = !read_on;
     }
     if (read_on) StartRead(&request_);
+    if (over) return;
     logic_.ImportForm(form, index, trace_id_,
                       [this](v1::ImportResult r) { OnResult(std::move(r)); });
   }
@@ -113,6 +126,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportFormsReques
   const std::string trace_id_;
   v1::ImportFormsResponse* const response_;
   const int limit_;
+  const int max_forms_;
   v1::ImportFormsRequest request_;  // the read in progress (moved out under mu_)
   olif::Mutex mu_;
   std::vector<v1::ImportResult> results_ ABSL_GUARDED_BY(mu_);

@@ -112,6 +112,28 @@ TEST_F(ImportTest, TenThousandFormsThroughGrpcStoreExactlyTheValidOnes) {
   EXPECT_EQ(Rows("SELECT count(*) FROM outbox"), kForms - kForms / 100);
 }
 
+TEST_F(ImportTest, FormsBeyondTheLimitOfOneCallThroughGrpcAreNotStoredAndSaySo) {
+  Settings small;
+  small.import_max_forms = 5;
+  small.import_in_flight = 2;
+  server_.reset();
+  grpc_.reset();
+  service_ = std::make_unique<HandoverService>(*store_, clock_, *directory_,
+                                               testing_util::ShippedCodeLists(), small);
+  grpc_ = std::make_unique<HandoverGrpcService>(*service_);
+  server_ = std::make_unique<olif::testing_util::TestGrpcServer>(
+      std::vector<grpc::Service*>{grpc_.get()});
+  stub_ = server_->Stub<v1::HandoverService>();
+  const v1::ImportFormsResponse r = Import(8, &ImportTest::Form);
+  ASSERT_EQ(r.results_size(), 8);
+  EXPECT_EQ(r.created(), 5);
+  EXPECT_EQ(r.failed(), 3);
+  EXPECT_EQ(r.results(6).outcome(), v1::IMPORT_OUTCOME_FAILED);
+  EXPECT_EQ(r.results(6).request_id(), RequestId(6));
+  EXPECT_NE(r.results(6).message().find("one call takes 5 forms"), std::string::npos);
+  EXPECT_EQ(Rows("SELECT count(*) FROM handovers"), 5);
+}
+
 TEST_F(ImportTest, AFailureInTheMiddleOfAFormThroughGrpcLeavesNothingOfIt) {
   // The form's row is written, then its event fails: the whole form goes.
   ASSERT_TRUE(store_->writer()

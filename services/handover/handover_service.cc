@@ -153,6 +153,7 @@ Settings SettingsFromConfig(const cfg::HandoverConfig& config) {
   if (c.has_retention_grace()) s.retention_grace = config::ToDuration(c.retention_grace());
   if (c.has_job_interval()) s.job_interval = config::ToDuration(c.job_interval());
   if (c.import_in_flight() > 0) s.import_in_flight = c.import_in_flight();
+  if (c.import_max_forms() > 0) s.import_max_forms = c.import_max_forms();
   return s;
 }
 

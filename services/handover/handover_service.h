@@ -36,6 +36,7 @@ struct Settings {
   absl::Duration retention_grace = absl::Hours(24 * 28);
   absl::Duration job_interval = absl::Hours(1);
   int import_in_flight = 512;
+  int import_max_forms = 20000;
 };
 
 // The settings in `config`, with the defaults above for what it leaves out.
@@ -101,6 +102,7 @@ class HandoverService {
 
   const Settings& settings() const { return settings_; }
   int import_in_flight() const { return settings_.import_in_flight; }
+  int import_max_forms() const { return settings_.import_max_forms; }
 
  private:
   using Change =
