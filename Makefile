@@ -45,12 +45,14 @@ test: deps build lint
 thread-safety: deps build
 	@./tests/static/thread_safety.py $(BUILD) -j $(JOBS)
 
-# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (LeakSanitizer on; tests/lsan.supp says what it may not report).
 sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug $(SANITIZER_DEBUG_INFO) \
 	  -DOLIF_WERROR=$(WERROR) -DOLIF_SANITIZE=address -DOLIF_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_ARGS)
 
 # The suite under ThreadSanitizer, less the tests that drive gRPC's own threads:
