@@ -724,7 +724,7 @@ absl::StatusOr<JobCounts> HandoverService::RunDueJobs() {
       ++counts.lapsed;
     }
     absl::StatusOr<std::vector<v1::HandoverForm>> due =
-        txn.AcknowledgedBefore(now - settings_.retention_grace);
+        txn.RetainedSince(now - settings_.retention_grace);
     if (!due.ok()) return due.status();
     for (const v1::HandoverForm& full : *due) {
       v1::HandoverForm f = Minimal(full);

@@ -96,8 +96,8 @@ class HandoverService {
                                     const olifantenpad::common::v1::EventEnvelope& event);
 
   // The periodic job: lapses forms that waited for consent too long and
-  // purges the identity and free text of forms acknowledged longer than the
-  // grace period ago. Blocks until durable.
+  // purges the identity and free text of forms acknowledged, withdrawn or
+  // lapsed longer than the grace period ago. Blocks until durable.
   absl::StatusOr<JobCounts> RunDueJobs();
 
   const Settings& settings() const { return settings_; }

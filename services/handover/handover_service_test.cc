@@ -248,6 +248,34 @@ TEST_F(HandoverServiceTest, RetentionPurgesIdentityAndFreeTextAfterReceiptAndGra
   EXPECT_EQ(ConflictType(p.get_future().get().status()), "PURGED");
 }
 
+TEST_F(HandoverServiceTest, WithdrawnAndLapsedFormsArePurgedAfterTheGraceToo) {
+  const v1::HandoverForm withdrawn = *Withdraw(*Create(examples::VeChild(NewUuid())));
+  const v1::HandoverForm waiting = *Finalise(Reviewed(examples::VeChild(NewUuid())));
+  const v1::HandoverForm draft = *Create(examples::VeChild(NewUuid()));
+  const Settings d;
+  ASSERT_LT(d.retention_grace, d.consent_wait);  // the timeline below relies on it
+  clock_.Advance(d.retention_grace + absl::Minutes(1));
+  JobCounts run = *service_->RunDueJobs();
+  EXPECT_EQ(run.purged, 1);  // the withdrawn form's grace has passed
+  EXPECT_EQ(run.lapsed, 0);
+  EXPECT_TRUE(store_->Get(withdrawn.id())->has_purge_time());
+  clock_.Advance(d.consent_wait - d.retention_grace);
+  run = *service_->RunDueJobs();
+  EXPECT_EQ(run.lapsed, 1);  // the lapsed form's grace starts now
+  EXPECT_EQ(run.purged, 0);
+  EXPECT_FALSE(store_->Get(waiting.id())->has_purge_time());
+  clock_.Advance(d.retention_grace);
+  EXPECT_EQ(service_->RunDueJobs()->purged, 1);
+  const v1::HandoverForm lapsed = *store_->Get(waiting.id());
+  EXPECT_EQ(lapsed.status(), v1::HANDOVER_STATUS_LAPSED);
+  EXPECT_TRUE(lapsed.has_purge_time());
+  EXPECT_EQ(lapsed.SerializeAsString().find("Eliëlle"), std::string::npos);
+  EXPECT_EQ(store_->Get(withdrawn.id())->withdrawal().reason(),
+            v1::WITHDRAWAL_REASON_BY_LOCATION);  // what happened stays
+  // A draft still being written is not on the clock.
+  EXPECT_FALSE(store_->Get(draft.id())->has_purge_time());
+}
+
 TEST_F(HandoverServiceTest, EveryReadOfTheChildsDataIsAudited) {
   const v1::HandoverForm f = *Create(examples::VeChild(NewUuid()));
   v1::GetHandoverRequest read;

@@ -55,8 +55,9 @@ class HandoverTransaction {
   // Forms sent under consent `consent_id` and not withdrawn, oldest first.
   virtual absl::StatusOr<std::vector<v1::HandoverForm>> RelyingOn(
       const std::string& consent_id) = 0;
-  // Acknowledged forms, not yet purged, acknowledged at or before `cutoff`.
-  virtual absl::StatusOr<std::vector<v1::HandoverForm>> AcknowledgedBefore(absl::Time cutoff) = 0;
+  // Forms not yet purged whose retention clock (receipt, withdrawal or
+  // lapse) started at or before `cutoff`, oldest first.
+  virtual absl::StatusOr<std::vector<v1::HandoverForm>> RetainedSince(absl::Time cutoff) = 0;
   // Form `id`, if stored.
   virtual absl::StatusOr<std::optional<v1::HandoverForm>> Find(const std::string& id) = 0;
 

@@ -17,6 +17,22 @@ int64_t Micros(const google::protobuf::Timestamp& t) {
 
 int64_t MicrosOrZero(bool has, const google::protobuf::Timestamp& t) { return has ? Micros(t) : 0; }
 
+// When the retention clock of `f` started: its receipt, its withdrawal or
+// its lapse; 0 while it is still on its way (draft, review, awaiting consent,
+// sent or amended and not yet acknowledged).
+int64_t RetainFromMicros(const v1::HandoverForm& f) {
+  switch (f.status()) {
+    case v1::HANDOVER_STATUS_ACKNOWLEDGED:
+      return MicrosOrZero(f.receipt().has_received_at(), f.receipt().received_at());
+    case v1::HANDOVER_STATUS_WITHDRAWN:
+      return MicrosOrZero(f.withdrawal().has_at(), f.withdrawal().at());
+    case v1::HANDOVER_STATUS_LAPSED:
+      return Micros(f.update_time());
+    default:
+      return 0;
+  }
+}
+
 // Forms matching `where` (over the handovers table's columns, parameters
 // bound by `bind`), ordered by `order`.
 absl::StatusOr<Forms> SelectForms(sqlite::Database& db, const std::string& where,
@@ -46,7 +62,7 @@ void BindColumns(sqlite::Statement& s, const v1::HandoverForm& f) {
       .Bind(5, static_cast<int64_t>(f.status()))
       .Bind(6, f.consent_id())
       .Bind(7, MicrosOrZero(f.has_finalise_time(), f.finalise_time()))
-      .Bind(8, MicrosOrZero(f.receipt().has_received_at(), f.receipt().received_at()))
+      .Bind(8, RetainFromMicros(f))
       .Bind(9, int64_t{f.has_purge_time() ? 1 : 0})
       .Bind(10, Micros(f.update_time()))
       .BindBlob(11, f.SerializeAsString());
@@ -56,7 +72,7 @@ absl::Status InsertForm(sqlite::Database& db, const v1::HandoverForm& f,
                         const std::string& content) {
   absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
       "INSERT INTO handovers (id, child_ref, location_id, school_key, status, consent_id,"
-      " finalise_us, ack_us, purged, update_us, record, request_id, content)"
+      " finalise_us, retain_from_us, purged, update_us, record, request_id, content)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   if (!stmt.ok()) return stmt.status();
   BindColumns(**stmt, f);
@@ -66,7 +82,7 @@ absl::Status InsertForm(sqlite::Database& db, const v1::HandoverForm& f,
 absl::Status SaveForm(sqlite::Database& db, const v1::HandoverForm& f) {
   absl::StatusOr<sqlite::Statement*> stmt = db.Prepare(
       "UPDATE handovers SET child_ref = ?2, location_id = ?3, school_key = ?4, status = ?5,"
-      " consent_id = ?6, finalise_us = ?7, ack_us = ?8, purged = ?9, update_us = ?10,"
+      " consent_id = ?6, finalise_us = ?7, retain_from_us = ?8, purged = ?9, update_us = ?10,"
       " record = ?11 WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   BindColumns(**stmt, f);
@@ -93,10 +109,9 @@ absl::StatusOr<v1::HandoverForm> LoadForm(sqlite::Database& db, const std::strin
   return std::move((*found)->record);
 }
 
-// The status of the awaiting-consent and acknowledged states, written into
-// the SQL so the partial indexes apply.
+// The status of the awaiting-consent and withdrawn states, written into the
+// SQL so the partial indexes apply.
 const std::string kAwaiting = absl::StrCat(static_cast<int>(v1::HANDOVER_STATUS_AWAITING_CONSENT));
-const std::string kAcknowledged = absl::StrCat(static_cast<int>(v1::HANDOVER_STATUS_ACKNOWLEDGED));
 const std::string kWithdrawn = absl::StrCat(static_cast<int>(v1::HANDOVER_STATUS_WITHDRAWN));
 
 class Transaction final : public HandoverTransaction {
@@ -116,10 +131,10 @@ class Transaction final : public HandoverTransaction {
     return SelectForms(db_, absl::StrCat("consent_id = ?1 AND status != ", kWithdrawn),
                        "update_us, id", [&](sqlite::Statement& s) { s.Bind(1, consent_id); });
   }
-  absl::StatusOr<Forms> AcknowledgedBefore(absl::Time cutoff) override {
-    return SelectForms(
-        db_, absl::StrCat("status = ", kAcknowledged, " AND purged = 0 AND ack_us <= ?1"),
-        "ack_us, id", [&](sqlite::Statement& s) { s.Bind(1, absl::ToUnixMicros(cutoff)); });
+  absl::StatusOr<Forms> RetainedSince(absl::Time cutoff) override {
+    return SelectForms(db_, "purged = 0 AND retain_from_us > 0 AND retain_from_us <= ?1",
+                       "retain_from_us, id",
+                       [&](sqlite::Statement& s) { s.Bind(1, absl::ToUnixMicros(cutoff)); });
   }
   absl::StatusOr<std::optional<v1::HandoverForm>> Find(const std::string& id) override {
     auto found = records::FindRecord<v1::HandoverForm>(db_, "handovers", "id", id);

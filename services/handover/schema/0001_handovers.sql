@@ -15,7 +15,7 @@ CREATE TABLE handovers (
   status INTEGER NOT NULL,             -- olifantenpad.handover.v1.HandoverStatus
   consent_id TEXT NOT NULL,            -- '' until sent
   finalise_us INTEGER NOT NULL,        -- 0 until finalised
-  ack_us INTEGER NOT NULL,             -- 0 until acknowledged
+  retain_from_us INTEGER NOT NULL,     -- the retention clock: receipt, withdrawal or lapse; 0 before
   purged INTEGER NOT NULL,             -- 1 once the retention purge ran
   update_us INTEGER NOT NULL,
   record BLOB NOT NULL
@@ -23,7 +23,7 @@ CREATE TABLE handovers (
 CREATE INDEX handovers_awaiting ON handovers (child_ref) WHERE status = 3;
 CREATE INDEX handovers_lapse ON handovers (finalise_us) WHERE status = 3;
 CREATE INDEX handovers_by_consent ON handovers (consent_id) WHERE consent_id != '';
-CREATE INDEX handovers_retention ON handovers (ack_us) WHERE status = 5 AND purged = 0;
+CREATE INDEX handovers_retention ON handovers (retain_from_us) WHERE purged = 0 AND retain_from_us > 0;
 CREATE INDEX handovers_by_location ON handovers (location_id, update_us);
 CREATE INDEX handovers_by_school ON handovers (school_key, update_us);
 
