@@ -39,6 +39,7 @@ DEBIAN_PACKAGES=(
   libpango1.0-dev           # the handover PDF: pango lays out the text (any script, any name)
   fonts-dejavu-core         # the handover PDF's font (fontconfig falls back for other scripts)
   poppler-utils             # pdftotext: the PDF test reads every page back
+  libcsv-dev                # the childcare adapter's CSV reading (RFC 4180, streaming)
   libgtest-dev              # GoogleTest 1.12
   libgmock-dev              # GoogleMock
   libbenchmark-dev          # Google Benchmark for make bench
