@@ -99,7 +99,7 @@ absl::Status DetectEncoding(std::ifstream& in, Encoding wanted, CsvFile& file) {
   int64_t undefined_1252 = -1;
   unsigned char undefined_byte = 0;
   std::string block(kBlock, '\0');
-  for (int64_t base = 0;; ) {
+  for (int64_t base = 0;;) {
     in.read(block.data(), kBlock);
     const size_t n = static_cast<size_t>(in.gcount());
     if (n == 0) break;
@@ -123,15 +123,16 @@ absl::Status DetectEncoding(std::ifstream& in, Encoding wanted, CsvFile& file) {
     return absl::OkStatus();
   }
   if (wanted == Encoding::kUtf8 || file.had_bom) {
-    return Refuse(absl::StrCat("byte offset ", bad_utf8, ": not UTF-8",
-                               file.had_bom ? " although the file starts with a UTF-8 byte-order mark"
-                                            : "",
-                               "; the file is refused whole rather than read wrongly"));
+    return Refuse(
+        absl::StrCat("byte offset ", bad_utf8, ": not UTF-8",
+                     file.had_bom ? " although the file starts with a UTF-8 byte-order mark" : "",
+                     "; the file is refused whole rather than read wrongly"));
   }
   if (undefined_1252 >= 0) {
-    return Refuse(absl::StrFormat(
-        "byte offset %d: 0x%02X is neither UTF-8 nor Windows-1252; export the file as UTF-8 (\"CSV UTF-8\")",
-        undefined_1252, undefined_byte));
+    return Refuse(
+        absl::StrFormat("byte offset %d: 0x%02X is neither UTF-8 nor Windows-1252; export the file "
+                        "as UTF-8 (\"CSV UTF-8\")",
+                        undefined_1252, undefined_byte));
   }
   file.encoding = Encoding::kWindows1252;
   return absl::OkStatus();
@@ -227,8 +228,7 @@ absl::Status ReadCsvFile(const std::string& path, const CsvOptions& options,
       break;
     }
   }
-  if (result.ok() && c.status.ok() &&
-      csv_fini(&parser, OnField, OnRecordEnd, &c) != 0) {
+  if (result.ok() && c.status.ok() && csv_fini(&parser, OnField, OnRecordEnd, &c) != 0) {
     result = Refuse(absl::StrCat("record ", c.records + 1,
                                  ": a quoted field is not closed before the end of the file"));
   }

@@ -116,8 +116,7 @@ TEST(CsvReaderTest, FilesInNoEncodingWeReadAreRefusedSayingWhere) {
 }
 
 TEST(CsvReaderTest, ARunawayFieldStopsTheReadInsteadOfTakingAllMemory) {
-  const std::string path =
-      (olif::testing_util::FreshTestDir("csv") / "runaway.csv").string();
+  const std::string path = (olif::testing_util::FreshTestDir("csv") / "runaway.csv").string();
   {
     std::ofstream out(path, std::ios::binary);
     out << "a;b\r\n1;\"" << std::string(300 * 1024, 'x');
@@ -125,18 +124,16 @@ TEST(CsvReaderTest, ARunawayFieldStopsTheReadInsteadOfTakingAllMemory) {
   CsvOptions small;
   small.max_field_bytes = 16 * 1024;
   const Read r = ReadAll(path, small);
-  EXPECT_NE(r.status.message().find("record 2: a field longer than 16384 bytes"),
-            std::string::npos)
+  EXPECT_NE(r.status.message().find("record 2: a field longer than 16384 bytes"), std::string::npos)
       << r.status;
 }
 
 TEST(CsvReaderTest, AnErrorFromTheCallerStopsTheRead) {
   int seen = 0;
-  const absl::Status s =
-      ReadCsvFile(Corpus("utf8_bom.csv"), {}, [&seen](const CsvRecord&) {
-        ++seen;
-        return absl::CancelledError("enough");
-      });
+  const absl::Status s = ReadCsvFile(Corpus("utf8_bom.csv"), {}, [&seen](const CsvRecord&) {
+    ++seen;
+    return absl::CancelledError("enough");
+  });
   EXPECT_EQ(s.code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(seen, 1);
 }
