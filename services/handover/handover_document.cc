@@ -101,10 +101,9 @@ std::string DocumentJson(const v1::HandoverForm& f, const std::vector<Section>& 
                                 fhir::kLrkSystem, f.sender().lrk_number(), "");
   childcare["identifier"].push_back(
       {{"system", fhir::kLocationSystem}, {"value", f.sender().location_id()}});
-  std::string parent_url;
   if (org != nullptr) {
-    parent_url = b.Add(Organisation(org->name(), fhir::kOrganisationSystem, org->id(), ""));
-    childcare["partOf"] = Reference(parent_url);
+    childcare["partOf"] =
+        Reference(b.Add(Organisation(org->name(), fhir::kOrganisationSystem, org->id(), "")));
   }
   const std::string childcare_url = b.Add(std::move(childcare));
   const cfg::Organisation* school =

@@ -44,7 +44,6 @@ TEST_F(HandoverServiceTest, NeverReadyForSchoolWithoutConsent) {
   // A consent for another school, or another purpose, releases nothing.
   Consent(child, "sch-het-palet");
   EXPECT_EQ(store_->Get(f.id())->status(), v1::HANDOVER_STATUS_AWAITING_CONSENT);
-  absl::StatusOr<v1::GetHandoverDocumentResponse> doc;
   v1::GetHandoverDocumentRequest read;
   read.set_handover_id(f.id());
   read.mutable_access()->set_actor_id("school-adapter");
