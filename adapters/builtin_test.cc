@@ -12,11 +12,14 @@ namespace cfg = olifantenpad::config::v1;
 TEST(BuiltinAdaptersTest, AreRegisteredOnceByName) {
   AdapterRegistry registry;
   ASSERT_TRUE(RegisterBuiltinAdapters(registry).ok());
-  EXPECT_EQ(registry.Names(), std::vector<std::string>{"youthcare_fhir"});
+  EXPECT_EQ(registry.Names(), (std::vector<std::string>{"childcare", "youthcare_fhir"}));
   const AdapterFactory* f = registry.Find("youthcare_fhir");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->EmptyConfig()->GetDescriptor()->full_name(),
             "olifantenpad.config.v1.YouthcareFhirConfig");
+  ASSERT_NE(registry.Find("childcare"), nullptr);
+  EXPECT_EQ(registry.Find("childcare")->EmptyConfig()->GetDescriptor()->full_name(),
+            "olifantenpad.config.v1.ChildcareConfig");
   EXPECT_EQ(registry.Find("school"), nullptr);
   const absl::Status again = RegisterBuiltinAdapters(registry);
   EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);

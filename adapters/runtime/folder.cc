@@ -103,6 +103,9 @@ absl::StatusOr<bool> FolderConnector::Take(const std::string& name) {
   } else if (size > options_.max_size) {
     verdict = absl::InvalidArgumentError(absl::StrCat(
         "the file is ", size, " bytes, more than the ", options_.max_size, " accepted"));
+  } else if (!options_.read_body) {
+    m.path = path;
+    verdict = handler_.Handle(m);
   } else {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream body;
@@ -181,6 +184,44 @@ absl::StatusOr<FolderOptions> FolderOptionsFromConfig(
   FolderOptions options{.name = name, .root = config.root()};
   if (config.max_size_bytes() > 0) options.max_size = static_cast<size_t>(config.max_size_bytes());
   return options;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string part = path + ".part";
+  FILE* f = std::fopen(part.c_str(), "wb");
+  if (f == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot write ", part, ": ", std::strerror(errno)));
+  }
+  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
+                       std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    std::remove(part.c_str());
+    return absl::InternalError(absl::StrCat("cannot write ", part));
+  }
+  return Rename(part, path);
+}
+
+SendResult OutboxFolderConnector::Send(const Delivery& d) {
+  SendResult r;
+  r.sent = d.payload;
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  const bool safe =
+      !d.event_id.empty() && d.event_id.find('/') == std::string::npos && d.event_id[0] != '.';
+  if (!safe) {
+    r.retryable = false;
+    r.detail = absl::StrCat("\"", d.event_id, "\" cannot name a file");
+    return r;
+  }
+  const std::string path = absl::StrCat(folder_, "/", d.event_id, suffix_);
+  if (absl::Status s = WriteFileAtomically(path, d.payload); !s.ok()) {
+    r.detail = std::string(s.message());
+    return r;
+  }
+  r.ok = true;
+  r.detail = absl::StrCat("written to ", path);
+  return r;
 }
 
 }  // namespace olif::adapters

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "adapters/runtime/deliverer.h"
 #include "adapters/runtime/inbound.h"
 #include "olifantenpad/config/v1/connectors.pb.h"
 #include "services/common/clock/clock.h"
@@ -32,6 +33,9 @@ struct FolderOptions {
   std::string name = "folder";  // the source name in metrics and reports
   std::string root;             // holds inbox/, processing/, archive/, quarantine/
   size_t max_size = 16 << 20;   // larger files are quarantined unread
+  // Whether the handler gets the file's content as the body, or only its
+  // path (to read a large file in bounded memory).
+  bool read_body = true;
 };
 
 class FolderConnector {
@@ -61,6 +65,26 @@ class FolderConnector {
   InboundHandler& handler_;
   metrics::Registry& metrics_;
   const Clock& clock_;
+};
+
+// Writes `content` to `path` whole or not at all: into `path`.part beside
+// it, flushed to disk, then renamed over it (a scanner of the folder leaves
+// .part files alone). INTERNAL naming the file when it cannot.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// The outbox-folder connector: each message's payload becomes a file
+// <folder>/<event id><suffix>, written atomically; sending the same message
+// again writes the same file. The folder is created when missing. A folder
+// that cannot be written is retried (the disk may come back).
+class OutboxFolderConnector final : public Connector {
+ public:
+  OutboxFolderConnector(std::string folder, std::string suffix = ".json")
+      : folder_(std::move(folder)), suffix_(std::move(suffix)) {}
+  SendResult Send(const Delivery& delivery) override;
+
+ private:
+  std::string folder_;
+  std::string suffix_;
 };
 
 // The options of a watched folder configured as `config`, named `name` in

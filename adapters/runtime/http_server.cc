@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/logging.h"
@@ -26,6 +27,24 @@ void Answer(httplib::Response& res, int status, const std::string& result,
   res.status = status;
   res.set_content(Json::Object({{"result", result}, {"detail", detail}}).Dump(),
                   "application/json");
+}
+
+// The file name of a body sent as an attachment (Content-Disposition:
+// attachment; filename="export.csv"), without any folder part; empty when
+// none is given.
+std::string AttachmentName(const std::string& disposition) {
+  const size_t at = disposition.find("filename=");
+  if (at == std::string::npos) return "";
+  std::string name = disposition.substr(at + 9);
+  name = name.substr(0, name.find(';'));
+  name = std::string(absl::StripAsciiWhitespace(name));
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+    name = name.substr(1, name.size() - 2);
+  }
+  const size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  if (name == "." || name == "..") return "";
+  return name;
 }
 
 // Who is calling: the peer address, and the client certificate's subject
@@ -119,6 +138,7 @@ void HttpServerConnector::Receive(const httplib::Request& req, httplib::Response
                    .name = req.path,
                    .content_type = req.get_header_value("Content-Type"),
                    .body = req.body,
+                   .file_name = AttachmentName(req.get_header_value("Content-Disposition")),
                    .peer = Peer(req)};
   const absl::Status s = handler_.Handle(m);
   if (s.ok()) {

@@ -15,6 +15,13 @@ struct InboundMessage {
   std::string name;          // the request path, or the file's name
   std::string content_type;  // when the transport says
   std::string body;
+  // The file on disk when the connector hands over the path instead of the
+  // body (a watched folder with read_body off): the handler reads it itself,
+  // in bounded memory.
+  std::string path;
+  // The file name the sender gave (Content-Disposition: attachment;
+  // filename=...), when it gave one.
+  std::string file_name;
   std::string peer;  // who sent it: address, client certificate subject, file owner
 };
 

@@ -105,6 +105,9 @@ async function env() {
     OLIF_REFERRALS_GRPC: referralsGrpc,
     OLIF_REFERRALS_METRICS: "127.0.0.1:0",
     OLIF_REFERRALS_BUS: referralsBus,
+    OLIF_CHILDCARE_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_CHILDCARE_METRICS: "127.0.0.1:0",
+    OLIF_CHILDCARE_BOOMGAARD_WEBHOOK: "127.0.0.1:0",
     OLIF_DATA_DIR: dataDir,
   };
 }
@@ -117,7 +120,8 @@ await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
   await step("up starts every service, the fake FHIR server and the adapter; all healthy", async () => {
     await up.waitFor(/all services are healthy/);
     const pids = up.pids();
-    const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "youthcare_fhir"];
+    const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "youthcare_fhir",
+      "childcare"];
     assert.ok(names.every((n) => pids[n]), JSON.stringify(pids));
     for (const name of names) {
       assert.match(up.out, new RegExp(`${name} +\\| .*listening grpc=`));

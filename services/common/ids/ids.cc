@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <openssl/sha.h>
+
 namespace olif {
 namespace {
 
@@ -88,6 +90,28 @@ std::string NewTimeOrderedUuid() {
   b[6] = static_cast<uint8_t>(seq >> 8);
   b[7] = static_cast<uint8_t>(seq);
   return Format(b, 7);
+}
+
+std::string NameBasedUuid(absl::string_view name_space, absl::string_view name) {
+  std::string input;
+  input.reserve(16 + name.size());
+  int high = -1;
+  for (char c : name_space) {  // the namespace's 16 bytes, from its hex digits
+    if (!IsHex(c)) continue;
+    const int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    if (high < 0) {
+      high = v;
+    } else {
+      input.push_back(static_cast<char>((high << 4) | v));
+      high = -1;
+    }
+  }
+  input.append(name.data(), name.size());
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  std::array<uint8_t, 16> b{};
+  std::copy(digest, digest + b.size(), b.begin());
+  return Format(b, 8);
 }
 
 bool IsUuid(absl::string_view s) {

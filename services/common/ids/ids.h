@@ -26,6 +26,13 @@ std::string NewTimeOrderedUuid();
 // random source as 43 characters of unpadded base64url. Thread-safe.
 std::string NewSecretToken();
 
+// A name-based UUID (version 8, RFC 9562 appendix B.2: SHA-256 of the
+// namespace's 16 bytes and then `name`): the same namespace and name give
+// the same UUID, everywhere and always — the idempotency key of a record an
+// external system identifies by name (e.g. a chain's file and row).
+// `name_space` must be a UUID (checked by the caller).
+std::string NameBasedUuid(absl::string_view name_space, absl::string_view name);
+
 // True for a UUID in canonical 8-4-4-4-12 hexadecimal form (either case).
 bool IsUuid(absl::string_view s);
 

@@ -108,3 +108,18 @@ TEST(DirectoryIdTest, Format) {
 
 }  // namespace
 }  // namespace olif
+
+// RFC 9562 appendix B.2: the DNS namespace and "www.example.com" hashed with SHA-256.
+TEST(NameBasedUuidTest, MatchesTheRfcExample) {
+  EXPECT_EQ(olif::NameBasedUuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com"),
+            "5c146b14-3c52-8afd-938a-375d0df1fbf6");
+}
+
+TEST(NameBasedUuidTest, SameNameSameUuidOtherNameOther) {
+  const std::string ns = "0c9d7c6e-5e0a-4b8e-9d3c-2f1a4e5b6c7d";
+  const std::string a = olif::NameBasedUuid(ns, "chain/file.csv#2");
+  EXPECT_TRUE(olif::IsUuid(a));
+  EXPECT_EQ(a, olif::NameBasedUuid(ns, "chain/file.csv#2"));
+  EXPECT_NE(a, olif::NameBasedUuid(ns, "chain/file.csv#3"));
+  EXPECT_NE(a, olif::NameBasedUuid("1c9d7c6e-5e0a-4b8e-9d3c-2f1a4e5b6c7d", "chain/file.csv#2"));
+}
