@@ -260,9 +260,11 @@ absl::StatusOr<FileOutcome> ChainIntake::TakeCsv(const std::string& path,
           columns = CsvRowFields::Columns(*format, record.fields, header_problems);
           if (!columns) {
             std::string why;
-            for (const Problem& p : header_problems)
-              absl::StrAppend(&why, why.empty() ? "" : "; ", p.reason);
-            return absl::InvalidArgumentError(absl::StrCat("row 1 (the header): ", why));
+            for (const Problem& p : header_problems) {
+              absl::StrAppend(&why, why.empty() ? "" : ", ", p.reason);
+            }
+            return absl::InvalidArgumentError(
+                absl::StrCat("row 1 (the header) lacks the column(s) ", why));
           }
           header_size = record.fields.size();
           return absl::OkStatus();

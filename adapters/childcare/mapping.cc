@@ -204,8 +204,7 @@ std::optional<std::map<std::string, size_t>> CsvRowFields::Columns(
     auto it = std::find_if(header.begin(), header.end(),
                            [&](const std::string& h) { return Lower(h) == Lower(column); });
     if (it == header.end()) {
-      problems.push_back(
-          {column, absl::StrCat("the header has no column \"", column, "\" (", field, ")")});
+      problems.push_back({column, absl::StrCat("\"", column, "\" (", field, ")")});
     } else {
       at[field] = static_cast<size_t>(it - header.begin());
     }

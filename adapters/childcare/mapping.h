@@ -45,7 +45,8 @@ class Fields {
 class CsvRowFields final : public Fields {
  public:
   // The header's position of each mapped field; a problem per mapped column
-  // the header lacks (then the file cannot be read: every row would fail).
+  // the header lacks, saying "<column>" (<field>) (then the file cannot be
+  // read: every row would fail).
   static std::optional<std::map<std::string, size_t>> Columns(
       const ExportFormat& format, const std::vector<std::string>& header, Problems& problems);
   CsvRowFields(const ExportFormat& format, const std::map<std::string, size_t>& columns,
