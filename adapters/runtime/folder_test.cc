@@ -152,5 +152,60 @@ TEST(FolderOptionsFromConfigTest, TakesTheRootAndTheSizeLimit) {
             "childcare.folder.max_size_bytes: must not be negative");
 }
 
+// A handler that reads the file itself (a large export, streamed).
+class PathHandler : public InboundHandler {
+ public:
+  absl::Status Handle(const InboundMessage& m) override {
+    body_was_empty = m.body.empty();
+    content = Read(m.path);
+    return absl::OkStatus();
+  }
+  bool body_was_empty = false;
+  std::string content;
+};
+
+TEST_F(FolderTest, WithoutReadingTheBodyTheHandlerGetsThePathOfTheClaimedFile) {
+  PathHandler handler;
+  FolderConnector folder(FolderOptions{.root = root_, .max_size = 100, .read_body = false}, handler,
+                         registry_, clock_);
+  Drop("big.csv", "a;b\r\n1;2\r\n");
+  ASSERT_EQ(*folder.ScanOnce(), 1);
+  EXPECT_TRUE(handler.body_was_empty);
+  EXPECT_EQ(handler.content, "a;b\r\n1;2\r\n");
+  EXPECT_EQ(In(folder.archive()), std::vector<std::string>{"big.csv"});
+}
+
+TEST(OutboxFolderConnectorTest, WritesEachMessageOnceAsAFileNamedByItsEvent) {
+  const std::string dir = (testing_util::FreshTestDir("outbox") / "out").string();
+  OutboxFolderConnector outbox(dir);  // the folder is made when missing
+  Delivery d;
+  d.event_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+  d.payload = R"({"notification":"request_accepted"})";
+  SendResult r = outbox.Send(d);
+  ASSERT_TRUE(r.ok) << r.detail;
+  EXPECT_EQ(Read(dir + "/" + d.event_id + ".json"), d.payload);
+  ASSERT_TRUE(outbox.Send(d).ok);  // again: the same file, no second one
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{d.event_id + ".json"});
+  d.event_id = "../escape";
+  r = outbox.Send(d);
+  EXPECT_FALSE(r.ok);
+  EXPECT_FALSE(r.retryable);
+}
+
+TEST(OutboxFolderConnectorTest, AFolderThatCannotBeWrittenIsTriedAgain) {
+  const fs::path base = testing_util::FreshTestDir("outbox");
+  std::ofstream(base / "file") << "x";  // a file where the folder should be
+  OutboxFolderConnector outbox((base / "file").string());
+  Delivery d;
+  d.event_id = "e1";
+  d.payload = "{}";
+  SendResult r = outbox.Send(d);
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.retryable);
+  EXPECT_NE(r.detail.find("cannot write"), std::string::npos) << r.detail;
+}
+
 }  // namespace
 }  // namespace olif::adapters

@@ -85,6 +85,31 @@ TEST(HttpServerConnectorTest, TokenHandlerAnswersAndLimits) {
 
 // A throwaway CA with a server and two client certificates (one from another
 // CA), made with the openssl command for this test only.
+TEST(HttpServerConnectorTest, AnAttachmentsFileNameIsHandedOverWithoutAnyFolder) {
+  Recorder handler;
+  metrics::Registry registry;
+  HttpServerConnector server({.path = "/childcare/test"}, handler, registry);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status();
+  const std::string url = absl::StrCat("http://127.0.0.1:", *port, "/childcare/test");
+  EXPECT_EQ(
+      Post(url, "a;b", {{"Content-Disposition", "attachment; filename=\"kindlijst.csv\""}}).status,
+      202);
+  EXPECT_EQ(
+      Post(url, "a;b", {{"Content-Disposition", "attachment; filename=../../etc/x.csv; size=3"}})
+          .status,
+      202);
+  EXPECT_EQ(Post(url, "a;b", {{"Content-Disposition", "attachment; filename=\"..\""}}).status, 202);
+  EXPECT_EQ(Post(url, "a;b").status, 202);
+  const std::vector<InboundMessage> got = handler.Got();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].file_name, "kindlijst.csv");
+  EXPECT_EQ(got[1].file_name, "x.csv");
+  EXPECT_EQ(got[2].file_name, "");
+  EXPECT_EQ(got[3].file_name, "");
+  server.Stop();
+}
+
 class MutualTlsTest : public testing::Test {
  protected:
   void SetUp() override {
