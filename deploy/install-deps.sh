@@ -84,9 +84,10 @@ fi
 
 # npm test tools (versions pinned in tests/package-lock.json): buf (proto lint),
 # @grpc/grpc-js (the smoke client a new user would write), the FHIR validators
-# and ical.js (reads the calendar feeds).
+# ical.js (reads the calendar feeds) and ajv (checks the JSON Schemas of the
+# childcare formats against their examples).
 if [ ! -d "$root/tests/node_modules/@bufbuild/buf" ] || [ ! -d "$root/tests/node_modules/@grpc/grpc-js" ] \
-   || [ ! -d "$root/tests/node_modules/ical.js" ] \
+   || [ ! -d "$root/tests/node_modules/ical.js" ] || [ ! -d "$root/tests/node_modules/ajv" ] \
    || [ "$root/tests/package-lock.json" -nt "$root/tests/node_modules/.package-lock.json" ]; then
   echo "install-deps: installing npm test tools from tests/package-lock.json"
   (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)

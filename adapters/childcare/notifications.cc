@@ -65,8 +65,8 @@ std::vector<std::string> Notifier::Topics(Source source) {
     case Source::kReferrals:
       return {referrals::kTopicRequestSubmitted, referrals::kTopicRequestUpdated};
     case Source::kScheduling:
-      return {scheduling::kTopicVisitPlanned, scheduling::kTopicVisitRescheduled,
-              scheduling::kTopicVisitCancelled};
+      return {scheduling::kTopicVisitPlanned, scheduling::kTopicMeetingProposed,
+              scheduling::kTopicVisitRescheduled, scheduling::kTopicVisitCancelled};
     case Source::kHandover:
       break;
   }
@@ -173,12 +173,19 @@ absl::Status Notifier::Scheduling(sqlite::Database& db, const common::EventEnvel
   sv1::VisitSummary visit;
   const char* kind = nullptr;
   std::string reason;
+  json window;  // of a proposed meeting
   if (e.topic() == scheduling::kTopicVisitPlanned) {
     auto ev = bus::Unpack<sv1::VisitPlanned>(e);
     if (!ev.ok()) return ev.status();
     visit = ev->visit();
     kind =
         visit.kind() == sv1::VISIT_KIND_WARM_HANDOVER_MEETING ? "meeting_planned" : "visit_planned";
+  } else if (e.topic() == scheduling::kTopicMeetingProposed) {
+    auto ev = bus::Unpack<sv1::MeetingProposed>(e);
+    if (!ev.ok()) return ev.status();
+    visit = ev->visit();
+    kind = "meeting_proposed";
+    window = json{{"start", Rfc3339(ev->window_start())}, {"end", Rfc3339(ev->window_end())}};
   } else if (e.topic() == scheduling::kTopicVisitRescheduled) {
     auto ev = bus::Unpack<sv1::VisitRescheduled>(e);
     if (!ev.ok()) return ev.status();
@@ -201,6 +208,7 @@ absl::Status Notifier::Scheduling(sqlite::Database& db, const common::EventEnvel
                     {"start", Rfc3339(visit.start())},
                     {"end", Rfc3339(visit.end())}};
   if (!reason.empty()) n["reason"] = reason;
+  if (!window.is_null()) n["window"] = window;
   if (!visit.handover_id().empty()) {
     absl::StatusOr<std::optional<Origin>> origin =
         ChildcareStore::FindHandoverIn(db, visit.handover_id());

@@ -12,7 +12,8 @@
 //   (known from RequestSubmitted), under the chain's own question id when it
 //   came through this adapter;
 // - scheduling: a visit planned, moved or cancelled at one of the chain's
-//   locations; a warm-handover meeting planned (with the chain's form id);
+//   locations; a warm-handover meeting proposed (its window) and planned
+//   (with the chain's form id);
 // - handover: the school acknowledged a form of the chain.
 //
 // Events of other organisations pass without a trace. Notifications carry
