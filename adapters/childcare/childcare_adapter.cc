@@ -127,13 +127,12 @@ class ChildcareAdapter final : public adapters::Adapter {
     std::vector<std::pair<std::string, std::string>> d = {
         {"database", path_}, {"referrals_bus", config_.referrals_bus().endpoint()}};
     for (const ChainParts& p : chains_) {
-      d.push_back({absl::StrCat("chain ", p.chain->id(), " folder"), p.folder_options.root});
+      d.push_back({p.chain->id() + ".folder", p.folder_options.root});
       if (!p.webhook_url.empty()) {
-        d.push_back({absl::StrCat("chain ", p.chain->id(), " webhook"), p.webhook_url});
+        d.push_back({p.chain->id() + ".webhook", p.webhook_url});
       }
       const cfg::ChildcareOutbox& o = p.chain->config().outbox();
-      d.push_back({absl::StrCat("chain ", p.chain->id(), " outbox"),
-                   o.folder().empty() ? o.url() : o.folder()});
+      d.push_back({p.chain->id() + ".outbox", o.folder().empty() ? o.url() : o.folder()});
     }
     return d;
   }

@@ -204,7 +204,12 @@ std::optional<std::map<std::string, size_t>> CsvRowFields::Columns(
     auto it = std::find_if(header.begin(), header.end(),
                            [&](const std::string& h) { return Lower(h) == Lower(column); });
     if (it == header.end()) {
-      problems.push_back({column, absl::StrCat("\"", column, "\" (", field, ")")});
+      const std::vector<FieldSpec>& specs = ExportFields(format.kind);
+      const bool required = std::any_of(specs.begin(), specs.end(), [&](const FieldSpec& f) {
+        return f.required && f.name == field;
+      });
+      // An optional field's column may be left out of a file: its values are empty.
+      if (required) problems.push_back({column, absl::StrCat("\"", column, "\" (", field, ")")});
     } else {
       at[field] = static_cast<size_t>(it - header.begin());
     }

@@ -44,9 +44,10 @@ class Fields {
 // A CSV row of an export: fields found by the header row's names.
 class CsvRowFields final : public Fields {
  public:
-  // The header's position of each mapped field; a problem per mapped column
-  // the header lacks, saying "<column>" (<field>) (then the file cannot be
-  // read: every row would fail).
+  // The header's position of each mapped field; a problem per required
+  // field's column the header lacks, saying "<column>" (<field>) (then the
+  // file cannot be read: every row would fail). An optional field's column
+  // may be missing: its values are empty.
   static std::optional<std::map<std::string, size_t>> Columns(
       const ExportFormat& format, const std::vector<std::string>& header, Problems& problems);
   CsvRowFields(const ExportFormat& format, const std::map<std::string, size_t>& columns,
