@@ -26,6 +26,9 @@ echo
 echo "== handover (a bulk import over gRPC; the PDF of a form) =="
 "$build/bin/handover_bench"
 echo
+echo "== childcare adapter (a 50,000-row export taken: streamed, mapped, stored; peak memory) =="
+"$build/bin/childcare_bench"
+echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
 echo
