@@ -12,6 +12,7 @@
 #include "adapters/childcare/hub_client.h"
 #include "adapters/childcare/intake.h"
 #include "adapters/childcare/notifications.h"
+#include "adapters/runtime/adapter_database.h"
 #include "adapters/runtime/admin_service.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/runtime/folder.h"
@@ -30,8 +31,6 @@ namespace olif::childcare {
 namespace {
 
 namespace cfg = olifantenpad::config::v1;
-using adapters::DeliveryQueue;
-using adapters::MessageHistory;
 
 // The checks of one chain's connectors (`field` names it in errors).
 absl::Status ValidateChainConnectors(const cfg::ChildcareChain& c, const std::string& field,
@@ -125,7 +124,7 @@ class ChildcareAdapter final : public adapters::Adapter {
 
   std::vector<std::pair<std::string, std::string>> Describe() const override {
     std::vector<std::pair<std::string, std::string>> d = {
-        {"database", path_}, {"referrals_bus", config_.referrals_bus().endpoint()}};
+        {"database", db_.path}, {"referrals_bus", config_.referrals_bus().endpoint()}};
     for (const ChainParts& p : chains_) {
       d.push_back({p.chain->id() + ".folder", p.folder_options.root});
       if (!p.webhook_url.empty()) {
@@ -179,8 +178,8 @@ class ChildcareAdapter final : public adapters::Adapter {
     WirePruning();
     std::vector<std::string> destinations;
     for (const auto& c : chains) destinations.push_back(Destination(c->id()));
-    admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(*queue_, *history_, destinations,
-                                                                 context_.clock);
+    admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(*db_.queue, *db_.history,
+                                                                 destinations, context_.clock);
     context_.process.AddService(admin_.get());
     return absl::OkStatus();
   }
@@ -189,28 +188,18 @@ class ChildcareAdapter final : public adapters::Adapter {
   absl::Status OpenDatabase() {
     absl::StatusOr<std::string> file = context_.process.DataFile("childcare.db");
     if (!file.ok()) return file.status();
-    path_ = *file;
-    auto db = sqlite::Database::Open(path_, {});
+    auto db = adapters::OpenAdapterDatabase(
+        *file, {.retry = config_.childcare().retry(),
+                .retry_field = "childcare.retry",
+                .tables = {ChildcareStore::CreateTables},
+                // A commit may have queued notifications: the deliverers look at once.
+                .on_commit = [this] {
+                  if (!started_.load()) return;
+                  for (ChainParts& p : chains_) p.deliverer->Wake();
+                }});
     if (!db.ok()) return db.status();
-    // A commit may have queued notifications: the deliverers look at once.
-    writer_ = std::make_unique<sqlite::Writer>(std::move(*db),
-                                               sqlite::WriterOptions{.on_commit = [this](int) {
-                                                 if (!started_.load()) return;
-                                                 for (ChainParts& p : chains_) p.deliverer->Wake();
-                                               }});
-    for (auto create : {DeliveryQueue::CreateTables, MessageHistory::CreateTables,
-                        ChildcareStore::CreateTables}) {
-      if (absl::Status st = writer_->Run(create); !st.ok()) return st;
-    }
-    auto policy = adapters::RetryPolicyFromConfig(config_.childcare().retry(), "childcare.retry");
-    if (!policy.ok()) return policy.status();
-    auto queue = DeliveryQueue::Open(path_, *writer_, *policy);
-    if (!queue.ok()) return queue.status();
-    queue_ = std::move(*queue);
-    auto history = MessageHistory::Open(path_, *writer_);
-    if (!history.ok()) return history.status();
-    history_ = std::move(*history);
-    auto store = ChildcareStore::Open(path_, *writer_);
+    db_ = std::move(*db);
+    auto store = ChildcareStore::Open(db_.path, *db_.writer);
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
     return absl::OkStatus();
@@ -259,8 +248,8 @@ class ChildcareAdapter final : public adapters::Adapter {
       p.connector = std::make_unique<adapters::HttpClientConnector>(http);
     }
     p.deliverer = std::make_unique<adapters::Deliverer>(
-        *queue_, Destination(c.id()), *p.connector, context_.clock, metrics,
-        adapters::DelivererOptions{.max_in_flight = 4, .history = history_.get()});
+        *db_.queue, Destination(c.id()), *p.connector, context_.clock, metrics,
+        adapters::DelivererOptions{.max_in_flight = 4, .history = db_.history.get()});
     return absl::OkStatus();
   }
 
@@ -274,7 +263,7 @@ class ChildcareAdapter final : public adapters::Adapter {
       if (bus_config->endpoint().empty()) continue;
       notifiers_.push_back(std::make_unique<Notifier>(source, chains, context_.clock, metrics));
       consumers_.push_back(std::make_unique<bus::Consumer>(
-          bus::ToConsumerOptions(*bus_config, name, Notifier::Topics(source)), *writer_,
+          bus::ToConsumerOptions(*bus_config, name, Notifier::Topics(source)), *db_.writer,
           *notifiers_.back(), metrics));
     }
   }
@@ -299,35 +288,17 @@ class ChildcareAdapter final : public adapters::Adapter {
   // The history and the delivered notifications are kept for the retention,
   // then forgotten.
   void WirePruning() {
-    pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this] {
-      const absl::Time before = context_.clock.Now() - settings_.history_retention;
-      absl::StatusOr<int64_t> lines = history_->Prune(before);
-      absl::StatusOr<int64_t> messages = queue_->PruneFinished(before);
-      for (const absl::Status& failed : {lines.status(), messages.status()}) {
-        if (!failed.ok()) {
-          log::Error("pruning the history and delivered notifications",
-                     {{"error", std::string(failed.message())}});
-          return;
-        }
-      }
-      if (*lines + *messages > 0) {
-        log::Info("history and delivered notifications pruned",
-                  {{"history_lines", absl::StrCat(*lines)}, {"messages", absl::StrCat(*messages)}});
-      }
-    });
+    pruning_ = adapters::NewPruningJob(db_, context_.clock, settings_.history_retention);
   }
 
   const cfg::ChildcareConfig config_;
   const Settings settings_;
   adapters::AdapterContext& context_;
-  std::string path_;
   std::atomic<bool> started_{false};
   std::atomic<bool> scan_now_{false};
   absl::Time last_scan_ = absl::InfinitePast();  // the scanning thread's
   // Declared in the order they are built; destroyed in reverse.
-  std::unique_ptr<sqlite::Writer> writer_;
-  std::unique_ptr<DeliveryQueue> queue_;
-  std::unique_ptr<MessageHistory> history_;
+  adapters::AdapterDatabase db_;
   std::unique_ptr<ChildcareStore> store_;
   std::unique_ptr<directory::DirectoryHolder> directory_;
   std::unique_ptr<GrpcHub> hub_;

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "adapters/runtime/adapter_database.h"
 #include "adapters/runtime/admin_service.h"
 #include "adapters/runtime/delivery_queue.h"
 #include "adapters/runtime/history.h"
@@ -25,8 +26,6 @@ namespace olif::youthcare_fhir {
 namespace {
 
 namespace cfg = olifantenpad::config::v1;
-using adapters::DeliveryQueue;
-using adapters::MessageHistory;
 
 // How the adapter talks to the provider's FHIR base: transaction Bundles
 // are POSTed to it.
@@ -93,7 +92,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   std::vector<std::pair<std::string, std::string>> Describe() const override {
     const auto& s = config_.youthcare_fhir();
     std::vector<std::pair<std::string, std::string>> d = {
-        {"database", path_},
+        {"database", db_.path},
         {"fhir", s.fhir_base_url()},
         {"organisation", s.organisation_id()},
         {"referrals_bus", config_.referrals_bus().endpoint()},
@@ -117,7 +116,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     if (absl::Status s = WireInbound(); !s.ok()) return s;
     WirePruning();
     admin_ = std::make_unique<adapters::AdapterAdminServiceImpl>(
-        *queue_, *history_, std::vector<std::string>{kDestination}, context_.clock);
+        *db_.queue, *db_.history, std::vector<std::string>{kDestination}, context_.clock);
     context_.process.AddService(admin_.get());
     return absl::OkStatus();
   }
@@ -126,29 +125,18 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   absl::Status OpenDatabase() {
     absl::StatusOr<std::string> file = context_.process.DataFile("youthcare_fhir.db");
     if (!file.ok()) return file.status();
-    path_ = *file;
-    auto db = sqlite::Database::Open(path_, {});
+    auto db = adapters::OpenAdapterDatabase(
+        *file, {.retry = config_.youthcare_fhir().retry(),
+                .retry_field = "youthcare_fhir.retry",
+                .tables = {consent::ConsentProjection::CreateTables, TaskPoller::CreateTables},
+                // A commit may have queued messages (the consumers enqueue in their
+                // transactions): the deliverer looks at once instead of at its next poll.
+                .on_commit = [this] {
+                  if (adapters::Deliverer* d = wake_on_commit_.load()) d->Wake();
+                }});
     if (!db.ok()) return db.status();
-    // A commit may have queued messages (the consumers enqueue in their
-    // transactions): the deliverer looks at once instead of at its next poll.
-    writer_ = std::make_unique<sqlite::Writer>(
-        std::move(*db), sqlite::WriterOptions{.on_commit = [this](int) {
-          if (adapters::Deliverer* d = wake_on_commit_.load()) d->Wake();
-        }});
-    for (auto create : {DeliveryQueue::CreateTables, MessageHistory::CreateTables,
-                        consent::ConsentProjection::CreateTables, TaskPoller::CreateTables}) {
-      if (absl::Status st = writer_->Run(create); !st.ok()) return st;
-    }
-    auto policy =
-        adapters::RetryPolicyFromConfig(config_.youthcare_fhir().retry(), "youthcare_fhir.retry");
-    if (!policy.ok()) return policy.status();
-    auto queue = DeliveryQueue::Open(path_, *writer_, *policy);
-    if (!queue.ok()) return queue.status();
-    queue_ = std::move(*queue);
-    auto history = MessageHistory::Open(path_, *writer_);
-    if (!history.ok()) return history.status();
-    history_ = std::move(*history);
-    auto projection = consent::ConsentProjection::Open(path_);
+    db_ = std::move(*db);
+    auto projection = consent::ConsentProjection::Open(db_.path);
     if (!projection.ok()) return projection.status();
     projection_ = std::move(*projection);
     return absl::OkStatus();
@@ -170,24 +158,24 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         std::make_unique<ConsentRouter>(s.organisation_id(), *projection_, clock, metrics);
     referrals_consumer_ = std::make_unique<bus::Consumer>(
         bus::ToConsumerOptions(config_.referrals_bus(), "referrals", RequestRouter::Topics()),
-        *writer_, *request_router_, metrics);
+        *db_.writer, *request_router_, metrics);
     consent_consumer_ = std::make_unique<bus::Consumer>(
         bus::ToConsumerOptions(config_.consent_bus(), "consent",
                                consent::ConsentProjection::Topics()),
-        *writer_, *consent_router_, metrics);
+        *db_.writer, *consent_router_, metrics);
     if (!config_.scheduling_bus().endpoint().empty()) {
       visit_router_ = std::make_unique<VisitRouter>(s.organisation_id(), clock, metrics);
       scheduling_consumer_ = std::make_unique<bus::Consumer>(
           bus::ToConsumerOptions(config_.scheduling_bus(), "scheduling", VisitRouter::Topics()),
-          *writer_, *visit_router_, metrics);
+          *db_.writer, *visit_router_, metrics);
     }
     outgoing_ =
         std::make_unique<FhirOutgoing>(s.organisation_id(), *projection_, *referrals_, clock);
     connector_ = std::make_unique<adapters::TranslatingHttpConnector>(*outgoing_, http_);
     deliverer_ = std::make_unique<adapters::Deliverer>(
-        *queue_, kDestination, *connector_, clock, metrics,
+        *db_.queue, kDestination, *connector_, clock, metrics,
         adapters::DelivererOptions{.max_in_flight = settings_.max_in_flight,
-                                   .history = history_.get()});
+                                   .history = db_.history.get()});
     wake_on_commit_ = deliverer_.get();
     return absl::OkStatus();
   }
@@ -196,7 +184,8 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   // notified on the webhook when one is configured.
   absl::Status WireInbound() {
     metrics::Registry& metrics = context_.process.metrics();
-    auto poller = TaskPoller::Open(path_, http_, *writer_, *referrals_, context_.clock, metrics);
+    auto poller =
+        TaskPoller::Open(db_.path, http_, *db_.writer, *referrals_, context_.clock, metrics);
     if (!poller.ok()) return poller.status();
     poller_ = std::move(*poller);
     polling_ = std::make_unique<Periodic>(settings_.poll_interval, [this] {
@@ -223,36 +212,17 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
   // are kept for the retention, then forgotten: nothing here grows without
   // bound.
   void WirePruning() {
-    pruning_ = std::make_unique<Periodic>(absl::Hours(1), [this] {
-      const absl::Time before = context_.clock.Now() - settings_.history_retention;
-      absl::StatusOr<int64_t> lines = history_->Prune(before);
-      absl::StatusOr<int64_t> messages = queue_->PruneFinished(before);
-      absl::StatusOr<int64_t> versions = poller_->Prune(before);
-      for (const absl::Status& failed : {lines.status(), messages.status(), versions.status()}) {
-        if (!failed.ok()) {
-          log::Error("pruning the history, delivered messages and versions handled",
-                     {{"error", std::string(failed.message())}});
-          return;
-        }
-      }
-      if (*lines + *messages + *versions > 0) {
-        log::Info("history, delivered messages and versions handled pruned",
-                  {{"history_lines", absl::StrCat(*lines)},
-                   {"messages", absl::StrCat(*messages)},
-                   {"versions_handled", absl::StrCat(*versions)}});
-      }
-    });
+    pruning_ = adapters::NewPruningJob(
+        db_, context_.clock, settings_.history_retention,
+        {{"versions_handled", [this](absl::Time before) { return poller_->Prune(before); }}});
   }
 
   const cfg::YouthcareFhirConfig config_;
   const Settings settings_;
   adapters::AdapterContext& context_;
-  std::string path_;
   adapters::HttpClientOptions http_;
   // Declared in the order they are built; destroyed in reverse.
-  std::unique_ptr<sqlite::Writer> writer_;
-  std::unique_ptr<DeliveryQueue> queue_;
-  std::unique_ptr<MessageHistory> history_;
+  adapters::AdapterDatabase db_;
   std::unique_ptr<consent::ConsentProjection> projection_;
   std::unique_ptr<GrpcReferrals> referrals_;
   std::unique_ptr<RequestRouter> request_router_;
