@@ -12,7 +12,7 @@ namespace cfg = olifantenpad::config::v1;
 TEST(BuiltinAdaptersTest, AreRegisteredOnceByName) {
   AdapterRegistry registry;
   ASSERT_TRUE(RegisterBuiltinAdapters(registry).ok());
-  EXPECT_EQ(registry.Names(), (std::vector<std::string>{"childcare", "youthcare_fhir"}));
+  EXPECT_EQ(registry.Names(), (std::vector<std::string>{"childcare", "school", "youthcare_fhir"}));
   const AdapterFactory* f = registry.Find("youthcare_fhir");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->EmptyConfig()->GetDescriptor()->full_name(),
@@ -20,7 +20,10 @@ TEST(BuiltinAdaptersTest, AreRegisteredOnceByName) {
   ASSERT_NE(registry.Find("childcare"), nullptr);
   EXPECT_EQ(registry.Find("childcare")->EmptyConfig()->GetDescriptor()->full_name(),
             "olifantenpad.config.v1.ChildcareConfig");
-  EXPECT_EQ(registry.Find("school"), nullptr);
+  ASSERT_NE(registry.Find("school"), nullptr);
+  EXPECT_EQ(registry.Find("school")->EmptyConfig()->GetDescriptor()->full_name(),
+            "olifantenpad.config.v1.SchoolConfig");
+  EXPECT_EQ(registry.Find("kindvolgsysteem"), nullptr);
   const absl::Status again = RegisterBuiltinAdapters(registry);
   EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_NE(again.message().find("youthcare_fhir"), std::string::npos);

@@ -12,18 +12,14 @@
 namespace olif::scheduling {
 namespace {
 
+using ical::Line;
+
 namespace cfg = olifantenpad::config::v1;
 
 std::string Utc(absl::Time t) { return absl::FormatTime("%Y%m%dT%H%M%SZ", t, absl::UTCTimeZone()); }
 
 std::string Local(absl::Time t, const absl::TimeZone& zone) {
   return absl::FormatTime("%Y%m%dT%H%M%S", t, zone);
-}
-
-std::string Offset(int seconds) {
-  const char sign = seconds < 0 ? '-' : '+';
-  seconds = std::abs(seconds);
-  return absl::StrFormat("%c%02d%02d", sign, seconds / 3600, (seconds % 3600) / 60);
 }
 
 // Dutch labels: the people who read these calendars work in Dutch.
@@ -61,8 +57,6 @@ std::string NameOf(const directory::Directory& dir, const std::string& professio
   const cfg::Professional* p = dir.FindProfessional(professional_id);
   return p == nullptr ? professional_id : p->name();
 }
-
-void Line(std::string& out, const std::string& line) { out += Fold(line); }
 
 void AppendEvent(std::string& out, const v1::Visit& v, const directory::Directory& dir,
                  const CalendarInfo& info) {
@@ -110,93 +104,9 @@ void AppendEvent(std::string& out, const v1::Visit& v, const directory::Director
 
 }  // namespace
 
-std::string EscapeText(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case ';':
-        out += "\\;";
-        break;
-      case ',':
-        out += "\\,";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string Fold(const std::string& line) {
-  std::string out;
-  size_t pos = 0;
-  size_t limit = 75;  // octets on the first line; 74 after the leading space
-  while (line.size() - pos > limit) {
-    size_t cut = pos + limit;
-    // Back up to the start of a UTF-8 character.
-    while (cut > pos && (static_cast<unsigned char>(line[cut]) & 0xc0) == 0x80) --cut;
-    out.append(line, pos, cut - pos);
-    out += "\r\n ";
-    pos = cut;
-    limit = 74;
-  }
-  out.append(line, pos, std::string::npos);
-  out += "\r\n";
-  return out;
-}
-
 std::string EntityTag(const std::string& body) {
   const std::string fingerprint = records::ContentFingerprint(body);  // "sha256:" + 32 bytes
   return absl::StrCat("\"", absl::BytesToHexString(fingerprint.substr(7, 16)), "\"");
-}
-
-std::string RenderTimeZone(const std::string& zone_name, const absl::TimeZone& zone,
-                           absl::Time from, absl::Time to) {
-  std::string out;
-  Line(out, "BEGIN:VTIMEZONE");
-  Line(out, absl::StrCat("TZID:", zone_name));
-  int components = 0;
-  absl::TimeZone::CivilTransition transition;
-  absl::Time t = from;
-  while (t < to && zone.NextTransition(t, &transition)) {
-    const absl::TimeZone::TimeInfo info = zone.At(transition.to);
-    const absl::Time at = info.trans;
-    if (at >= to) break;
-    const absl::TimeZone::CivilInfo before = zone.At(at - absl::Seconds(1));
-    const absl::TimeZone::CivilInfo after = zone.At(at);
-    const char* kind = after.is_dst ? "DAYLIGHT" : "STANDARD";
-    Line(out, absl::StrCat("BEGIN:", kind));
-    const absl::CivilSecond f = transition.from;
-    Line(out, absl::StrFormat("DTSTART:%04d%02d%02dT%02d%02d%02d", f.year(), f.month(), f.day(),
-                              f.hour(), f.minute(), f.second()));
-    Line(out, absl::StrCat("TZOFFSETFROM:", Offset(before.offset)));
-    Line(out, absl::StrCat("TZOFFSETTO:", Offset(after.offset)));
-    Line(out, absl::StrCat("TZNAME:", after.zone_abbr));
-    Line(out, absl::StrCat("END:", kind));
-    ++components;
-    t = at;
-  }
-  if (components == 0) {
-    // No transition in range: one standard time covers it.
-    const absl::TimeZone::CivilInfo now = zone.At(from);
-    Line(out, "BEGIN:STANDARD");
-    Line(out, "DTSTART:19700101T000000");
-    Line(out, absl::StrCat("TZOFFSETFROM:", Offset(now.offset)));
-    Line(out, absl::StrCat("TZOFFSETTO:", Offset(now.offset)));
-    Line(out, absl::StrCat("TZNAME:", now.zone_abbr));
-    Line(out, "END:STANDARD");
-  }
-  Line(out, "END:VTIMEZONE");
-  return out;
 }
 
 std::string RenderCalendar(const CalendarInfo& info, const std::vector<v1::Visit>& visits,

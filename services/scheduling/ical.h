@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "olifantenpad/scheduling/v1/scheduling.pb.h"
 #include "services/common/directory/directory.h"
+#include "services/common/ical/ical_text.h"
 
 namespace olif::scheduling {
 
@@ -31,15 +32,10 @@ struct CalendarInfo {
 std::string RenderCalendar(const CalendarInfo& info, const std::vector<v1::Visit>& visits,
                            const directory::Directory& dir);
 
-// The VTIMEZONE of `zone` covering [from, to), with CRLF line ends.
-std::string RenderTimeZone(const std::string& zone_name, const absl::TimeZone& zone,
-                           absl::Time from, absl::Time to);
-
-// `text` escaped as an iCalendar TEXT value (backslash, ';', ',', newlines).
-std::string EscapeText(const std::string& text);
-
-// A content line folded at 75 octets (never inside a UTF-8 character), CRLF.
-std::string Fold(const std::string& line);
+// The iCalendar text rules, shared with every calendar the hub writes.
+using ical::EscapeText;
+using ical::Fold;
+using ical::RenderTimeZone;
 
 // The entity tag of a rendered feed: a quoted digest of its bytes.
 std::string EntityTag(const std::string& body);

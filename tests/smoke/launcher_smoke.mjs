@@ -80,6 +80,8 @@ async function env() {
   const fhirListen = `127.0.0.1:${await freePort()}`;
   const schedulingBus = `tcp://127.0.0.1:${await freePort()}`;
   const handoverBus = `tcp://127.0.0.1:${await freePort()}`;
+  const schoolWebhook = await freePort();
+  const fakeSchoolListen = `127.0.0.1:${await freePort()}`;
   return {
     OLIF_SCHEDULING_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_SCHEDULING_METRICS: "127.0.0.1:0",
@@ -108,6 +110,15 @@ async function env() {
     OLIF_CHILDCARE_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_CHILDCARE_METRICS: "127.0.0.1:0",
     OLIF_CHILDCARE_BOOMGAARD_WEBHOOK: "127.0.0.1:0",
+    OLIF_SCHOOL_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_SCHOOL_METRICS: "127.0.0.1:0",
+    OLIF_SCHOOL_RECEIPT_PAGE: "127.0.0.1:0",
+    OLIF_SCHOOL_WEBHOOK: `127.0.0.1:${schoolWebhook}`,
+    OLIF_SCHOOL_WEBHOOK_URL: `http://127.0.0.1:${schoolWebhook}/school/receipt`,
+    OLIF_FAKE_SCHOOL_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_FAKE_SCHOOL_METRICS: "127.0.0.1:0",
+    OLIF_FAKE_SCHOOL_LISTEN: fakeSchoolListen,
+    OLIF_FAKE_SCHOOL_URL: `http://${fakeSchoolListen}/fhir`,
     OLIF_DATA_DIR: dataDir,
   };
 }
@@ -120,8 +131,8 @@ await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
   await step("up starts every service, the fake FHIR server and the adapter; all healthy", async () => {
     await up.waitFor(/all services are healthy/);
     const pids = up.pids();
-    const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "youthcare_fhir",
-      "childcare"];
+    const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "fake_school",
+      "youthcare_fhir", "childcare", "school"];
     assert.ok(names.every((n) => pids[n]), JSON.stringify(pids));
     for (const name of names) {
       assert.match(up.out, new RegExp(`${name} +\\| .*listening grpc=`));
