@@ -232,8 +232,15 @@ void ReceiptPage::Download(const httplib::Request& req, httplib::Response& res) 
 void ReceiptPage::Confirm(const httplib::Request& req, httplib::Response& res) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   const std::string origin = req.get_header_value("Origin");
-  if (site == "cross-site" ||
-      (!origin.empty() && !options_.public_origin.empty() && origin != options_.public_origin)) {
+  // A form posted from this page carries our own origin: the configured one,
+  // or else the host the browser asked for.
+  const size_t scheme = origin.find("://");
+  const bool foreign =
+      !origin.empty() &&
+      (options_.public_origin.empty() ? (scheme == std::string::npos ||
+                                         origin.substr(scheme + 3) != req.get_header_value("Host"))
+                                      : origin != options_.public_origin);
+  if (site == "cross-site" || foreign) {
     Count("forged");
     Answer(res, 403, "Geweigerd", "Een bevestiging kan alleen vanaf deze pagina worden gegeven.");
     return;

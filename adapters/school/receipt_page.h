@@ -19,7 +19,7 @@
 // Dutch, no script, readable without a mouse and at 200%; answers carry
 // Cache-Control: no-store, Referrer-Policy: no-referrer (the token must not
 // leak) and a Content-Security-Policy that allows nothing from elsewhere. A
-// confirmation from another site (Origin or Sec-Fetch-Site) is refused.
+// confirmation from another site (its Origin or Sec-Fetch-Site) is refused.
 //
 // Counted: olif_school_receipt_page_total{result}. Thread-safe; Start()
 // serves on threads of its own.
@@ -47,7 +47,7 @@ struct ReceiptPageOptions {
   std::string host = "127.0.0.1";
   int port = 0;
   // The origin links point to (scheme://host:port), for the check of a
-  // confirmation's Origin; empty: not checked beyond Sec-Fetch-Site.
+  // confirmation's Origin; empty: the Origin's host must be the Host asked for.
   std::string public_origin;
 };
 

@@ -45,6 +45,7 @@ std::string FakeSchool::base_url() const {
 
 absl::StatusOr<int> FakeSchool::Start(const std::string& host, int port) {
   server_ = std::make_unique<httplib::Server>();
+  server_->set_keep_alive_timeout(1);  // a stop waits for idle connections no longer
   server_->Post("/fhir/Bundle", [this](const httplib::Request& req, httplib::Response& res) {
     const json b = json::parse(req.body, nullptr, false);
     if (const std::string why = b.is_discarded() ? "not JSON" : Refusal(b); !why.empty()) {
