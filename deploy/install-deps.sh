@@ -40,6 +40,7 @@ DEBIAN_PACKAGES=(
   fonts-dejavu-core         # the handover PDF's font (fontconfig falls back for other scripts)
   poppler-utils             # pdftotext: the PDF test reads every page back
   libcsv-dev                # the childcare adapter's CSV reading (RFC 4180, streaming)
+  chromium                  # the browser of the receipt page test (driven by playwright-core)
   libgtest-dev              # GoogleTest 1.12
   libgmock-dev              # GoogleMock
   libbenchmark-dev          # Google Benchmark for make bench
@@ -84,10 +85,12 @@ fi
 
 # npm test tools (versions pinned in tests/package-lock.json): buf (proto lint),
 # @grpc/grpc-js (the smoke client a new user would write), the FHIR validators
-# ical.js (reads the calendar feeds) and ajv (checks the JSON Schemas of the
-# childcare formats against their examples).
+# ical.js (reads the calendar feeds), ajv (checks the JSON Schemas of the
+# childcare formats against their examples) and playwright-core (drives
+# Debian's chromium in the receipt page's browser test).
 if [ ! -d "$root/tests/node_modules/@bufbuild/buf" ] || [ ! -d "$root/tests/node_modules/@grpc/grpc-js" ] \
    || [ ! -d "$root/tests/node_modules/ical.js" ] || [ ! -d "$root/tests/node_modules/ajv" ] \
+   || [ ! -d "$root/tests/node_modules/playwright-core" ] \
    || [ "$root/tests/package-lock.json" -nt "$root/tests/node_modules/.package-lock.json" ]; then
   echo "install-deps: installing npm test tools from tests/package-lock.json"
   (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)

@@ -13,27 +13,31 @@
 //   the chain's own question id;
 // - a file with bad rows: its good rows are taken, its report is the one
 //   expected beside it in the corpus;
-// - a handover form for a VE child is finalised and sent (the consent from
-//   the CSV allows it), a warm-handover meeting is proposed, and the school's
-//   acknowledgement comes back to the outbox;
+// - a handover form for a VE child is finalised and reaches the fake school
+//   system through the school adapter as a document Bundle with its PDF (the
+//   consent from the CSV allows it), a warm-handover meeting is proposed, and
+//   the school's acknowledgement (posted by the school system to the school
+//   adapter's webhook) comes back to the chain's outbox;
 // - every notification in the outbox matches the documented schema;
 // - the webhook takes a document only with its token, refuses a bad one with
 //   its problems, and dropping the same files again changes nothing.
 //
-// usage: node childcare_smoke.mjs <consent> <referrals> <scheduling> <handover> <fake_fhir> <youthcare_fhir> <childcare>
+// usage: node childcare_smoke.mjs <consent> <referrals> <scheduling> <handover> <fake_fhir> <youthcare_fhir> <childcare> <school> <fake_school>
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { Service, Steps, call, fhir, fhirSearch, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
+import { Service, Steps, call, fhir, fhirSearch, freePort, grpcClient, root, startHandoverStack, tempDir,
+  waitUntil } from "./lib.mjs";
 import { childcareErrors } from "../schemas/childcare_schemas.mjs";
 
 const bins = process.argv.slice(2);
-if (bins.length !== 7) {
-  console.error("usage: node childcare_smoke.mjs <consent> <referrals> <scheduling> <handover> <fake_fhir> <youthcare_fhir> <childcare>");
+if (bins.length !== 9) {
+  console.error("usage: node childcare_smoke.mjs <consent> <referrals> <scheduling> <handover> <fake_fhir> <youthcare_fhir> <childcare> <school> <fake_school>");
   process.exit(2);
 }
-const [consentBin, referralsBin, schedulingBin, handoverBin, fakeFhirBin, youthcareBin, childcareBin] = bins;
+const [consentBin, referralsBin, schedulingBin, handoverBin, fakeFhirBin, youthcareBin, childcareBin, schoolBin,
+  fakeSchoolBin] = bins;
 
 const dataDir = tempDir();
 const directory = join(root, "config/dev/directory.yaml");
@@ -64,29 +68,22 @@ function outbox() {
 }
 
 await steps.run(8, { running: services, dir: dataDir }, async () => {
-  const consentPorts = await service(consentBin, "consent.yaml", {
-    OLIF_CONSENT_GRPC: local.grpc, OLIF_CONSENT_METRICS: local.metrics, OLIF_CONSENT_BUS: local.bus }).start();
+  const stack = await startHandoverStack(service, { consentBin, schedulingBin, handoverBin });
+  const [consentPorts, schedulingPorts, handoverPorts] = [stack.consent, stack.scheduling, stack.handover];
   const referralsPorts = await service(referralsBin, "referrals.yaml", {
     OLIF_REFERRALS_GRPC: local.grpc, OLIF_REFERRALS_METRICS: local.metrics, OLIF_REFERRALS_BUS: local.bus,
     OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus }).start();
-  const schedulingEnv = (handoverBus) => ({
-    OLIF_SCHEDULING_METRICS: local.metrics, OLIF_SCHEDULING_FEEDS: "127.0.0.1:0",
-    OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus, OLIF_HANDOVER_BUS_ENDPOINT: handoverBus,
-    OLIF_SCHOOL_HOLIDAYS: join(root, "config/school_holidays.yaml") });
-  const firstScheduling = service(schedulingBin, "scheduling.yaml", {
-    ...schedulingEnv("tcp://127.0.0.1:9"), OLIF_SCHEDULING_GRPC: local.grpc, OLIF_SCHEDULING_BUS: local.bus });
-  const schedulingPorts = await firstScheduling.start();
-  const handoverPorts = await service(handoverBin, "handover.yaml", {
-    OLIF_HANDOVER_GRPC: local.grpc, OLIF_HANDOVER_METRICS: local.metrics, OLIF_HANDOVER_BUS: local.bus,
-    OLIF_CONSENT_BUS_ENDPOINT: consentPorts.bus, OLIF_SCHEDULING_BUS_ENDPOINT: schedulingPorts.bus,
-    OLIF_CODE_LISTS: join(root, "config/oso_voorschools.yaml") }).start();
-  // Scheduling follows handover's bus (warm-handover requests): restarted
-  // pointed at it, on the same ports and data.
-  assert.equal(await firstScheduling.stop(), 0);
-  services.splice(services.indexOf(firstScheduling), 1);
-  await service(schedulingBin, "scheduling.yaml", {
-    ...schedulingEnv(handoverPorts.bus), OLIF_SCHEDULING_GRPC: `127.0.0.1:${schedulingPorts.grpc}`,
-    OLIF_SCHEDULING_BUS: schedulingPorts.bus }).start();
+  const schoolWebhook = await freePort();
+  const fakeSchool = (await service(fakeSchoolBin, "fake_school.yaml", {
+    OLIF_FAKE_SCHOOL_GRPC: local.grpc, OLIF_FAKE_SCHOOL_METRICS: local.metrics, OLIF_FAKE_SCHOOL_LISTEN: "127.0.0.1:0",
+    OLIF_SCHOOL_WEBHOOK_URL: `http://127.0.0.1:${schoolWebhook}/school/receipt`,
+    OLIF_SCHOOL_WEBHOOK_TOKEN: "smoke-school-token-not-secret", OLIF_FAKE_SCHOOL_ACKNOWLEDGE_AFTER: "1s" }).start()).fhir;
+  await service(schoolBin, "school.yaml", {
+    OLIF_SCHOOL_GRPC: local.grpc, OLIF_SCHOOL_METRICS: local.metrics, OLIF_SCHOOL_RECEIPT_PAGE: "127.0.0.1:0",
+    OLIF_SCHOOL_PUBLIC_URL: "http://127.0.0.1:9", OLIF_SCHOOL_WEBHOOK: `127.0.0.1:${schoolWebhook}`,
+    OLIF_SCHOOL_WEBHOOK_TOKEN: "smoke-school-token-not-secret", OLIF_FAKE_SCHOOL_URL: fakeSchool,
+    OLIF_HANDOVER_GRPC: `127.0.0.1:${handoverPorts.grpc}`, OLIF_HANDOVER_BUS_ENDPOINT: handoverPorts.bus,
+    OLIF_SCHEDULING_BUS_ENDPOINT: schedulingPorts.bus }).start();
   const base = (await service(fakeFhirBin, "fake_fhir.yaml", {
     OLIF_FAKE_FHIR_GRPC: local.grpc, OLIF_FAKE_FHIR_METRICS: local.metrics, OLIF_FAKE_FHIR_LISTEN: "127.0.0.1:0" }).start()).fhir;
   await service(youthcareBin, "youthcare_fhir.yaml", {
@@ -152,28 +149,35 @@ await steps.run(8, { running: services, dir: dataDir }, async () => {
   });
 
   let form = null;
-  await step("Sem's handover form is finalised and sent, and a warm-handover meeting is proposed", async () => {
+  await step("Sem's handover form reaches the fake school's system as Bundle + PDF, and a warm-handover meeting is proposed", async () => {
     drop(join(examples, "overdracht-OV-2026-0017.json"));
     await waitUntil(async () => archived("overdracht-OV-2026-0017.json"), "archived");
     form = await waitUntil(async () => {
       const list = (await call(handover, "ListHandovers", { locationId: "loc-boomgaard-noord" })).handovers ?? [];
-      return list.find((h) => h.status === "HANDOVER_STATUS_SENT");
+      return list.find((h) => h.status === "HANDOVER_STATUS_SENT" || h.status === "HANDOVER_STATUS_ACKNOWLEDGED");
     }, "the form sent");
-    assert.equal(form.schoolOrganisationId, "sch-de-regenboog");
+    assert.equal(form.schoolOrganisationId, "sch-het-palet");
     assert.equal(form.warm, true);
+    const received = await waitUntil(async () => {
+      const list = await (await fetch(fakeSchool.replace(/\/fhir$/, "/_fake/received"))).json();
+      return list.find((d) => d.handover_id === form.handoverId);
+    }, "the document at the school");
+    assert.equal(received.revision, 1);
+    assert.ok(received.pdf_bytes > 1000, `a PDF of ${received.pdf_bytes} bytes`);
+    assert.match(received.title, /^Overdrachtsformulier /);
     const proposed = await waitUntil(async () => outbox().find((n) => n.notification === "meeting_proposed"),
       "meeting_proposed in the outbox", 20000);
     assert.equal(proposed.handover.form_id, "OV-2026-0017");
     assert.equal(proposed.visit.kind, "warm_handover_meeting");
   });
 
-  await step("the school's acknowledgement comes back to the outbox", async () => {
-    await call(handover, "AcknowledgeReceipt", { handoverId: form.handoverId, revision: 1,
-      school: { brin: "12AB", vestiging: "00" }, receivedBy: "J. Jansen, intern begeleider" });
+  await step("the school system's receipt comes back to the chain's outbox", async () => {
     const ack = await waitUntil(async () => outbox().find((n) => n.notification === "handover_acknowledged"),
       "handover_acknowledged in the outbox");
     assert.equal(ack.handover.form_id, "OV-2026-0017");
-    assert.equal(ack.handover.school_organisation_id, "sch-de-regenboog");
+    assert.equal(ack.handover.school_organisation_id, "sch-het-palet");
+    const got = (await call(handover, "ListHandovers", { locationId: "loc-boomgaard-noord" })).handovers[0];
+    assert.equal(got.status, "HANDOVER_STATUS_ACKNOWLEDGED");
   });
 
   await step("every notification in the outbox matches the documented schema and names no child", async () => {
@@ -211,6 +215,6 @@ await steps.run(8, { running: services, dir: dataDir }, async () => {
     assert.equal(requests.length, 4);
     const forms = (await call(handover, "ListHandovers", { locationId: "loc-boomgaard-noord" })).handovers ?? [];
     assert.equal(forms.length, 1);
-    for (const s of services) await s.stop();
+    for (const s of services.filter((x) => !x.stopped)) await s.stop();
   });
 });

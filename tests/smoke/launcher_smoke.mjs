@@ -8,26 +8,15 @@
 // usage: node launcher_smoke.mjs <olifantenpad binary>
 
 import { execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { Steps, root, tempDir } from "./lib.mjs";
+import { Steps, freePort, root, tempDir } from "./lib.mjs";
 
 const launcher = process.argv[2];
 if (!launcher) {
   console.error("usage: node launcher_smoke.mjs <olifantenpad binary>");
   process.exit(2);
-}
-
-function freePort() {
-  return new Promise((res) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
 }
 
 const dataDir = tempDir();

@@ -6,6 +6,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -257,4 +258,43 @@ export async function fhirSearch(base, query) {
   const r = await fhir(base, "GET", query);
   if (r.status !== 200) throw new Error(`GET ${query}: HTTP ${r.status}`);
   return (r.body.entry ?? []).map((e) => e.resource);
+}
+
+// Starts consent, scheduling and handover on their dev configs (loopback,
+// free ports), each made with `service(binary, config, env)`; scheduling
+// follows handover's bus, so it is started, then restarted pointed at it on
+// the same ports and data. Resolves with each one's ports.
+export async function startHandoverStack(service, { consentBin, schedulingBin, handoverBin }) {
+  const local = { grpc: "127.0.0.1:0", metrics: "127.0.0.1:0", bus: "tcp://127.0.0.1:*" };
+  const consent = await service(consentBin, "consent.yaml", {
+    OLIF_CONSENT_GRPC: local.grpc, OLIF_CONSENT_METRICS: local.metrics, OLIF_CONSENT_BUS: local.bus }).start();
+  const schedulingEnv = (handoverBus) => ({
+    OLIF_SCHEDULING_METRICS: local.metrics, OLIF_SCHEDULING_FEEDS: "127.0.0.1:0",
+    OLIF_CONSENT_BUS_ENDPOINT: consent.bus, OLIF_HANDOVER_BUS_ENDPOINT: handoverBus,
+    OLIF_SCHOOL_HOLIDAYS: join(root, "config/school_holidays.yaml") });
+  const first = service(schedulingBin, "scheduling.yaml", {
+    ...schedulingEnv("tcp://127.0.0.1:9"), OLIF_SCHEDULING_GRPC: local.grpc, OLIF_SCHEDULING_BUS: local.bus });
+  const scheduling = await first.start();
+  const handover = await service(handoverBin, "handover.yaml", {
+    OLIF_HANDOVER_GRPC: local.grpc, OLIF_HANDOVER_METRICS: local.metrics, OLIF_HANDOVER_BUS: local.bus,
+    OLIF_CONSENT_BUS_ENDPOINT: consent.bus, OLIF_SCHEDULING_BUS_ENDPOINT: scheduling.bus,
+    OLIF_CODE_LISTS: join(root, "config/oso_voorschools.yaml") }).start();
+  const code = await first.stop();
+  if (code !== 0) throw new Error(`scheduling stopped with ${code}`);
+  first.stopped = true;
+  await service(schedulingBin, "scheduling.yaml", {
+    ...schedulingEnv(handover.bus), OLIF_SCHEDULING_GRPC: `127.0.0.1:${scheduling.grpc}`,
+    OLIF_SCHEDULING_BUS: scheduling.bus }).start();
+  return { consent, scheduling, handover };
+}
+
+// A port free on loopback now (for a peer that must be told it before it starts).
+export function freePort() {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
 }
