@@ -261,8 +261,9 @@ absl::StatusOr<std::shared_ptr<const Chain>> Chain::Build(const cfg::ChildcareCh
     const std::vector<FieldSpec>& fields = ExportFields(kind);
     std::set<std::string> headers;
     for (const auto& [ours, header] : e->columns()) {
+      const std::string& name = ours;  // (a lambda may not capture a structured binding)
       const bool known = std::any_of(fields.begin(), fields.end(),
-                                     [&](const FieldSpec& s) { return ours == s.name; });
+                                     [&name](const FieldSpec& s) { return name == s.name; });
       if (!known)
         return Invalid(f + ".columns",
                        absl::StrCat("\"", ours, "\" is not a field of this export"));

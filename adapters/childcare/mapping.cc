@@ -200,7 +200,9 @@ std::optional<std::map<std::string, size_t>> CsvRowFields::Columns(
     const ExportFormat& format, const std::vector<std::string>& header, Problems& problems) {
   std::map<std::string, size_t> at;
   const size_t before = problems.size();
-  for (const auto& [field, column] : format.columns) {
+  for (const auto& entry : format.columns) {
+    const std::string& field = entry.first;
+    const std::string& column = entry.second;
     auto it = std::find_if(header.begin(), header.end(),
                            [&](const std::string& h) { return Lower(h) == Lower(column); });
     if (it == header.end()) {

@@ -1,5 +1,7 @@
 #include "adapters/school/connectors.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "adapters/runtime/folder.h"
 #include "adapters/school/mail.h"
@@ -75,6 +77,9 @@ SendResult ReceiptPageConnector::Mail(const adapters::Delivery& d, const std::st
       .message_id = absl::StrCat("<", d.event_id, "@olifantenpad>"),
       .date = clock_.Now()};
   SendResult r;
+  std::error_code ec;
+  std::filesystem::create_directories(settings_.mail_outbox,
+                                      ec);  // gone since the start: made again
   const std::string path = absl::StrCat(settings_.mail_outbox, "/", d.event_id, ".eml");
   if (absl::Status s = adapters::WriteFileAtomically(path, RenderMail(mail)); !s.ok()) {
     r.detail = std::string(s.message());  // the disk may come back: tried again

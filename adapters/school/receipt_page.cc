@@ -232,15 +232,18 @@ void ReceiptPage::Download(const httplib::Request& req, httplib::Response& res) 
 void ReceiptPage::Confirm(const httplib::Request& req, httplib::Response& res) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   const std::string origin = req.get_header_value("Origin");
-  // A form posted from this page carries our own origin: the configured one,
-  // or else the host the browser asked for.
+  // A form posted from this page says so: Sec-Fetch-Site same-origin, and an
+  // Origin that is ours (the configured one, or else the host the browser
+  // asked for) — or "null", which browsers send under Referrer-Policy:
+  // no-referrer.
   const size_t scheme = origin.find("://");
-  const bool foreign =
-      !origin.empty() &&
+  const bool foreign_origin =
+      !origin.empty() && origin != "null" &&
       (options_.public_origin.empty() ? (scheme == std::string::npos ||
                                          origin.substr(scheme + 3) != req.get_header_value("Host"))
                                       : origin != options_.public_origin);
-  if (site == "cross-site" || foreign) {
+  const bool foreign_site = !site.empty() && site != "same-origin" && site != "none";
+  if (foreign_site || foreign_origin) {
     Count("forged");
     Answer(res, 403, "Geweigerd", "Een bevestiging kan alleen vanaf deze pagina worden gegeven.");
     return;

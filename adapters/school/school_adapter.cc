@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <deque>
+#include <filesystem>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -165,6 +166,12 @@ class SchoolAdapter final : public adapters::Adapter {
         std::chrono::milliseconds(absl::ToInt64Milliseconds(settings_.request_timeout)));
     absl::StatusOr<MailFrom> from = ParseMailFrom(s.mail_from());
     if (!from.ok()) return from.status();
+    std::error_code ec;
+    std::filesystem::create_directories(s.mail_outbox(), ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("school.mail_outbox: cannot make ", s.mail_outbox(), ": ", ec.message()));
+    }
     if (!absl::LoadTimeZone(settings_.time_zone, &zone_)) {
       return absl::InvalidArgumentError(
           absl::StrCat("school.time_zone: \"", settings_.time_zone, "\" is not a known time zone"));

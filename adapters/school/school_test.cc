@@ -333,7 +333,6 @@ class ReceiptPageTest : public SchoolFixture {
                                     .mail_from_name = "Olifantenpad",
                                     .mail_from_address = "overdracht@olifantenpad.example",
                                     .zone = Amsterdam()};
-    fs::create_directories(settings_.mail_outbox);
     page_ = std::make_unique<ReceiptPage>(ReceiptPageOptions{}, *store_, handover_, *directory_,
                                           clock_, metrics_);
     auto port = page_->Start();
@@ -397,6 +396,11 @@ TEST_F(ReceiptPageTest, TheLinkShowsTheFormServesThePdfAndIsSpentByTheConfirmati
                        "application/x-www-form-urlencoded");
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 403);
+  auto cross_site =
+      c.Post(link + "/bevestig", {{"Sec-Fetch-Site", "cross-site"}, {"Origin", "null"}}, "naam=X",
+             "application/x-www-form-urlencoded");
+  ASSERT_TRUE(cross_site);
+  EXPECT_EQ(cross_site->status, 403);
   EXPECT_TRUE(handover_.receipts.empty());
 
   auto confirmed =
