@@ -17,7 +17,9 @@
 //   system through the school adapter as a document Bundle with its PDF (the
 //   consent from the CSV allows it), a warm-handover meeting is proposed, and
 //   the school's acknowledgement (posted by the school system to the school
-//   adapter's webhook) comes back to the chain's outbox;
+//   adapter's webhook) comes back to the chain's outbox; the meeting, once
+//   confirmed, is planned in the outbox and mailed to the school's contact
+//   as an iCalendar invitation (read by ical.js);
 // - every notification in the outbox matches the documented schema;
 // - the webhook takes a document only with its token, refuses a bad one with
 //   its problems, and dropping the same files again changes nothing.
@@ -25,6 +27,7 @@
 // usage: node childcare_smoke.mjs <consent> <referrals> <scheduling> <handover> <fake_fhir> <youthcare_fhir> <childcare> <school> <fake_school>
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from "node:fs";
+import ICAL from "ical.js";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { Service, Steps, call, fhir, fhirSearch, freePort, grpcClient, root, startHandoverStack, tempDir,
@@ -67,7 +70,7 @@ function outbox() {
     .map((n) => JSON.parse(readFileSync(join(dir, n), "utf8")));
 }
 
-await steps.run(8, { running: services, dir: dataDir }, async () => {
+await steps.run(9, { running: services, dir: dataDir }, async () => {
   const stack = await startHandoverStack(service, { consentBin, schedulingBin, handoverBin });
   const [consentPorts, schedulingPorts, handoverPorts] = [stack.consent, stack.scheduling, stack.handover];
   const referralsPorts = await service(referralsBin, "referrals.yaml", {
@@ -169,6 +172,41 @@ await steps.run(8, { running: services, dir: dataDir }, async () => {
       "meeting_proposed in the outbox", 20000);
     assert.equal(proposed.handover.form_id, "OV-2026-0017");
     assert.equal(proposed.visit.kind, "warm_handover_meeting");
+  });
+
+  await step("the meeting confirmed: planned in the chain's outbox, an iCalendar invitation mailed to the school", async () => {
+    const proposed = outbox().find((n) => n.notification === "meeting_proposed");
+    const scheduling = grpcClient("olifantenpad/scheduling/v1/scheduling.proto",
+      "olifantenpad.scheduling.v1.SchedulingService", schedulingPorts.grpc);
+    const visit = (await call(scheduling, "GetVisit", { id: proposed.visit.id })).visit;
+    const start = Math.max(Number(visit.windowStart?.seconds ?? 0), Math.floor(Date.now() / 1000) + 2 * 86400);
+    const at = new Date(start * 1000);
+    while (at.getUTCDay() === 0 || at.getUTCDay() === 6) at.setUTCDate(at.getUTCDate() + 1);
+    at.setUTCHours(13, 0, 0, 0);
+    const seconds = Math.floor(at.getTime() / 1000);
+    await call(scheduling, "ConfirmMeeting", { id: visit.id, version: visit.version,
+      start: { seconds: String(seconds) }, end: { seconds: String(seconds + 45 * 60) },
+      participants: [{ role: "PARTICIPANT_ROLE_PEDAGOGICAL_WORKER", professionalId: "prof-fatima-el-amrani" },
+        { role: "PARTICIPANT_ROLE_PARENT", name: "Iris van Leeuwen" },
+        { role: "PARTICIPANT_ROLE_TEACHER", name: "Ilse Hendriks" }] });
+    const planned = await waitUntil(async () => outbox().find((n) => n.notification === "meeting_planned"),
+      "meeting_planned in the outbox");
+    assert.equal(planned.handover.form_id, "OV-2026-0017");
+    const mailDir = join(dataDir, "school/mail");
+    const mail = await waitUntil(async () => (existsSync(mailDir) ? readdirSync(mailDir) : [])
+      .map((n) => readFileSync(join(mailDir, n), "utf8")).find((m) => m.includes("method=REQUEST")),
+    "the invitation mail");
+    assert.match(mail, /^To: Ilse Hendriks <ib@hetpalet\.example>\r$/m);
+    const ics = Buffer.from(mail.split("method=REQUEST")[1].split("\r\n\r\n")[1].split("--")[0]
+      .replace(/\r\n/g, ""), "base64").toString("utf8");
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    assert.equal(cal.getFirstPropertyValue("method"), "REQUEST");
+    const event = new ICAL.Event(cal.getFirstSubcomponent("vevent"));
+    assert.equal(event.uid, `${visit.id}@olifantenpad`);
+    assert.equal(event.startDate.toUnixTime(), seconds);
+    assert.equal(event.endDate.toUnixTime(), seconds + 45 * 60);
+    assert.ok(cal.getFirstSubcomponent("vtimezone"), "the TZID's VTIMEZONE is there");
+    assert.ok(!ics.includes("Sem") && !ics.includes("Leeuwen"), "the invitation names no child or parent");
   });
 
   await step("the school system's receipt comes back to the chain's outbox", async () => {
