@@ -33,7 +33,7 @@ build: configure
 # says what each process serves (read from its config file) once it is healthy.
 run: deps build
 	@echo "Starting on the dev config (loopback only; data in var/; stop with Ctrl-C)."
-	@echo "Try from another terminal: node tools/demo/try-direct-line.mjs, try-scheduling.mjs, try-handover.mjs (and the README's walk-through)."
+	@echo "Try from another terminal: node tools/demo/try-direct-line.mjs, try-scheduling.mjs, try-handover.mjs, or drop adapters/childcare/examples/boomgaard/* into var/childcare/boomgaard/inbox (see the README)."
 	@exec $(BUILD)/bin/olifantenpad up --config-dir config/dev
 
 # The whole suite: lint, then every unit, service and multi-process test.

@@ -205,8 +205,9 @@ absl::Status Notifier::Scheduling(sqlite::Database& db, const common::EventEnvel
                     {"kind", NameOf(sv1::VisitKind_Name(visit.kind()), "VISIT_KIND_")},
                     {"location_id", visit.location_id()},
                     {"group_id", Nullable(visit.group_id())},
-                    {"start", Rfc3339(visit.start())},
-                    {"end", Rfc3339(visit.end())}};
+                    // A proposed meeting has no time yet, only its window.
+                    {"start", visit.has_start() ? json(Rfc3339(visit.start())) : json(nullptr)},
+                    {"end", visit.has_end() ? json(Rfc3339(visit.end())) : json(nullptr)}};
   if (!reason.empty()) n["reason"] = reason;
   if (!window.is_null()) n["window"] = window;
   if (!visit.handover_id().empty()) {

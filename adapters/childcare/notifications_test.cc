@@ -187,6 +187,7 @@ TEST_F(NotifierTest, VisitsAtAChainsLocationAndMeetingsReachIt) {
   EXPECT_EQ(m["notification"], "meeting_planned");
   EXPECT_EQ(m["handover"]["form_id"], "OV-2026-17");
   EXPECT_TRUE(m["visit"]["group_id"].is_null());
+  EXPECT_TRUE(m["visit"]["start"].is_null()) << "no time was set";
 }
 
 TEST_F(NotifierTest, ASchoolsAcknowledgementReachesTheChainThatSentTheForm) {

@@ -172,6 +172,8 @@ await steps.run(9, { running: services, dir: dataDir }, async () => {
       "meeting_proposed in the outbox", 20000);
     assert.equal(proposed.handover.form_id, "OV-2026-0017");
     assert.equal(proposed.visit.kind, "warm_handover_meeting");
+    assert.equal(proposed.visit.start, null, "a proposed meeting has no time yet");
+    assert.ok(proposed.window.end > proposed.window.start);
   });
 
   await step("the meeting confirmed: planned in the chain's outbox, an iCalendar invitation mailed to the school", async () => {
