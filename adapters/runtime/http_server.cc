@@ -163,17 +163,20 @@ absl::StatusOr<int> HttpServerConnector::Start() {
   // second waits for the client's delayed ACK, 40 ms on a kept connection.
   server_->set_tcp_nodelay(true);
   Route();
-  const int port = options_.port == 0
-                       ? server_->bind_to_any_port(options_.host)
-                       : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port < 0) {
-    return absl::UnavailableError(
-        absl::StrCat(options_.name, ": cannot listen on ", options_.host, ":", options_.port));
+  return ListenInBackground(*server_, options_.host, options_.port, thread_, options_.name);
+}
+
+absl::StatusOr<int> ListenInBackground(httplib::Server& server, const std::string& host, int port,
+                                       std::thread& thread, const std::string& what) {
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound < 0) {
+    return absl::UnavailableError(absl::StrCat(what, ": cannot listen on ", host, ":", port));
   }
-  thread_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
+  thread = std::thread([&server] { server.listen_after_bind(); });
   // httplib's stop() does nothing until the loop runs: wait for it.
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
-  return port;
+  for (int i = 0; i < 500 && !server.is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  return bound;
 }
 
 void HttpServerConnector::Stop() {

@@ -77,6 +77,13 @@ class HttpServerConnector {
   std::thread thread_;
 };
 
+// Binds `server` to host:port (port 0: a free one) and serves it on `thread`
+// (joined by the caller after server.stop()); returns the port once the
+// server accepts. UNAVAILABLE naming `what` when the address cannot be bound.
+// For every HTTP server of the adapters (webhooks, the receipt page, fakes).
+absl::StatusOr<int> ListenInBackground(httplib::Server& server, const std::string& host, int port,
+                                       std::thread& thread, const std::string& what);
+
 // The options of a webhook server configured as `config`; `field` names it in
 // errors (e.g. "youthcare_fhir.webhook"), `default_path` is the adapter's
 // path when the config gives none. INVALID_ARGUMENT naming the key when the

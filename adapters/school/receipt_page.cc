@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/time/clock.h"
+#include "adapters/runtime/http_server.h"
 #include "nlohmann/json.hpp"
 #include "services/common/logging/logging.h"
 
@@ -127,16 +127,8 @@ absl::StatusOr<int> ReceiptPage::Start() {
     }
   });
   server_->set_payload_max_length(16 * 1024);
-  const int port = options_.port == 0
-                       ? server_->bind_to_any_port(options_.host)
-                       : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("receipt page: cannot listen on ", options_.host, ":", options_.port));
-  }
-  thread_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
-  return port;
+  return adapters::ListenInBackground(*server_, options_.host, options_.port, thread_,
+                                      "receipt page");
 }
 
 void ReceiptPage::Stop() {

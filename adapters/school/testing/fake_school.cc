@@ -6,8 +6,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "adapters/runtime/http_client.h"
+#include "adapters/runtime/http_server.h"
 #include "services/common/fhir/identifiers.h"
 #include "services/common/logging/logging.h"
 
@@ -98,11 +98,10 @@ absl::StatusOr<int> FakeSchool::Start(const std::string& host, int port) {
           {{"result", s.ok() ? "acknowledged" : std::string(s.message())}});
   });
   host_ = host;
-  port_ =
-      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (port_ < 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));
-  thread_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) absl::SleepFor(absl::Milliseconds(2));
+  absl::StatusOr<int> bound =
+      adapters::ListenInBackground(*server_, host, port, thread_, "fake school");
+  if (!bound.ok()) return bound.status();
+  port_ = *bound;
   if (options_.acknowledge_after > absl::ZeroDuration()) {
     acknowledger_ = std::thread([this] { AcknowledgeLoop(); });
   }
