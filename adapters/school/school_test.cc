@@ -303,7 +303,7 @@ TEST_F(SchoolFixture, ASystemConnectedSchoolGetsTheDocumentPostedAndDeletedOnWit
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0]["handover_id"], "ho-1");
   EXPECT_EQ(received[0]["pdf_bytes"], std::string(FakeHandover::kPdf).size());
-  EXPECT_EQ(handover.reads, std::vector<std::string>{"handover to the system of 34CD-00"});
+  EXPECT_EQ(handover.Reads(), std::vector<std::string>{"handover to the system of 34CD-00"});
 
   adapters::Delivery withdraw{.event_id = "e2",
                               .payload = ToJson({.action = "withdraw", .handover_id = "ho-1"})};
@@ -311,11 +311,11 @@ TEST_F(SchoolFixture, ASystemConnectedSchoolGetsTheDocumentPostedAndDeletedOnWit
   EXPECT_EQ(school.Received()[0]["deleted"], true);
   EXPECT_TRUE(connector.Send(withdraw).ok) << "nothing left to delete is done";
 
-  handover.document_error = absl::FailedPreconditionError("NO_CONSENT: consent withdrawn");
+  handover.FailDocument(absl::FailedPreconditionError("NO_CONSENT: consent withdrawn"));
   r = connector.Send(send);
   EXPECT_TRUE(r.ok);
   EXPECT_NE(r.detail.find("not sent"), std::string::npos);
-  handover.document_error = absl::UnavailableError("connection refused");
+  handover.FailDocument(absl::UnavailableError("connection refused"));
   r = connector.Send(send);
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.retryable);
@@ -401,16 +401,16 @@ TEST_F(ReceiptPageTest, TheLinkShowsTheFormServesThePdfAndIsSpentByTheConfirmati
              "application/x-www-form-urlencoded");
   ASSERT_TRUE(cross_site);
   EXPECT_EQ(cross_site->status, 403);
-  EXPECT_TRUE(handover_.receipts.empty());
+  EXPECT_TRUE(handover_.Receipts().empty());
 
   auto confirmed =
       c.Post(link + "/bevestig", "naam=J.+Jansen", "application/x-www-form-urlencoded");
   ASSERT_TRUE(confirmed);
   EXPECT_EQ(confirmed->status, 200);
-  ASSERT_EQ(handover_.receipts.size(), 1u);
-  EXPECT_EQ(handover_.receipts[0].school, "12AB-00");
-  EXPECT_EQ(handover_.receipts[0].received_by, "J. Jansen");
-  EXPECT_EQ(handover_.receipts[0].revision, 1);
+  ASSERT_EQ(handover_.Receipts().size(), 1u);
+  EXPECT_EQ(handover_.Receipts()[0].school, "12AB-00");
+  EXPECT_EQ(handover_.Receipts()[0].received_by, "J. Jansen");
+  EXPECT_EQ(handover_.Receipts()[0].revision, 1);
   for (const std::string& path : {link, link + "/pdf"}) {
     auto spent = c.Get(path);
     ASSERT_TRUE(spent);
@@ -438,7 +438,7 @@ TEST_F(ReceiptPageTest, ExpiredReplacedAndWithdrawnLinksServeNothing) {
   auto withdrawn = c.Get(other);
   EXPECT_EQ(withdrawn->status, 410);
   EXPECT_NE(withdrawn->body.find("ingetrokken"), std::string::npos);
-  EXPECT_TRUE(handover_.receipts.empty());
+  EXPECT_TRUE(handover_.Receipts().empty());
 }
 
 TEST_F(SchoolFixture, ReceiptsFromSchoolSystemsAreCheckedBeforeTheyReachTheService) {
@@ -457,12 +457,12 @@ TEST_F(SchoolFixture, ReceiptsFromSchoolSystemsAreCheckedBeforeTheyReachTheServi
       R"({"handover_id": "ho-1", "revision": 2, "received_by": "Leerlingadministratie",
                                "school": {"brin": "34CD", "vestiging": "00"}})";
   ASSERT_TRUE(post(good).ok());
-  ASSERT_EQ(handover.receipts.size(), 1u);
-  EXPECT_EQ(handover.receipts[0].revision, 2);
+  ASSERT_EQ(handover.Receipts().size(), 1u);
+  EXPECT_EQ(handover.Receipts()[0].revision, 2);
   handover.acknowledge_error =
       absl::FailedPreconditionError("STALE_REVISION: revision 3 is current");
   EXPECT_EQ(post(good).code(), absl::StatusCode::kInvalidArgument);
-  handover.acknowledge_error = absl::UnavailableError("down");
+  handover.FailAcknowledge(absl::UnavailableError("down"));
   EXPECT_EQ(post(good).code(), absl::StatusCode::kUnavailable);
 }
 

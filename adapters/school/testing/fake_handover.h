@@ -72,11 +72,30 @@ class FakeHandover final : public HandoverClient {
     return absl::OkStatus();
   }
 
+  // Copies, taken under the lock: the page answers on threads of its own.
+  std::vector<Receipt> Receipts() {
+    olif::MutexLock lock(&mu_);
+    return receipts;
+  }
+  std::vector<std::string> Reads() {
+    olif::MutexLock lock(&mu_);
+    return reads;
+  }
+  void FailDocument(absl::Status s) {
+    olif::MutexLock lock(&mu_);
+    document_error = std::move(s);
+  }
+  void FailAcknowledge(absl::Status s) {
+    olif::MutexLock lock(&mu_);
+    acknowledge_error = std::move(s);
+  }
+
+ private:
   olif::Mutex mu_;
-  absl::Status document_error = absl::OkStatus();
-  absl::Status acknowledge_error = absl::OkStatus();
-  std::vector<std::string> reads;
-  std::vector<Receipt> receipts;
+  absl::Status document_error ABSL_GUARDED_BY(mu_) = absl::OkStatus();
+  absl::Status acknowledge_error ABSL_GUARDED_BY(mu_) = absl::OkStatus();
+  std::vector<std::string> reads ABSL_GUARDED_BY(mu_);
+  std::vector<Receipt> receipts ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace olif::school::testing
