@@ -459,8 +459,7 @@ TEST_F(SchoolFixture, ReceiptsFromSchoolSystemsAreCheckedBeforeTheyReachTheServi
   ASSERT_TRUE(post(good).ok());
   ASSERT_EQ(handover.Receipts().size(), 1u);
   EXPECT_EQ(handover.Receipts()[0].revision, 2);
-  handover.acknowledge_error =
-      absl::FailedPreconditionError("STALE_REVISION: revision 3 is current");
+  handover.FailAcknowledge(absl::FailedPreconditionError("STALE_REVISION: revision 3 is current"));
   EXPECT_EQ(post(good).code(), absl::StatusCode::kInvalidArgument);
   handover.FailAcknowledge(absl::UnavailableError("down"));
   EXPECT_EQ(post(good).code(), absl::StatusCode::kUnavailable);
