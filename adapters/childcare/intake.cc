@@ -1,9 +1,7 @@
 #include "adapters/childcare/intake.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -251,10 +249,8 @@ absl::StatusOr<FileOutcome> ChainIntake::TakeCsv(const std::string& path,
     return absl::OkStatus();
   };
 
-  CsvFile file;
-  const absl::Status read = ReadCsvFile(
-      path, chain_->csv(),
-      [&](const CsvRecord& record) -> absl::Status {
+  const absl::Status read =
+      ReadCsvFile(path, chain_->csv(), [&](const CsvRecord& record) -> absl::Status {
         if (record.number == 1) {
           Problems header_problems;
           columns = CsvRowFields::Columns(*format, record.fields, header_problems);
@@ -284,10 +280,8 @@ absl::StatusOr<FileOutcome> ChainIntake::TakeCsv(const std::string& path,
           return s;
         }
         return absl::OkStatus();
-      },
-      &file);
+      });
   if (!stopped.ok()) return stopped;  // nothing reported: the file comes again
-  absl::Status done = read;
   if (read.ok() || absl::IsInvalidArgument(read)) {
     if (absl::Status s = flush(); !s.ok()) return s;
   }
@@ -299,7 +293,7 @@ absl::StatusOr<FileOutcome> ChainIntake::TakeCsv(const std::string& path,
       WriteReport(quarantine_, file_name, reported, chain_->csv().separator);
   if (!report.ok()) return report.status();
   outcome.report = *report;
-  log::Info(done.ok() ? "export taken" : "export taken up to a problem that stops it",
+  log::Info(read.ok() ? "export taken" : "export taken up to a problem that stops it",
             {{"chain", chain_->id()},
              {"export", ExportName(format->kind)},
              {"file", file_name},
@@ -307,7 +301,7 @@ absl::StatusOr<FileOutcome> ChainIntake::TakeCsv(const std::string& path,
              {"accepted", absl::StrCat(outcome.accepted)},
              {"quarantined", absl::StrCat(outcome.quarantined)},
              {"report", outcome.report}});
-  if (!done.ok()) return done;
+  if (!read.ok()) return read;
   return outcome;
 }
 
