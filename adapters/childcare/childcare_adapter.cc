@@ -117,8 +117,8 @@ class ChildcareAdapter final : public adapters::Adapter {
     for (bus::Consumer* c : Consumers()) c->Stop();
   }
 
-  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override {
-    for (bus::Consumer* c : Consumers()) c->FillStatus(status);
+  // The process reports the database and the consumers.
+  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* /*status*/) override {
     return absl::OkStatus();
   }
 
@@ -198,6 +198,7 @@ class ChildcareAdapter final : public adapters::Adapter {
                   for (ChainParts& p : chains_) p.deliverer->Wake();
                 }});
     if (!db.ok()) return db.status();
+    context_.process.SetDatabase(db->path);
     db_ = std::move(*db);
     auto store = ChildcareStore::Open(db_.path, *db_.writer);
     if (!store.ok()) return store.status();
@@ -265,6 +266,7 @@ class ChildcareAdapter final : public adapters::Adapter {
       consumers_.push_back(std::make_unique<bus::Consumer>(
           bus::ToConsumerOptions(*bus_config, name, Notifier::Topics(source)), *db_.writer,
           *notifiers_.back(), metrics));
+      context_.process.AddConsumer(*consumers_.back());
     }
   }
 

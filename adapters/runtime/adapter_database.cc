@@ -37,7 +37,7 @@ std::function<absl::StatusOr<int64_t>()> Pruning(AdapterDatabase& db, const Cloc
   more.insert(more.begin(),
               {{"history_lines", [&db](absl::Time before) { return db.history->Prune(before); }},
                {"messages", [&db](absl::Time before) { return db.queue->PruneFinished(before); }}});
-  return [&clock, retention, steps = std::move(more)]() -> absl::StatusOr<int64_t> {
+  return [&db, &clock, retention, steps = std::move(more)]() -> absl::StatusOr<int64_t> {
     const absl::Time before = clock.Now() - retention;
     log::Fields pruned;
     int64_t total = 0;
@@ -51,7 +51,13 @@ std::function<absl::StatusOr<int64_t>()> Pruning(AdapterDatabase& db, const Cloc
       pruned.push_back({step.name, absl::StrCat(*n)});
       total += *n;
     }
-    if (total > 0) log::Info("pruned what is past its retention", pruned);
+    if (total == 0) return total;
+    log::Info("pruned what is past its retention", pruned);
+    // The pages the rows held go back to the file system, not only to SQLite.
+    if (absl::Status s = db.writer->Run([](sqlite::Database& d) { return d.IncrementalVacuum(); });
+        !s.ok()) {
+      log::Error("giving pruned pages back", {{"error", std::string(s.message())}});
+    }
     return total;
   };
 }

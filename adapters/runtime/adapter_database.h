@@ -55,8 +55,9 @@ struct PruneStep {
 
 // One pruning: forgets history lines and delivered or skipped messages last
 // changed more than `retention` before now, and runs `more` with the same
-// horizon; logs what went, or the first failure (and stops there). Returns
-// how many rows went in all.
+// horizon; logs what went, or the first failure (and stops there), and gives
+// the freed pages back to the file system (incremental vacuum). Returns how
+// many rows went in all.
 std::function<absl::StatusOr<int64_t>()> Pruning(AdapterDatabase& db, const Clock& clock,
                                                  absl::Duration retention,
                                                  std::vector<PruneStep> more = {});

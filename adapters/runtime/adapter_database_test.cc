@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/testing/testing.h"
 
 namespace olif::adapters {
@@ -43,6 +44,34 @@ TEST(AdapterDatabaseTest, ARetrySettingThatCannotBeIsRefusedNamingIt) {
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(db.status().message().find("test.retry"), absl::string_view::npos) << db.status();
+}
+
+TEST(AdapterDatabaseTest, PruningGivesTheFreedPagesBackToTheFileSystem) {
+  auto db = OpenAdapterDatabase(DbPath(), {.retry = {}, .retry_field = "test.retry"});
+  ASSERT_TRUE(db.ok()) << db.status();
+  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
+  const std::string sent(2000, 'x');
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(db->history
+                    ->Record({.at = clock.Now() - absl::Hours(i < 900 ? 24 * 40 : 1),
+                              .direction = "out",
+                              .destination = "dest",
+                              .key = absl::StrCat("k", i),
+                              .event_id = absl::StrCat("e", i),
+                              .outcome = "delivered",
+                              .sent = sent})
+                    .ok());
+  }
+  auto space = [&] {
+    auto reader = sqlite::Database::Open(db->path, {});
+    return *(*reader)->SpaceUsed();
+  };
+  const sqlite::Database::Space before = space();
+  ASSERT_EQ(*Pruning(*db, clock, absl::Hours(24 * 30))(), 900);
+  const sqlite::Database::Space after = space();
+  EXPECT_EQ(after.free_pages, 0);
+  EXPECT_LT(after.page_count, before.page_count / 3);
+  EXPECT_EQ(db->history->Search({.limit = 1000})->size(), 100u);
 }
 
 TEST(AdapterDatabaseTest, PruningForgetsWhatIsPastTheRetentionAndRunsTheAdaptersOwnSteps) {

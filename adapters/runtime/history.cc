@@ -21,9 +21,17 @@ constexpr char kTablesSql[] =
     " sent BLOB NOT NULL,"
     " response BLOB NOT NULL,"
     " took_us INTEGER NOT NULL) STRICT;"
+    // Search filters on any of these and reads newest first: each filter has
+    // an index that ends in the time, so a search walks one index backwards
+    // from where its time range ends and stops at the limit.
     "CREATE INDEX IF NOT EXISTS message_history_at ON message_history (at_us);"
     "CREATE INDEX IF NOT EXISTS message_history_key ON message_history (key, at_us);"
-    "CREATE INDEX IF NOT EXISTS message_history_event ON message_history (event_id);";
+    "DROP INDEX IF EXISTS message_history_event;"
+    "CREATE INDEX IF NOT EXISTS message_history_event_at ON message_history (event_id, at_us);"
+    "CREATE INDEX IF NOT EXISTS message_history_destination"
+    " ON message_history (destination, at_us);"
+    "CREATE INDEX IF NOT EXISTS message_history_outcome ON message_history (outcome, at_us);"
+    "CREATE INDEX IF NOT EXISTS message_history_direction ON message_history (direction, at_us);";
 
 int64_t Micros(absl::Time t) {
   if (t == absl::InfinitePast()) return std::numeric_limits<int64_t>::min();
@@ -66,43 +74,68 @@ absl::Status MessageHistory::Record(const HistoryEntry& entry) {
   return writer_.Run([&entry](sqlite::Database& db) { return RecordIn(db, entry); });
 }
 
+absl::StatusOr<sqlite::Statement*> MessageHistory::Prepare(const HistoryQuery& q,
+                                                           absl::string_view prefix) {
+  // Only the filters given are in the statement, so SQLite can pick the
+  // index of the most selective one (a "?1 = '' OR column = ?1" form would
+  // make it scan); each form is prepared once and cached.
+  std::string where = "at_us >= ?1 AND at_us < ?2";
+  std::vector<const std::string*> values;
+  for (const auto& [column, value] :
+       {std::pair{"destination", &q.destination}, std::pair{"key", &q.key},
+        std::pair{"event_id", &q.event_id}, std::pair{"outcome", &q.outcome},
+        std::pair{"direction", &q.direction}}) {
+    if (value->empty()) continue;
+    values.push_back(value);
+    absl::StrAppend(&where, " AND ", column, " = ?", values.size() + 3);
+  }
+  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
+      absl::StrCat(prefix,
+                   "SELECT id, at_us, direction, destination, key, event_id, topic, outcome,"
+                   " detail, sent, response, took_us FROM message_history WHERE ",
+                   where, " ORDER BY at_us DESC, id DESC LIMIT ?3"));
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, Micros(q.from)).Bind(2, Micros(q.to));
+  (*stmt)->Bind(3, static_cast<int64_t>(q.limit > 0 ? q.limit : 100));
+  for (size_t i = 0; i < values.size(); ++i) (*stmt)->Bind(static_cast<int>(i) + 4, *values[i]);
+  return stmt;
+}
+
+absl::StatusOr<std::string> MessageHistory::Explain(const HistoryQuery& q) {
+  olif::MutexLock lock(&mu_);
+  absl::StatusOr<sqlite::Statement*> stmt = Prepare(q, "EXPLAIN QUERY PLAN ");
+  if (!stmt.ok()) return stmt.status();
+  std::string plan;
+  absl::Status s = (*stmt)->ForEachRow([&plan](const sqlite::Statement& r) {
+    absl::StrAppend(&plan, plan.empty() ? "" : "\n", r.ColumnText(3));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return plan;
+}
+
 absl::StatusOr<std::vector<HistoryEntry>> MessageHistory::Search(const HistoryQuery& q) {
   olif::MutexLock lock(&mu_);
-  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
-      "SELECT id, at_us, direction, destination, key, event_id, topic, outcome, detail, sent,"
-      " response, took_us FROM message_history"
-      " WHERE (?1 = '' OR destination = ?1) AND (?2 = '' OR key = ?2)"
-      " AND (?3 = '' OR event_id = ?3) AND (?4 = '' OR outcome = ?4)"
-      " AND (?5 = '' OR direction = ?5) AND at_us >= ?6 AND at_us < ?7"
-      " ORDER BY id DESC LIMIT ?8");
+  absl::StatusOr<sqlite::Statement*> stmt = Prepare(q, "");
   if (!stmt.ok()) return stmt.status();
   std::vector<HistoryEntry> out;
-  absl::Status s = (*stmt)
-                       ->Bind(1, q.destination)
-                       .Bind(2, q.key)
-                       .Bind(3, q.event_id)
-                       .Bind(4, q.outcome)
-                       .Bind(5, q.direction)
-                       .Bind(6, Micros(q.from))
-                       .Bind(7, Micros(q.to))
-                       .Bind(8, static_cast<int64_t>(q.limit > 0 ? q.limit : 100))
-                       .ForEachRow([&out](const sqlite::Statement& r) {
-                         HistoryEntry e;
-                         e.id = r.ColumnInt64(0);
-                         e.at = absl::FromUnixMicros(r.ColumnInt64(1));
-                         e.direction = r.ColumnText(2);
-                         e.destination = r.ColumnText(3);
-                         e.key = r.ColumnText(4);
-                         e.event_id = r.ColumnText(5);
-                         e.topic = r.ColumnText(6);
-                         e.outcome = r.ColumnText(7);
-                         e.detail = r.ColumnText(8);
-                         e.sent = r.ColumnBlob(9);
-                         e.response = r.ColumnBlob(10);
-                         e.took = absl::Microseconds(r.ColumnInt64(11));
-                         out.push_back(std::move(e));
-                         return absl::OkStatus();
-                       });
+  absl::Status s = (*stmt)->ForEachRow([&out](const sqlite::Statement& r) {
+    HistoryEntry e;
+    e.id = r.ColumnInt64(0);
+    e.at = absl::FromUnixMicros(r.ColumnInt64(1));
+    e.direction = r.ColumnText(2);
+    e.destination = r.ColumnText(3);
+    e.key = r.ColumnText(4);
+    e.event_id = r.ColumnText(5);
+    e.topic = r.ColumnText(6);
+    e.outcome = r.ColumnText(7);
+    e.detail = r.ColumnText(8);
+    e.sent = r.ColumnBlob(9);
+    e.response = r.ColumnBlob(10);
+    e.took = absl::Microseconds(r.ColumnInt64(11));
+    out.push_back(std::move(e));
+    return absl::OkStatus();
+  });
   if (!s.ok()) return s;
   return out;
 }

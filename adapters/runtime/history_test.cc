@@ -74,6 +74,29 @@ TEST_F(HistoryTest, SearchesByEveryFilterNewestFirst) {
   EXPECT_EQ(window->front().at, kHistoryT0 + absl::Seconds(2));
   EXPECT_EQ(history_->Search({.limit = 3})->size(), 3u);
   EXPECT_TRUE(history_->Search({.key = "req-9"})->empty());
+  EXPECT_EQ(history_->Search({.destination = "fhir"})->size(), 4u);
+  EXPECT_TRUE(history_->Search({.destination = "school"})->empty());
+  EXPECT_EQ(history_->Search({.event_id = "ev", .direction = "out"})->size(), 3u);
+}
+
+TEST_F(HistoryTest, EveryFilterIsServedByAnIndexNotAScan) {
+  // Each search and the index it must walk (a SCAN, or a TEMP B-TREE sort,
+  // would read the whole history).
+  const std::vector<std::tuple<std::string, HistoryQuery, std::string>> searches = {
+      {"none", {}, "message_history_at"},
+      {"time", {.from = kHistoryT0, .to = kHistoryT0 + absl::Hours(1)}, "message_history_at"},
+      {"destination", {.destination = "fhir"}, "message_history_destination"},
+      {"key", {.key = "req-1"}, "message_history_key"},
+      {"event", {.event_id = "ev"}, "message_history_event_at"},
+      {"outcome", {.outcome = "dead_lettered"}, "message_history_outcome"},
+      {"direction", {.direction = "in", .from = kHistoryT0}, "message_history_direction"}};
+  for (const auto& [name, query, index] : searches) {
+    absl::StatusOr<std::string> plan = history_->Explain(query);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_NE(plan->find("SEARCH message_history USING INDEX " + index + " "), std::string::npos)
+        << name << ": " << *plan;
+    EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << name << " sorts: " << *plan;
+  }
 }
 
 TEST_F(HistoryTest, PruneForgetsOnlyWhatIsOlderThanTheRetention) {

@@ -114,7 +114,6 @@ class SchoolAdapter final : public adapters::Adapter {
   }
 
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override {
-    for (const auto& c : consumers_) c->FillStatus(status);
     olif::MutexLock lock(&mu_);
     for (const auto& a : attention_) *status->add_attention() = a;
     return absl::OkStatus();
@@ -154,6 +153,7 @@ class SchoolAdapter final : public adapters::Adapter {
                   for (auto& d : deliverers_) d->Wake();
                 }});
     if (!db.ok()) return db.status();
+    context_.process.SetDatabase(db->path);
     db_ = std::move(*db);
     auto store = SchoolStore::Open(db_.path, *db_.writer);
     if (!store.ok()) return store.status();
@@ -203,6 +203,7 @@ class SchoolAdapter final : public adapters::Adapter {
     consumers_.push_back(std::make_unique<bus::Consumer>(
         bus::ToConsumerOptions(config_.handover_bus(), "handover", HandoverRouter::Topics()),
         *db_.writer, *handover_router_, metrics));
+    context_.process.AddConsumer(*consumers_.back());
     if (!config_.scheduling_bus().endpoint().empty()) {
       meeting_router_ = std::make_unique<MeetingRouter>(
           schools_, *directory_,
@@ -211,6 +212,7 @@ class SchoolAdapter final : public adapters::Adapter {
       consumers_.push_back(std::make_unique<bus::Consumer>(
           bus::ToConsumerOptions(config_.scheduling_bus(), "scheduling", MeetingRouter::Topics()),
           *db_.writer, *meeting_router_, metrics));
+      context_.process.AddConsumer(*consumers_.back());
     }
     return absl::OkStatus();
   }

@@ -82,10 +82,8 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
     if (referrals_consumer_) referrals_consumer_->Stop();
   }
 
-  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override {
-    referrals_consumer_->FillStatus(status);
-    consent_consumer_->FillStatus(status);
-    if (scheduling_consumer_) scheduling_consumer_->FillStatus(status);
+  // The process reports the database and the consumers.
+  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* /*status*/) override {
     return absl::OkStatus();
   }
 
@@ -135,6 +133,7 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
                   if (adapters::Deliverer* d = wake_on_commit_.load()) d->Wake();
                 }});
     if (!db.ok()) return db.status();
+    context_.process.SetDatabase(db->path);
     db_ = std::move(*db);
     auto projection = consent::ConsentProjection::Open(db_.path);
     if (!projection.ok()) return projection.status();
@@ -163,11 +162,14 @@ class YouthcareFhirAdapter final : public adapters::Adapter {
         bus::ToConsumerOptions(config_.consent_bus(), "consent",
                                consent::ConsentProjection::Topics()),
         *db_.writer, *consent_router_, metrics);
+    context_.process.AddConsumer(*referrals_consumer_);
+    context_.process.AddConsumer(*consent_consumer_);
     if (!config_.scheduling_bus().endpoint().empty()) {
       visit_router_ = std::make_unique<VisitRouter>(s.organisation_id(), clock, metrics);
       scheduling_consumer_ = std::make_unique<bus::Consumer>(
           bus::ToConsumerOptions(config_.scheduling_bus(), "scheduling", VisitRouter::Topics()),
           *db_.writer, *visit_router_, metrics);
+      context_.process.AddConsumer(*scheduling_consumer_);
     }
     outgoing_ =
         std::make_unique<FhirOutgoing>(s.organisation_id(), *projection_, *referrals_, clock);

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
     return producer.FillStatus(status);
   });
+  process.SetAuditSearch([&store](const auto& request) { return store.SearchAudit(request); });
   process.OnReload(
       [&directory, path = settings_config.directory_path()] { (*directory)->ReloadAndLog(path); });
   if (absl::Status s = producer.Start(); !s.ok())

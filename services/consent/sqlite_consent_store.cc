@@ -286,6 +286,12 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
   return audit::Read(*db_, kAuditTable);
 }
 
+absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SqliteConsentStore::SearchAudit(
+    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+  olif::MutexLock lock(&mu_);
+  return audit::SearchForAdmin(*db_, kAuditTable, request);
+}
+
 absl::Status SqliteConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
   olif::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);

@@ -119,10 +119,11 @@ int main(int argc, char** argv) {
   process.AddService(&grpc_service);
   process.SetStatusFiller([&](auto* status) {
     if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
-    consent_consumer.FillStatus(status);
-    scheduling_consumer.FillStatus(status);
     return producer.FillStatus(status);
   });
+  process.AddConsumer(consent_consumer);
+  process.AddConsumer(scheduling_consumer);
+  process.SetAuditSearch([&store](const auto& request) { return store.SearchAudit(request); });
   process.OnReload([&directory, directory_path] { (*directory)->ReloadAndLog(directory_path); });
   if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);

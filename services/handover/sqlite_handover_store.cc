@@ -284,6 +284,12 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteHandoverStore::AuditTrail(
   return audit::Read(*db_, kAuditTable, handover_id);
 }
 
+absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SqliteHandoverStore::SearchAudit(
+    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+  olif::MutexLock lock(&mu_);
+  return audit::SearchForAdmin(*db_, kAuditTable, request);
+}
+
 absl::Status SqliteHandoverStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
   olif::MutexLock lock(&mu_);
   return outbox::FillStatus(*db_, status);

@@ -96,11 +96,11 @@ int main(int argc, char** argv) {
   });
 
   process.AddService(&grpc_service);
-  process.SetStatusFiller([&store, &producer, &consent_consumer](auto* status) {
+  process.SetStatusFiller([&store, &producer](auto* status) {
     if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
-    consent_consumer.FillStatus(status);
     return producer.FillStatus(status);
   });
+  process.AddConsumer(consent_consumer);
   process.OnReload(
       [&directory, path = settings_config.directory_path()] { (*directory)->ReloadAndLog(path); });
   if (absl::Status s = producer.Start(); !s.ok()) {

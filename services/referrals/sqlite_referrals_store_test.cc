@@ -163,11 +163,8 @@ TEST(ReferralsStoreTest, UpgradesVersionOneDatabaseHoldingDataWithoutLoss) {
   ASSERT_TRUE((*store)->CreateAndWait(Make("loc-a01", 4000, v1::REQUEST_STATUS_SUBMITTED)).ok());
   olifantenpad::admin::v1::GetStatusResponse status;
   ASSERT_TRUE((*store)->FillStatus(&status).ok());
-  EXPECT_EQ(status.database().schema_version(), static_cast<int>(Migrations().size()));
   EXPECT_EQ(status.outbox().row_count(), 1);
   EXPECT_EQ(status.outbox().head_seq(), 1);
-  EXPECT_EQ(status.database().path(), path);
-  EXPECT_GT(status.database().size_bytes(), 0);
 }
 
 }  // namespace

@@ -128,10 +128,10 @@ int main(int argc, char** argv) {
   process.AddService(&grpc_service);
   process.SetStatusFiller([&](auto* status) {
     if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
-    consent_consumer.FillStatus(status);
-    if (handover_consumer.has_value()) handover_consumer->FillStatus(status);
     return producer.FillStatus(status);
   });
+  process.AddConsumer(consent_consumer);
+  if (handover_consumer.has_value()) process.AddConsumer(*handover_consumer);
   process.OnReload([&directory, directory_path] { (*directory)->ReloadAndLog(directory_path); });
   if (absl::Status s = producer.Start(); !s.ok()) {
     return olif::ExitWith("cannot start the bus producer", s);

@@ -11,7 +11,8 @@ import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { Steps, freePort, root, tempDir } from "./lib.mjs";
+import { Steps, root, tempDir } from "./lib.mjs";
+import { HubLauncher, hubEnv } from "./hub.mjs";
 
 const launcher = process.argv[2];
 if (!launcher) {
@@ -22,33 +23,6 @@ if (!launcher) {
 const dataDir = tempDir();
 const steps = new Steps();
 const step = steps.step.bind(steps);
-
-class Launcher {
-  constructor(env) {
-    this.out = "";
-    this.child = spawn(launcher, ["up", "--config-dir", join(root, "config/dev")], {
-      cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-    this.child.stdout.on("data", (chunk) => { this.out += chunk.toString(); });
-    this.exited = new Promise((res) => this.child.on("exit", (code, signal) => res(code ?? signal)));
-  }
-  async waitFor(pattern, ms = 20000) {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      const m = this.out.match(pattern);
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`launcher output did not show ${pattern} within ${ms} ms:\n${this.out.slice(-2000)}`);
-  }
-  pids() {
-    const pids = {};
-    for (const m of this.out.matchAll(/started (\w+) pid=(\d+)/g)) pids[m[1]] = Number(m[2]);
-    return pids;
-  }
-  killIfRunning() {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
-  }
-}
 
 const alive = (pid) => {
   try { process.kill(pid, 0); return true; } catch (e) { return e.code !== "ESRCH"; }
@@ -62,60 +36,10 @@ async function gone(pids, ms = 20000) {
   throw new Error(`still running: ${pids.filter(alive).join(", ")}`);
 }
 
-async function env() {
-  const consentBus = await freePort();
-  const referralsGrpc = `127.0.0.1:${await freePort()}`;
-  const referralsBus = `tcp://127.0.0.1:${await freePort()}`;
-  const fhirListen = `127.0.0.1:${await freePort()}`;
-  const schedulingBus = `tcp://127.0.0.1:${await freePort()}`;
-  const handoverBus = `tcp://127.0.0.1:${await freePort()}`;
-  const schoolWebhook = await freePort();
-  const fakeSchoolListen = `127.0.0.1:${await freePort()}`;
-  return {
-    OLIF_SCHEDULING_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_SCHEDULING_METRICS: "127.0.0.1:0",
-    OLIF_SCHEDULING_BUS: schedulingBus,
-    OLIF_SCHEDULING_BUS_ENDPOINT: schedulingBus,
-    OLIF_SCHEDULING_FEEDS: "127.0.0.1:0",
-    OLIF_HANDOVER_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_HANDOVER_METRICS: "127.0.0.1:0",
-    OLIF_HANDOVER_BUS: handoverBus,
-    OLIF_HANDOVER_BUS_ENDPOINT: handoverBus,
-    OLIF_FAKE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_FAKE_FHIR_METRICS: "127.0.0.1:0",
-    OLIF_FAKE_FHIR_LISTEN: fhirListen,
-    OLIF_FHIR_BASE_URL: `http://${fhirListen}`,
-    OLIF_YOUTHCARE_FHIR_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_YOUTHCARE_FHIR_METRICS: "127.0.0.1:0",
-    OLIF_YOUTHCARE_WEBHOOK: "127.0.0.1:0",
-    OLIF_REFERRALS_BUS_ENDPOINT: referralsBus,
-    OLIF_CONSENT_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_CONSENT_METRICS: "127.0.0.1:0",
-    OLIF_CONSENT_BUS: `tcp://127.0.0.1:${consentBus}`,
-    OLIF_CONSENT_BUS_ENDPOINT: `tcp://127.0.0.1:${consentBus}`,
-    OLIF_REFERRALS_GRPC: referralsGrpc,
-    OLIF_REFERRALS_METRICS: "127.0.0.1:0",
-    OLIF_REFERRALS_BUS: referralsBus,
-    OLIF_CHILDCARE_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_CHILDCARE_METRICS: "127.0.0.1:0",
-    OLIF_CHILDCARE_BOOMGAARD_WEBHOOK: "127.0.0.1:0",
-    OLIF_SCHOOL_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_SCHOOL_METRICS: "127.0.0.1:0",
-    OLIF_SCHOOL_RECEIPT_PAGE: "127.0.0.1:0",
-    OLIF_SCHOOL_WEBHOOK: `127.0.0.1:${schoolWebhook}`,
-    OLIF_SCHOOL_WEBHOOK_URL: `http://127.0.0.1:${schoolWebhook}/school/receipt`,
-    OLIF_FAKE_SCHOOL_GRPC: `127.0.0.1:${await freePort()}`,
-    OLIF_FAKE_SCHOOL_METRICS: "127.0.0.1:0",
-    OLIF_FAKE_SCHOOL_LISTEN: fakeSchoolListen,
-    OLIF_FAKE_SCHOOL_URL: `http://${fakeSchoolListen}/fhir`,
-    OLIF_DATA_DIR: dataDir,
-  };
-}
-
 let up = null;
 await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
-  const ports = await env();
-  up = new Launcher(ports);
+  const ports = await hubEnv(dataDir);
+  up = new HubLauncher(launcher, ports);
 
   await step("up starts every service, the fake FHIR server and the adapter; all healthy", async () => {
     await up.waitFor(/all services are healthy/);
@@ -175,7 +99,7 @@ await steps.run(7, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
     assert.match(up.out, /referrals stopped \(exited with status 0\)/);
   });
 
-  up = new Launcher(await env());
+  up = new HubLauncher(launcher, await hubEnv(dataDir));
   await step("a second run comes up on the same data", async () => {
     await up.waitFor(/all services are healthy/);
   });

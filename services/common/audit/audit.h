@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "olifantenpad/admin/v1/admin.pb.h"
 #include "services/common/sqlite/database.h"
 
 namespace olif::audit {
@@ -41,5 +42,26 @@ absl::Status Append(sqlite::Database& db, const Table& table, const Entry& entry
 // The lines of `table` about `object_id` ('' for all), oldest first.
 absl::StatusOr<std::vector<Entry>> Read(sqlite::Database& db, const Table& table,
                                         const std::string& object_id = "");
+
+// What to search for; empty strings and infinite times match all.
+struct Query {
+  std::string actor;
+  std::string action;
+  std::string object_id;
+  std::string child_ref;
+  absl::Time from = absl::InfinitePast();
+  absl::Time to = absl::InfiniteFuture();  // exclusive
+  int limit = 100;
+};
+
+// The lines of `table` matching `query`, newest first.
+absl::StatusOr<std::vector<Entry>> Search(sqlite::Database& db, const Table& table,
+                                          const Query& query);
+
+// The Admin service's SearchAudit over `table`: INVALID_ARGUMENT for a
+// negative limit or a time range that ends before it starts.
+absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchForAdmin(
+    sqlite::Database& db, const Table& table,
+    const olifantenpad::admin::v1::SearchAuditRequest& request);
 
 }  // namespace olif::audit

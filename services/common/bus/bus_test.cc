@@ -294,6 +294,63 @@ TEST_F(BusTest, AConsumerBehindTheRetentionHorizonIsToldAndNeverSkipped) {
   EXPECT_EQ(producer_status.bus_producer().oldest_seq(), 11);
 }
 
+TEST_F(BusTest, AReplayAppliesTheEventsFromItsSeqAgainAndIsRecorded) {
+  StartProducer();
+  Append(20);
+  StartConsumer();
+  ASSERT_TRUE(WaitForCursor(20));
+  EXPECT_EQ(consumer_->Replay(0, "j.devries", "fix").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer_->Replay(5, "", "fix").status().code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<int64_t> previous = consumer_->Replay(15, "j.devries", "provider restored");
+  ASSERT_TRUE(previous.ok()) << previous.status();
+  EXPECT_EQ(*previous, 20);
+  ASSERT_TRUE(WaitFor([&] { return AppliedSeqs().size() == 26; }));
+  std::vector<int64_t> expected = Range(1, 20);
+  for (int64_t seq : Range(15, 20)) expected.push_back(seq);
+  EXPECT_EQ(AppliedSeqs(), expected);
+  std::string recorded;
+  ASSERT_TRUE(consumer_writer_
+                  ->Run([&](sqlite::Database& db) {
+                    return (*db.Prepare("SELECT producer || ' ' || from_cursor || '->' ||"
+                                        " to_cursor || ' ' || who || ': ' || why FROM bus_replays"))
+                        ->ReadOne([&](const sqlite::Statement& r) { recorded = r.ColumnText(0); })
+                        .status();
+                  })
+                  .ok());
+  EXPECT_EQ(recorded, "test 20->14 j.devries: provider restored");
+}
+
+TEST_F(BusTest, AReplayForwardStepsOverEventsAPrunedProducerNoLongerHas) {
+  StartProducer({"reader"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
+  Append(10);
+  StartConsumer();
+  ASSERT_TRUE(WaitForCursor(10));
+  consumer_.reset();
+  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 10; }));
+  ASSERT_EQ(*producer_->Prune(), 10);
+  Append(5);  // 11..15
+  consumer_writer_.reset();
+  consumer_db_path_ = (dir_ / "consumer2.db").string();
+  consumer_writer_ = std::make_unique<sqlite::Writer>(
+      std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
+  StartConsumer();
+  ASSERT_TRUE(WaitFor([&] { return ConsumerStatus().behind_horizon(); }));
+  // The operator's decision: go on from the oldest event the producer holds.
+  ASSERT_TRUE(consumer_->Replay(11, "j.devries", "events 1-10 restored by hand").ok());
+  ASSERT_TRUE(WaitForCursor(15));
+  EXPECT_EQ(AppliedSeqs(), Range(11, 15));
+  EXPECT_FALSE(ConsumerStatus().behind_horizon());
+}
+
+TEST_F(BusTest, AReplayOfAStoppedConsumerIsRefused) {
+  StartProducer();
+  StartConsumer();
+  consumer_->Stop();
+  EXPECT_EQ(consumer_->Replay(1, "j.devries", "why").status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
 TEST_F(BusTest, TheConsumerForgetsTheIdsOfEventsTheProducerPruned) {
   StartProducer({"reader"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
   Append(10);

@@ -20,7 +20,10 @@ constexpr char kConsumerTables[] =
     "CREATE TABLE IF NOT EXISTS bus_cursors ("
     " producer TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, updated_at_us INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS bus_processed ("
-    " event_id TEXT PRIMARY KEY, producer TEXT NOT NULL, seq INTEGER NOT NULL);";
+    " event_id TEXT PRIMARY KEY, producer TEXT NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS bus_replays ("
+    " at_us INTEGER NOT NULL, producer TEXT NOT NULL, from_cursor INTEGER NOT NULL,"
+    " to_cursor INTEGER NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL);";
 
 std::unique_ptr<zmq::socket_t> Connect(const ConsumerOptions& options) {
   auto socket = std::make_unique<zmq::socket_t>(ProcessContext(), zmq::socket_type::dealer);
@@ -93,6 +96,92 @@ void Consumer::SetError(std::string error, bool behind_horizon) {
   olif::MutexLock lock(&mu_);
   last_error_ = std::move(error);
   behind_horizon_ = behind_horizon;  // with the message, so status shows both or neither
+}
+
+absl::StatusOr<int64_t> Consumer::Replay(int64_t from_seq, const std::string& who,
+                                         const std::string& why, absl::Duration timeout) {
+  if (from_seq < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("from_seq: must be at least 1, got ", from_seq));
+  }
+  if (who.empty() || why.empty()) {
+    return absl::InvalidArgumentError("a replay needs who and why");
+  }
+  if (!started_.load()) {
+    return absl::UnavailableError(
+        absl::StrCat("the consumer of ", options_.producer, " is not running"));
+  }
+  auto ask = std::make_shared<ReplayAsk>();
+  ask->from_seq = from_seq;
+  ask->who = who;
+  ask->why = why;
+  olif::MutexLock lock(&mu_);
+  if (replay_ != nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("a replay of ", options_.producer, " is already under way"));
+  }
+  replay_ = ask;
+  if (!mu_.AwaitWithTimeout(&ask->done, timeout)) {
+    if (!ask->taken) {
+      replay_ = nullptr;  // withdrawn before the loop took it
+      return absl::UnavailableError(absl::StrCat("the consumer of ", options_.producer,
+                                                 " did not get to the replay in time"));
+    }
+    // Under way: its one transaction ends soon, and says how it went.
+    mu_.AwaitWithTimeout(&ask->done, absl::Minutes(10));
+  }
+  return ask->previous;
+}
+
+bool Consumer::RewindIfAsked() {
+  std::shared_ptr<ReplayAsk> ask;
+  {
+    olif::MutexLock lock(&mu_);
+    ask = replay_;
+    if (ask == nullptr) return false;
+    ask->taken = true;
+  }
+  const int64_t previous = cursor_.load();
+  const int64_t to = ask->from_seq - 1;
+  absl::Status s = writer_.Run([&](sqlite::Database& db) -> absl::Status {
+    auto cursor = db.Prepare(
+        "INSERT INTO bus_cursors (producer, last_seq, updated_at_us) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (producer) DO UPDATE SET last_seq = ?2, updated_at_us = ?3");
+    if (!cursor.ok()) return cursor.status();
+    const int64_t now_us = absl::ToUnixMicros(absl::Now());
+    if (absl::Status e = (*cursor)->Bind(1, options_.producer).Bind(2, to).Bind(3, now_us).Run();
+        !e.ok()) {
+      return e;
+    }
+    auto forget = db.Prepare("DELETE FROM bus_processed WHERE producer = ?1 AND seq > ?2");
+    if (!forget.ok()) return forget.status();
+    if (absl::Status e = (*forget)->Bind(1, options_.producer).Bind(2, to).Run(); !e.ok()) return e;
+    auto record = db.Prepare(
+        "INSERT INTO bus_replays (at_us, producer, from_cursor, to_cursor, who, why)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!record.ok()) return record.status();
+    return (*record)
+        ->Bind(1, now_us)
+        .Bind(2, options_.producer)
+        .Bind(3, previous)
+        .Bind(4, to)
+        .Bind(5, ask->who)
+        .Bind(6, ask->why)
+        .Run();
+  });
+  if (s.ok()) {
+    cursor_ = to;
+    log::Warn("bus: consumer replayed", {{"consumer", options_.name},
+                                         {"producer", options_.producer},
+                                         {"from_cursor", absl::StrCat(previous)},
+                                         {"to_cursor", absl::StrCat(to)},
+                                         {"who", ask->who},
+                                         {"why", ask->why}});
+  }
+  olif::MutexLock lock(&mu_);
+  ask->previous = s.ok() ? absl::StatusOr<int64_t>(previous) : absl::StatusOr<int64_t>(s);
+  ask->done = true;
+  if (replay_ == ask) replay_ = nullptr;
+  return s.ok();
 }
 
 absl::Status Consumer::CheckBatch(const v1::Batch& batch) const {
@@ -272,6 +361,9 @@ void Consumer::Loop() {
   uint64_t ahead_no = 0;
   int64_t ahead_from = 0;
   while (true) {
+    // A replay moves the cursor between batches; what was fetched ahead from
+    // the old one is dropped as a late answer.
+    if (RewindIfAsked()) ahead_no = 0;
     uint64_t awaiting = ahead_no;
     if (ahead_no == 0 || ahead_from != cursor_.load()) {
       // None ahead, or the batch before it was not applied: its answer, when

@@ -29,6 +29,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/bus/v1/bus.pb.h"
 #include "olifantenpad/common/v1/event.pb.h"
@@ -97,6 +99,18 @@ class Consumer {
 
   void FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) const;
   int64_t cursor() const { return cursor_.load(); }
+  const std::string& producer() const { return options_.producer; }
+
+  // Moves the cursor so that the next Fetch asks for the events from
+  // `from_seq` on (an operator's replay): events from there are applied again
+  // (their ids are forgotten as processed), and events before it that were
+  // never applied are stepped over. Done on the consumer's thread between
+  // batches, in one transaction with a row in bus_replays (who, why, from
+  // where to where). Returns the cursor it replaced. INVALID_ARGUMENT for a
+  // seq below 1 or a missing who/why; UNAVAILABLE when the consumer is not
+  // running or did not get to it within `timeout`.
+  absl::StatusOr<int64_t> Replay(int64_t from_seq, const std::string& who, const std::string& why,
+                                 absl::Duration timeout = absl::Seconds(10));
 
  private:
   // The loop: fetch, await the reply, take it (apply a batch), acknowledge.
@@ -120,6 +134,8 @@ class Consumer {
   absl::Status CheckBatch(const olifantenpad::bus::v1::Batch& batch) const;
   absl::Status ApplyBatch(const olifantenpad::bus::v1::Batch& batch);
   void SetError(std::string error, bool behind_horizon = false);
+  // Carries out a pending Replay (the loop thread's); true when one was done.
+  bool RewindIfAsked();
 
   ConsumerOptions options_;
   sqlite::Writer& writer_;
@@ -136,6 +152,16 @@ class Consumer {
   mutable olif::Mutex mu_;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
   bool behind_horizon_ ABSL_GUARDED_BY(mu_) = false;
+  // A replay asked for and not yet done, and its answer once done.
+  struct ReplayAsk {
+    int64_t from_seq = 0;
+    std::string who;
+    std::string why;
+    bool taken = false;  // the loop is carrying it out
+    bool done = false;
+    absl::StatusOr<int64_t> previous = 0;
+  };
+  std::shared_ptr<ReplayAsk> replay_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace olif::bus

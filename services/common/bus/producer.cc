@@ -341,6 +341,12 @@ absl::StatusOr<int64_t> Producer::Prune() {
     metrics_
         .GetCounter("olif_bus_pruned_total", "Outbox events pruned", {{"producer", options_.name}})
         .Inc(static_cast<double>(removed));
+    // The pages the events held go back to the file system, not only to SQLite.
+    if (absl::Status s = writer_.Run([](sqlite::Database& db) { return db.IncrementalVacuum(); });
+        !s.ok()) {
+      log::Warn("bus: giving pruned pages back",
+                {{"producer", options_.name}, {"error", std::string(s.message())}});
+    }
   }
   return removed;
 }

@@ -35,7 +35,7 @@ void SetDeadline(grpc::ClientContext& ctx, int ms = 5000) {
 
 TEST(ServerRunnerTest, ServesHealthAndCountsCalls) {
   metrics::Registry registry;
-  AdminService admin("test", "1.2.3", nullptr);
+  AdminService admin("test", "1.2.3", {});
   ServerRunner runner(Loopback(), registry);
   runner.AddService(&admin);
   ASSERT_TRUE(runner.Start().ok());
@@ -75,9 +75,9 @@ TEST(ServerRunnerTest, ServesHealthAndCountsCalls) {
 
 TEST(ServerRunnerTest, ErrorsAreCountedByCode) {
   metrics::Registry registry;
-  AdminService admin("test", "1", [](admin::GetStatusResponse*) {
-    return absl::FailedPreconditionError("database closed");
-  });
+  AdminService admin("test", "1", {.status = [](admin::GetStatusResponse*) {
+                       return absl::FailedPreconditionError("database closed");
+                     }});
   ServerRunner runner(Loopback(), registry);
   runner.AddService(&admin);
   ASSERT_TRUE(runner.Start().ok());
@@ -95,12 +95,12 @@ TEST(ServerRunnerTest, ShutdownLetsCallsInFlightFinishAndRefusesNewOnes) {
   metrics::Registry registry;
   std::promise<void> entered;
   auto entered_future = entered.get_future();
-  AdminService admin("test", "1", [&](admin::GetStatusResponse* r) {
-    entered.set_value();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    r->mutable_outbox()->set_head_seq(42);
-    return absl::OkStatus();
-  });
+  AdminService admin("test", "1", {.status = [&](admin::GetStatusResponse* r) {
+                       entered.set_value();
+                       std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                       r->mutable_outbox()->set_head_seq(42);
+                       return absl::OkStatus();
+                     }});
   ServerRunner runner(Loopback(), registry);
   runner.AddService(&admin);
   ASSERT_TRUE(runner.Start().ok());

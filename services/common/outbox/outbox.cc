@@ -80,12 +80,6 @@ absl::StatusOr<std::vector<common::EventEnvelope>> ReadAfter(sqlite::Database& d
 }
 
 absl::Status FillStatus(sqlite::Database& db, olifantenpad::admin::v1::GetStatusResponse* status) {
-  auto* database = status->mutable_database();
-  database->set_path(db.path());
-  database->set_size_bytes(db.SizeBytes());
-  absl::StatusOr<int> version = db.SchemaVersion();
-  if (!version.ok()) return version.status();
-  database->set_schema_version(*version);
   absl::StatusOr<Stats> stats = GetStats(db);
   if (!stats.ok()) return stats.status();
   status->mutable_outbox()->set_head_seq(stats->head_seq);

@@ -71,8 +71,8 @@ struct Stats {
 // Works inside or outside a transaction.
 absl::StatusOr<Stats> GetStats(sqlite::Database& db);
 
-// The database's path, size and schema version and the outbox's head and
-// size, for a producer's admin status.
+// The outbox's head and size, for a producer's admin status (the process
+// adds its database's figures: Process::SetDatabase).
 absl::Status FillStatus(sqlite::Database& db, olifantenpad::admin::v1::GetStatusResponse* status);
 
 // Up to `max` events with seq > after_seq, oldest first.

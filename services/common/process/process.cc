@@ -17,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/bus/curve.h"
 #include "services/common/config/config_loader.h"
@@ -194,17 +195,99 @@ absl::StatusOr<std::string> Process::DataFile(const std::string& file) const {
 
 void Process::SetStatusFiller(grpcx::AdminService::Filler filler) { filler_ = std::move(filler); }
 
+void Process::SetDatabase(std::string path) { database_path_ = std::move(path); }
+
+absl::Status Process::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
+  if (filler_) {
+    if (absl::Status s = filler_(status); !s.ok()) return s;
+  }
+  for (const bus::Consumer* c : consumers_) c->FillStatus(status);
+  if (database_path_.empty()) return absl::OkStatus();
+  return FillDatabase(status->mutable_database());
+}
+
+absl::Status Process::FillDatabase(olifantenpad::admin::v1::DatabaseStatus* database) {
+  olif::MutexLock lock(&db_mu_);
+  if (status_db_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
+        sqlite::Database::Open(database_path_, {});
+    if (!db.ok()) return db.status();
+    status_db_ = std::move(*db);
+  }
+  absl::StatusOr<sqlite::Database::Space> space = status_db_->SpaceUsed();
+  if (!space.ok()) return space.status();
+  absl::StatusOr<int> version = status_db_->SchemaVersion();
+  if (!version.ok()) return version.status();
+  database->set_path(database_path_);
+  database->set_size_bytes(space->size_bytes);
+  database->set_schema_version(*version);
+  database->set_page_size(space->page_size);
+  database->set_page_count(space->page_count);
+  database->set_free_pages(space->free_pages);
+  database->set_incremental_vacuum(space->incremental_vacuum);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<olifantenpad::admin::v1::VacuumResponse> Process::Vacuum(
+    const olifantenpad::admin::v1::VacuumRequest& request) {
+  if (request.who().empty() || request.why().empty()) {
+    return absl::InvalidArgumentError("a vacuum needs who and why");
+  }
+  olifantenpad::admin::v1::VacuumResponse out;
+  if (absl::Status s = FillDatabase(out.mutable_before()); !s.ok()) return s;
+  absl::StatusOr<sqlite::Reclaimed> reclaimed = sqlite::Reclaim(database_path_);
+  if (!reclaimed.ok()) return reclaimed.status();
+  out.set_rebuilt(reclaimed->rebuilt);
+  if (absl::Status s = FillDatabase(out.mutable_after()); !s.ok()) return s;
+  log::Info("database vacuumed", {{"database", database_path_},
+                                  {"bytes_before", absl::StrCat(out.before().size_bytes())},
+                                  {"bytes_after", absl::StrCat(out.after().size_bytes())},
+                                  {"rebuilt", out.rebuilt() ? "true" : "false"},
+                                  {"who", request.who()},
+                                  {"why", request.why()}});
+  return out;
+}
+
+absl::StatusOr<olifantenpad::admin::v1::ReplayConsumerResponse> Process::Replay(
+    const olifantenpad::admin::v1::ReplayConsumerRequest& request) {
+  std::vector<std::string> producers;
+  for (bus::Consumer* c : consumers_) {
+    if (c->producer() != request.producer()) {
+      producers.push_back(c->producer());
+      continue;
+    }
+    absl::StatusOr<int64_t> previous = c->Replay(request.from_seq(), request.who(), request.why());
+    if (!previous.ok()) return previous.status();
+    olifantenpad::admin::v1::ReplayConsumerResponse out;
+    out.set_previous_cursor(*previous);
+    out.set_cursor(request.from_seq() - 1);
+    return out;
+  }
+  return absl::NotFoundError(
+      absl::StrCat(name_, " consumes no producer named '", request.producer(), "' (it consumes: ",
+                   producers.empty() ? std::string("none") : absl::StrJoin(producers, ", "), ")"));
+}
+
 absl::Status Process::Start() {
-  admin_ = std::make_unique<grpcx::AdminService>(name_, Version(), filler_);
+  grpcx::AdminService::Hooks hooks{
+      .status = [this](auto* status) { return FillStatus(status); },
+      .replay = [this](const auto& request) { return Replay(request); },
+      .audit = audit_search_};
+  if (!database_path_.empty()) {
+    hooks.vacuum = [this](const auto& request) { return Vacuum(request); };
+  }
+  admin_ = std::make_unique<grpcx::AdminService>(name_, Version(), std::move(hooks));
   // The same facts as the Admin status, for Prometheus.
   registry_.GetGauge("olif_process_start_time_seconds", "When the process started (Unix time)")
       .Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6);
-  if (filler_) {
-    registry_.AddCollector([filler = filler_](metrics::Registry& r) {
+  if (filler_ || !database_path_.empty()) {
+    registry_.AddCollector([this](metrics::Registry& r) {
       olifantenpad::admin::v1::GetStatusResponse status;
-      if (!filler(&status).ok()) return;  // the gauges keep their last values
+      if (!FillStatus(&status).ok()) return;  // the gauges keep their last values
       r.GetGauge("olif_database_size_bytes", "Database file plus WAL, in bytes")
           .Set(static_cast<double>(status.database().size_bytes()));
+      r.GetGauge("olif_database_free_pages", "Pages free inside the database file")
+          .Set(static_cast<double>(status.database().free_pages()));
       r.GetGauge("olif_outbox_head_seq", "Newest outbox sequence number")
           .Set(static_cast<double>(status.outbox().head_seq()));
       r.GetGauge("olif_outbox_rows", "Events stored in the outbox")

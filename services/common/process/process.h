@@ -19,10 +19,13 @@
 
 #include "absl/status/status.h"
 #include "olifantenpad/config/v1/runtime.pb.h"
+#include "services/common/bus/consumer.h"
 #include "services/common/grpc/admin_service.h"
 #include "services/common/grpc/server_runner.h"
 #include "services/common/metrics/http_endpoint.h"
 #include "services/common/metrics/metrics.h"
+#include "services/common/sqlite/database.h"
+#include "services/common/sync/mutex.h"
 
 namespace olif {
 
@@ -72,6 +75,18 @@ class Process {
   absl::StatusOr<std::string> DataFile(const std::string& file) const;
   void AddService(grpc::Service* service) { server_.AddService(service); }
   void SetStatusFiller(grpcx::AdminService::Filler filler);
+  // The process's database (a file in the data directory): its size and
+  // free pages in the status, and the Admin service's Vacuum.
+  void SetDatabase(std::string path);
+  // A bus consumer of the process (it must outlive serving): its position in
+  // the status, and the Admin service's ReplayConsumer.
+  void AddConsumer(bus::Consumer& consumer) { consumers_.push_back(&consumer); }
+  // The Admin service's SearchAudit, for a process that keeps an audit trail.
+  void SetAuditSearch(grpcx::AdminService::Action<olifantenpad::admin::v1::SearchAuditRequest,
+                                                  olifantenpad::admin::v1::SearchAuditResponse>
+                          search) {
+    audit_search_ = std::move(search);
+  }
   // Runs on SIGHUP, on the thread in RunUntilSignal(); calls keep being served
   // meanwhile. `reload` logs what it did.
   void OnReload(std::function<void()> reload) { reload_ = std::move(reload); }
@@ -87,12 +102,29 @@ class Process {
   void Shutdown();
 
  private:
+  // The whole status: the filler's part, the consumers', the database's.
+  absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status);
+  absl::Status FillDatabase(olifantenpad::admin::v1::DatabaseStatus* database)
+      ABSL_LOCKS_EXCLUDED(db_mu_);
+  absl::StatusOr<olifantenpad::admin::v1::VacuumResponse> Vacuum(
+      const olifantenpad::admin::v1::VacuumRequest& request);
+  absl::StatusOr<olifantenpad::admin::v1::ReplayConsumerResponse> Replay(
+      const olifantenpad::admin::v1::ReplayConsumerRequest& request);
+
   std::string name_;
   olifantenpad::config::v1::RuntimeConfig runtime_;
   metrics::Registry registry_;
   grpcx::ServerRunner server_;
   std::unique_ptr<grpcx::AdminService> admin_;
   grpcx::AdminService::Filler filler_;
+  std::vector<bus::Consumer*> consumers_;
+  grpcx::AdminService::Action<olifantenpad::admin::v1::SearchAuditRequest,
+                              olifantenpad::admin::v1::SearchAuditResponse>
+      audit_search_;
+  std::string database_path_;
+  olif::Mutex db_mu_;
+  // A connection of its own for the database's figures, opened at first use.
+  std::unique_ptr<sqlite::Database> status_db_ ABSL_GUARDED_BY(db_mu_);
   std::function<void()> reload_;
   metrics::HttpEndpoint http_;
   int metrics_port_ = 0;

@@ -41,6 +41,7 @@ absl::StatusOr<ServiceStore<Store>> OpenServiceStore(
     return absl::Status(store.status().code(), absl::StrCat("cannot open database ", *path, ": ",
                                                             store.status().message()));
   }
+  process.SetDatabase(*path);
   ServiceStore<Store> out{*path, std::move(*store), nullptr};
   out.producer = std::make_unique<bus::Producer>(bus::ToProducerOptions(bus, name, *path, commits),
                                                  out.store->writer(), process.metrics());

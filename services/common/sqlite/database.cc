@@ -170,6 +170,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
       !s.ok()) {
     return s;
   }
+  // Pages freed by deletes can be given back to the file system
+  // (IncrementalVacuum, Reclaim). Takes effect on a new file only, before its
+  // first table; an older file keeps its mode until Reclaim rebuilds it.
+  if (absl::Status s = db->Exec("PRAGMA auto_vacuum = INCREMENTAL"); !s.ok()) return s;
   // journal_mode answers with the mode in force; anything but wal is an error
   // (e.g. a file system that cannot hold the shared-memory index).
   absl::StatusOr<Statement*> mode = db->Prepare("PRAGMA journal_mode = WAL");
@@ -314,5 +318,55 @@ absl::StatusOr<int> Database::SchemaVersion() {
 }
 
 int64_t Database::SizeBytes() const { return FileSize(path_) + FileSize(path_ + "-wal"); }
+
+absl::StatusOr<int64_t> Database::PragmaInt(absl::string_view pragma) {
+  absl::StatusOr<Statement*> stmt = Prepare(absl::StrCat("PRAGMA ", pragma));
+  if (!stmt.ok()) return stmt.status();
+  int64_t value = 0;
+  absl::StatusOr<bool> row =
+      (*stmt)->ReadOne([&](const Statement& s) { value = s.ColumnInt64(0); });
+  if (!row.ok()) return row.status();
+  return value;
+}
+
+absl::StatusOr<Database::Space> Database::SpaceUsed() {
+  Space space{.size_bytes = SizeBytes()};
+  for (auto [pragma, out] :
+       {std::pair{"page_size", &space.page_size}, std::pair{"page_count", &space.page_count},
+        std::pair{"freelist_count", &space.free_pages}}) {
+    absl::StatusOr<int64_t> value = PragmaInt(pragma);
+    if (!value.ok()) return value.status();
+    *out = *value;
+  }
+  absl::StatusOr<int64_t> mode = PragmaInt("auto_vacuum");
+  if (!mode.ok()) return mode.status();
+  space.incremental_vacuum = *mode == 2;
+  return space;
+}
+
+absl::Status Database::IncrementalVacuum(int max_pages) {
+  // The pragma answers one row per step; Exec steps it to the end.
+  return Exec(absl::StrCat("PRAGMA incremental_vacuum(", max_pages, ")"));
+}
+
+absl::StatusOr<Reclaimed> Reclaim(const std::string& path) {
+  if (FileSize(path) == 0) {
+    return absl::NotFoundError(absl::StrCat("sqlite: no database at ", path));
+  }
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(path, {});
+  if (!db.ok()) return db.status();
+  absl::StatusOr<Database::Space> space = (*db)->SpaceUsed();
+  if (!space.ok()) return space.status();
+  Reclaimed out;
+  if (!space->incremental_vacuum) {
+    // Open asked for INCREMENTAL; an existing file takes it at a VACUUM.
+    if (absl::Status s = (*db)->Exec("VACUUM"); !s.ok()) return s;
+    out.rebuilt = true;
+  } else if (absl::Status s = (*db)->IncrementalVacuum(); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = (*db)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s.ok()) return s;
+  return out;
+}
 
 }  // namespace olif::sqlite

@@ -72,6 +72,17 @@ class Statement {
   std::string sql_;
 };
 
+struct Reclaimed {
+  bool rebuilt = false;  // an older file was rebuilt by VACUUM to turn incremental vacuum on
+};
+
+// Gives the free pages of the database at `path` back to the file system, on
+// a connection of its own beside the owner's (waiting up to the busy timeout
+// for its writer): PRAGMA incremental_vacuum, or on a file made before
+// incremental vacuum was turned on, one full VACUUM that turns it on. Then a
+// TRUNCATE checkpoint empties the write-ahead log.
+absl::StatusOr<Reclaimed> Reclaim(const std::string& path);
+
 struct OpenOptions {
   // Highest migration to apply; all of them when unset (tests pin older ones).
   std::optional<int> target_version;
@@ -128,6 +139,22 @@ class Database {
   absl::StatusOr<int> SchemaVersion();
   // Size of the database file plus its write-ahead log, in bytes.
   int64_t SizeBytes() const;
+  // How the file's pages are used.
+  struct Space {
+    int64_t size_bytes = 0;  // file plus write-ahead log
+    int64_t page_size = 0;
+    int64_t page_count = 0;
+    int64_t free_pages = 0;  // left by deletes, reusable, not yet given back
+    bool incremental_vacuum = false;
+  };
+  absl::StatusOr<Space> SpaceUsed();
+  // A PRAGMA that answers one integer, e.g. "page_count".
+  absl::StatusOr<int64_t> PragmaInt(absl::string_view pragma);
+  // PRAGMA incremental_vacuum: moves up to `max_pages` free pages (all when
+  // 0) to the end of the file and cuts them off; in WAL mode the file shrinks
+  // at the next checkpoint. Does nothing unless auto_vacuum is INCREMENTAL
+  // (every database created since it was turned on at Open).
+  absl::Status IncrementalVacuum(int max_pages = 0);
   const std::string& path() const { return path_; }
 
  private:

@@ -171,5 +171,85 @@ TEST_F(DatabaseTest, SizeCountsFileAndWal) {
   EXPECT_GT((*db)->SizeBytes(), before + 20000);
 }
 
+// Fills `db`'s notes with 2,000 rows of 2 KB and deletes nine in ten.
+void FillAndPruneMost(Database& db) {
+  ASSERT_TRUE(db.WriteTransaction([&] {
+                  return db.Exec(
+                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                      " WHERE i < 2000) INSERT INTO notes (body)"
+                      " SELECT hex(randomblob(1000)) FROM n");
+                }).ok());
+  ASSERT_TRUE(db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  ASSERT_TRUE(db.Exec("DELETE FROM notes WHERE id % 10 != 0").ok());
+  ASSERT_TRUE(db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+}
+
+int64_t FileBytes(const std::string& path) {
+  return static_cast<int64_t>(std::filesystem::file_size(path));
+}
+
+TEST_F(DatabaseTest, APrunedDatabaseShrinksOnDiskAfterReclaim) {
+  auto db = Database::Open(path_, kTwo);
+  ASSERT_TRUE(db.ok());
+  FillAndPruneMost(**db);
+  absl::StatusOr<Database::Space> pruned = (*db)->SpaceUsed();
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_TRUE(pruned->incremental_vacuum) << "a new file is made with incremental vacuum on";
+  EXPECT_GT(pruned->free_pages, pruned->page_count / 2);
+  const int64_t before = FileBytes(path_);
+
+  absl::StatusOr<Reclaimed> reclaimed = Reclaim(path_);  // beside the open connection
+  ASSERT_TRUE(reclaimed.ok()) << reclaimed.status();
+  EXPECT_FALSE(reclaimed->rebuilt);
+  EXPECT_LT(FileBytes(path_), before / 3);
+  absl::StatusOr<Database::Space> after = (*db)->SpaceUsed();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->free_pages, 0);
+  // The rows kept are all there.
+  auto stmt = (*db)->Prepare("SELECT COUNT(*) FROM notes");
+  int64_t rows = 0;
+  ASSERT_TRUE((*stmt)->ReadOne([&](const Statement& r) { rows = r.ColumnInt64(0); }).ok());
+  EXPECT_EQ(rows, 200);
+}
+
+TEST_F(DatabaseTest, AnOlderFileWithoutIncrementalVacuumIsRebuiltOnceThenIncremental) {
+  {
+    // A file made before the hub turned incremental vacuum on.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "PRAGMA auto_vacuum = NONE; PRAGMA journal_mode = WAL;"
+                           " CREATE TABLE old_rows (v TEXT)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = Database::Open(path_, kTwo);
+  ASSERT_TRUE(db.ok());
+  FillAndPruneMost(**db);
+  EXPECT_FALSE((*db)->SpaceUsed()->incremental_vacuum);
+  const int64_t before = FileBytes(path_);
+  absl::StatusOr<Reclaimed> first = Reclaim(path_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->rebuilt);
+  EXPECT_LT(FileBytes(path_), before / 3);
+  EXPECT_TRUE((*db)->SpaceUsed()->incremental_vacuum);
+  absl::StatusOr<Reclaimed> second = Reclaim(path_);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->rebuilt);
+}
+
+TEST_F(DatabaseTest, IncrementalVacuumInsideAWriteGivesPagesBack) {
+  auto db = Database::Open(path_, kTwo);
+  ASSERT_TRUE(db.ok());
+  FillAndPruneMost(**db);
+  ASSERT_TRUE((*db)->WriteTransaction([&] { return (*db)->IncrementalVacuum(); }).ok());
+  EXPECT_EQ((*db)->SpaceUsed()->free_pages, 0);
+}
+
+TEST_F(DatabaseTest, ReclaimOfAMissingDatabaseIsNotFound) {
+  EXPECT_EQ(Reclaim((dir_ / "none.db").string()).status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace olif::sqlite
