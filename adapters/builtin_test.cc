@@ -12,7 +12,8 @@ namespace cfg = olifantenpad::config::v1;
 TEST(BuiltinAdaptersTest, AreRegisteredOnceByName) {
   AdapterRegistry registry;
   ASSERT_TRUE(RegisterBuiltinAdapters(registry).ok());
-  EXPECT_EQ(registry.Names(), (std::vector<std::string>{"childcare", "school", "youthcare_fhir"}));
+  EXPECT_EQ(registry.Names(),
+            (std::vector<std::string>{"alerts", "childcare", "school", "youthcare_fhir"}));
   const AdapterFactory* f = registry.Find("youthcare_fhir");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->EmptyConfig()->GetDescriptor()->full_name(),
@@ -23,6 +24,9 @@ TEST(BuiltinAdaptersTest, AreRegisteredOnceByName) {
   ASSERT_NE(registry.Find("school"), nullptr);
   EXPECT_EQ(registry.Find("school")->EmptyConfig()->GetDescriptor()->full_name(),
             "olifantenpad.config.v1.SchoolConfig");
+  ASSERT_NE(registry.Find("alerts"), nullptr);
+  EXPECT_EQ(registry.Find("alerts")->EmptyConfig()->GetDescriptor()->full_name(),
+            "olifantenpad.config.v1.AlertsConfig");
   EXPECT_EQ(registry.Find("kindvolgsysteem"), nullptr);
   const absl::Status again = RegisterBuiltinAdapters(registry);
   EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);

@@ -32,7 +32,7 @@ echo
 echo "== consent =="
 "$build/bin/consent_bench" --benchmark_min_time=2
 echo
-echo "== youth-care FHIR adapter (deliveries to a FHIR server on loopback) =="
+echo "== adapters: the message history searched (1,000,000 lines); deliveries to a FHIR server on loopback =="
 "$build/bin/adapter_bench" --benchmark_min_time=2
 echo
 echo "== bus (events of 300 bytes; both ends WAL + synchronous=FULL; 256 unconfirmed) =="

@@ -84,6 +84,8 @@ export async function hubEnv(dataDir) {
     OLIF_FAKE_SCHOOL_METRICS: "127.0.0.1:0",
     OLIF_FAKE_SCHOOL_LISTEN: fakeSchoolListen,
     OLIF_FAKE_SCHOOL_URL: `http://${fakeSchoolListen}/fhir`,
+    OLIF_ALERTS_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_ALERTS_METRICS: "127.0.0.1:0",
     OLIF_DATA_DIR: dataDir,
   };
 }

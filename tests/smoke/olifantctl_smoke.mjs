@@ -42,7 +42,7 @@ function ctl(args, { env = {}, json = true } = {}) {
 }
 const who = ["--who", "j.devries", "--why", "olifantctl smoke test"];
 const names = ["consent", "referrals", "scheduling", "handover", "fake_fhir", "fake_school",
-  "youthcare_fhir", "childcare", "school"];
+  "youthcare_fhir", "childcare", "school", "alerts"];
 
 let up = null;
 await steps.run(12, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {

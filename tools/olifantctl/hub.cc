@@ -6,6 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "olifantenpad/admin/v1/adapter.grpc.pb.h"
+#include "olifantenpad/admin/v1/admin.grpc.pb.h"
+#include "services/common/grpc/call_observer.h"
 #include "services/common/strings/host_port.h"
 #include "tools/launcher/endpoints.h"
 #include "tools/launcher/hub_processes.h"
@@ -83,6 +87,43 @@ absl::StatusOr<std::vector<const HubProcess*>> Hub::Adapters(const std::string& 
 std::shared_ptr<grpc::Channel> Hub::Channel(const HubProcess& process) const {
   // Dev and loopback: plaintext, as the processes serve it there.
   return grpc::CreateChannel(process.address, grpc::InsecureChannelCredentials());
+}
+
+std::string Describe(const grpc::Status& s) {
+  return absl::StrCat(grpcx::CodeName(s.error_code()), ": ", s.error_message());
+}
+
+ProcessState Hub::Probe(const HubProcess& p, std::chrono::milliseconds timeout) const {
+  namespace admin = olifantenpad::admin::v1;
+  ProcessState st{&p, "UNREACHABLE", "", {}, {}};
+  auto channel = Channel(p);
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(timeout));
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse res;
+    grpc::Status s = grpc::health::v1::Health::NewStub(channel)->Check(&ctx, req, &res);
+    if (!s.ok()) {
+      st.error = Describe(s);
+      return st;
+    }
+    st.health =
+        res.status() == grpc::health::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(timeout));
+    grpc::Status s = admin::AdminService::NewStub(channel)->GetStatus(&ctx, {}, &st.status);
+    if (!s.ok()) st.error = Describe(s);
+  }
+  if (p.adapter && st.error.empty()) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(timeout));
+    grpc::Status s =
+        admin::AdapterAdminService::NewStub(channel)->GetQueueDepth(&ctx, {}, &st.queues);
+    if (!s.ok()) st.error = Describe(s);
+  }
+  return st;
 }
 
 }  // namespace olif::ctl

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "olifantenpad/admin/v1/adapter.pb.h"
+#include "olifantenpad/admin/v1/admin.pb.h"
 #include "services/common/config/config_loader.h"
 
 namespace olif::ctl {
@@ -24,6 +26,15 @@ struct HubProcess {
   std::string config;    // its config file
   std::string address;   // host:port of its gRPC server
   bool adapter = false;  // serves AdapterAdminService (dead letters, history)
+};
+
+// One process as a look at it found it.
+struct ProcessState {
+  const HubProcess* process = nullptr;
+  std::string health;  // SERVING, NOT_SERVING, or UNREACHABLE (no answer)
+  std::string error;   // the first call that failed: "CODE: message"
+  olifantenpad::admin::v1::GetStatusResponse status;
+  olifantenpad::admin::v1::GetQueueDepthResponse queues;  // adapters only
 };
 
 class Hub {
@@ -40,9 +51,16 @@ class Hub {
 
   std::shared_ptr<grpc::Channel> Channel(const HubProcess& process) const;
 
+  // Asks `process` for its health, its admin status and (an adapter) its
+  // queue depths, each call within `timeout`.
+  ProcessState Probe(const HubProcess& process, std::chrono::milliseconds timeout) const;
+
  private:
   std::vector<HubProcess> processes_;
 };
+
+// "CODE: message" of a failed call.
+std::string Describe(const grpc::Status& status);
 
 // A deadline `timeout` from now, for a ClientContext.
 inline std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds timeout) {

@@ -27,7 +27,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "olifantenpad/admin/v1/adapter.grpc.pb.h"
 #include "olifantenpad/admin/v1/admin.grpc.pb.h"
 #include "olifantenpad/consent/v1/consent.grpc.pb.h"
@@ -214,29 +213,6 @@ int ExitFor(const grpc::Status& s) {
              : kExitRefused;
 }
 
-std::string Describe(const grpc::Status& s) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int code = static_cast<int>(s.error_code());
-  const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
-  return absl::StrCat(name, ": ", s.error_message());
-}
-
 // Reports a failed call about `process` and returns its exit code.
 int Failed(Context& c, const HubProcess& process, const grpc::Status& s) {
   c.err << "olifantctl: " << process.name << " (" << process.address << "): " << Describe(s)
@@ -246,46 +222,6 @@ int Failed(Context& c, const HubProcess& process, const grpc::Status& s) {
 
 // ------------------------------------------------------------------ status
 
-struct ProcessStatus {
-  const HubProcess* process;
-  std::string health;  // SERVING, NOT_SERVING, UNREACHABLE
-  std::string error;
-  admin::GetStatusResponse status;
-  admin::GetQueueDepthResponse queues;
-};
-
-ProcessStatus Probe(Context& c, const HubProcess& p) {
-  ProcessStatus st{&p, "UNREACHABLE", "", {}, {}};
-  auto channel = c.hub().Channel(p);
-  {
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse res;
-    grpc::Status s = grpc::health::v1::Health::NewStub(channel)->Check(&ctx, req, &res);
-    if (!s.ok()) {
-      st.error = Describe(s);
-      return st;
-    }
-    st.health =
-        res.status() == grpc::health::v1::HealthCheckResponse::SERVING ? "SERVING" : "NOT_SERVING";
-  }
-  {
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s = admin::AdminService::NewStub(channel)->GetStatus(&ctx, {}, &st.status);
-    if (!s.ok()) st.error = Describe(s);
-  }
-  if (p.adapter) {
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s =
-        admin::AdapterAdminService::NewStub(channel)->GetQueueDepth(&ctx, {}, &st.queues);
-    if (!s.ok() && st.error.empty()) st.error = Describe(s);
-  }
-  return st;
-}
-
 std::string ConsumerState(const admin::BusConsumerStatus& b) {
   if (b.behind_horizon()) return "BEHIND HORIZON: " + Short(b.last_error(), 50);
   if (!b.connected()) return b.last_error().empty() ? "connecting" : "not connected";
@@ -293,13 +229,13 @@ std::string ConsumerState(const admin::BusConsumerStatus& b) {
 }
 
 int Status(Context& c) {
-  std::vector<ProcessStatus> all;
-  for (const HubProcess& p : c.hub().processes()) all.push_back(Probe(c, p));
+  std::vector<ProcessState> all;
+  for (const HubProcess& p : c.hub().processes()) all.push_back(c.hub().Probe(p, c.timeout));
   const bool healthy = std::all_of(all.begin(), all.end(),
-                                   [](const ProcessStatus& s) { return s.health == "SERVING"; });
+                                   [](const ProcessState& s) { return s.health == "SERVING"; });
   if (c.json) {
     json processes = json::array();
-    for (const ProcessStatus& s : all) {
+    for (const ProcessState& s : all) {
       json j = {
           {"process", s.process->name}, {"address", s.process->address}, {"health", s.health}};
       if (!s.error.empty()) j["error"] = s.error;
@@ -314,7 +250,7 @@ int Status(Context& c) {
       {"PROCESS", "HEALTH", "VERSION", "UPTIME", "OUTBOX", "LAG", "QUEUED", "DEAD", "DATABASE"});
   Table consumers({"PROCESS", "FOLLOWS", "CURSOR", "HEAD", "LAG", "STATE"});
   std::vector<std::string> attention;
-  for (const ProcessStatus& s : all) {
+  for (const ProcessState& s : all) {
     if (s.health == "UNREACHABLE") {
       t.Add({s.process->name, "DOWN", "-", "-", "-", "-", "-", "-", Short(s.error, 40)});
       continue;
@@ -599,6 +535,51 @@ int DlqEdit(Context& c) {
 
 // ----------------------------------------------------------------- history
 
+// Asks each of `processes` (`ask` fills the entries of its answer), merges
+// what they answer newest first (each entry's `at`), and prints it: JSON with
+// each entry's process, or a table of `headers` and `row`s. A process without
+// the call (UNIMPLEMENTED) is passed over when several are asked.
+template <typename Entry, typename Ask, typename Row>
+int MergedSearch(Context& c, const std::vector<const HubProcess*>& processes, Ask ask,
+                 std::vector<std::string> headers, Row row) {
+  std::vector<std::pair<std::string, Entry>> found;
+  int code = kExitOk;
+  for (const HubProcess* p : processes) {
+    grpc::ClientContext ctx;
+    c.SetDeadline(ctx);
+    google::protobuf::RepeatedPtrField<Entry> entries;
+    grpc::Status s = ask(*p, ctx, &entries);
+    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED && processes.size() > 1) continue;
+    if (!s.ok()) {
+      code = std::max(code, Failed(c, *p, s));
+      continue;
+    }
+    for (const Entry& e : entries) found.push_back({p->name, e});
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return TimeUtil::TimestampToMicroseconds(a.second.at()) >
+           TimeUtil::TimestampToMicroseconds(b.second.at());
+  });
+  if (c.json) {
+    json out = json::array();
+    for (const auto& [process, e] : found) {
+      json j = ToJson(e);
+      j["process"] = process;
+      out.push_back(j);
+    }
+    c.out << json{{"entries", out}}.dump(2) << "\n";
+    return code;
+  }
+  Table t(std::move(headers));
+  for (const auto& [process, e] : found) t.Add(row(process, e));
+  if (t.empty()) {
+    c.out << "nothing found\n";
+  } else {
+    t.Print(c.out);
+  }
+  return code;
+}
+
 int HistorySearch(Context& c) {
   const auto adapters = Unwrap(c.hub().Adapters(c.flags.Get("process")));
   admin::SearchHistoryRequest req;
@@ -611,46 +592,22 @@ int HistorySearch(Context& c) {
   if (c.flags.Has("to")) *req.mutable_to() = ParseWhen("to", c.flags.Get("to"));
   if (c.flags.Has("limit"))
     req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
-  std::vector<std::pair<std::string, admin::HistoryEntry>> found;
-  int code = kExitOk;
-  for (const HubProcess* p : adapters) {
-    admin::SearchHistoryResponse res;
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s =
-        admin::AdapterAdminService::NewStub(c.hub().Channel(*p))->SearchHistory(&ctx, req, &res);
-    if (!s.ok()) {
-      code = std::max(code, Failed(c, *p, s));
-      continue;
-    }
-    for (const auto& e : res.entries()) found.push_back({p->name, e});
-  }
-  // Newest first across the adapters.
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    return TimeUtil::TimestampToMicroseconds(a.second.at()) >
-           TimeUtil::TimestampToMicroseconds(b.second.at());
-  });
-  if (c.json) {
-    json entries = json::array();
-    for (const auto& [process, e] : found) {
-      json j = ToJson(e);
-      j["process"] = process;
-      entries.push_back(j);
-    }
-    c.out << json{{"entries", entries}}.dump(2) << "\n";
-    return code;
-  }
-  Table t({"AT", "PROCESS", "DIR", "DESTINATION", "KEY", "EVENT", "OUTCOME", "DETAIL"});
-  for (const auto& [process, e] : found) {
-    t.Add({When(e.at()), process, e.direction(), e.destination(), e.key(), Short(e.event_id(), 40),
-           e.outcome(), Short(e.detail(), 50)});
-  }
-  if (t.empty()) {
-    c.out << "nothing found\n";
-  } else {
-    t.Print(c.out);
-  }
-  return code;
+  return MergedSearch<admin::HistoryEntry>(
+      c, adapters,
+      [&](const HubProcess& p, grpc::ClientContext& ctx, auto* entries) {
+        admin::SearchHistoryResponse res;
+        grpc::Status s =
+            admin::AdapterAdminService::NewStub(c.hub().Channel(p))->SearchHistory(&ctx, req, &res);
+        entries->Swap(res.mutable_entries());
+        return s;
+      },
+      {"AT", "PROCESS", "DIR", "DESTINATION", "KEY", "EVENT", "OUTCOME", "DETAIL"},
+      [](const std::string& process, const admin::HistoryEntry& e) -> std::vector<std::string> {
+        return {When(e.at()),  process,
+                e.direction(), e.destination(),
+                e.key(),       Short(e.event_id(), 40),
+                e.outcome(),   Short(e.detail(), 50)};
+      });
 }
 
 // ------------------------------------------------------------------ replay
@@ -733,47 +690,58 @@ int AuditSearch(Context& c) {
   if (c.flags.Has("to")) *req.mutable_to() = ParseWhen("to", c.flags.Get("to"));
   if (c.flags.Has("limit"))
     req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
-  std::vector<std::pair<std::string, admin::AuditEntry>> found;
-  int code = kExitOk;
-  for (const HubProcess* p : processes) {
-    admin::SearchAuditResponse res;
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s =
-        admin::AdminService::NewStub(c.hub().Channel(*p))->SearchAudit(&ctx, req, &res);
-    // Asked of every process, only those with an audit trail answer.
-    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED && processes.size() > 1) continue;
-    if (!s.ok()) {
-      code = std::max(code, Failed(c, *p, s));
-      continue;
-    }
-    for (const auto& e : res.entries()) found.push_back({p->name, e});
-  }
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    return TimeUtil::TimestampToMicroseconds(a.second.at()) >
-           TimeUtil::TimestampToMicroseconds(b.second.at());
-  });
+  return MergedSearch<admin::AuditEntry>(
+      c, processes,
+      [&](const HubProcess& p, grpc::ClientContext& ctx, auto* entries) {
+        admin::SearchAuditResponse res;
+        grpc::Status s =
+            admin::AdminService::NewStub(c.hub().Channel(p))->SearchAudit(&ctx, req, &res);
+        entries->Swap(res.mutable_entries());
+        return s;
+      },
+      {"AT", "PROCESS", "ACTOR", "ACTION", "OBJECT", "CHILD", "OUTCOME", "REASON"},
+      [](const std::string& process, const admin::AuditEntry& e) -> std::vector<std::string> {
+        return {When(e.at()),
+                process,
+                e.actor(),
+                e.action(),
+                e.object_id(),
+                e.child_ref(),
+                Short(e.outcome(), 30),
+                Short(e.reason(), 40)};
+      });
+}
+
+// ------------------------------------------------------------------ alerts
+
+int Alerts(Context& c) {
+  const HubProcess& p = *Unwrap(c.hub().Find("alerts"));
+  admin::ListAlertsRequest req;
+  req.set_include_resolved(c.flags.switches.count("all") > 0);
+  if (c.flags.Has("limit"))
+    req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
+  admin::ListAlertsResponse res;
+  grpc::ClientContext ctx;
+  c.SetDeadline(ctx);
+  grpc::Status s = admin::AlertService::NewStub(c.hub().Channel(p))->ListAlerts(&ctx, req, &res);
+  if (!s.ok()) return Failed(c, p, s);
+  const bool firing = std::any_of(res.alerts().begin(), res.alerts().end(),
+                                  [](const admin::Alert& a) { return a.state() == "firing"; });
   if (c.json) {
-    json entries = json::array();
-    for (const auto& [process, e] : found) {
-      json j = ToJson(e);
-      j["process"] = process;
-      entries.push_back(j);
-    }
-    c.out << json{{"entries", entries}}.dump(2) << "\n";
-    return code;
+    c.out << json{{"firing", firing}, {"alerts", ToJson(res)["alerts"]}}.dump(2) << "\n";
+    return firing ? kExitNo : kExitOk;
   }
-  Table t({"AT", "PROCESS", "ACTOR", "ACTION", "OBJECT", "CHILD", "OUTCOME", "REASON"});
-  for (const auto& [process, e] : found) {
-    t.Add({When(e.at()), process, e.actor(), e.action(), e.object_id(), e.child_ref(),
-           Short(e.outcome(), 30), Short(e.reason(), 40)});
+  Table t({"STATE", "RULE", "SUBJECT", "SINCE", "FIRED", "RESOLVED", "SUMMARY"});
+  for (const admin::Alert& a : res.alerts()) {
+    t.Add({a.state(), a.rule(), a.subject(), When(a.since()), When(a.fired_at()),
+           When(a.resolved_at()), Short(a.summary(), 70)});
   }
   if (t.empty()) {
-    c.out << "nothing found\n";
+    c.out << "no alerts\n";
   } else {
     t.Print(c.out);
   }
-  return code;
+  return firing ? kExitNo : kExitOk;
 }
 
 // ------------------------------------------------------------------ vacuum
@@ -980,6 +948,13 @@ const std::vector<Command>& Commands() {
        {"process", "actor", "action", "object", "child", "from", "to", "limit"},
        {},
        AuditSearch},
+      {"alerts",
+       "alerts firing or about to (with --all: those ended too)",
+       "[--all] [--limit N]",
+       "olifantctl alerts --all",
+       {"limit"},
+       {"all"},
+       Alerts},
       {"vacuum",
        "give the databases' free pages back to the file system",
        "[--process P] --who W --why Y",
@@ -1017,8 +992,9 @@ void PrintHelp(std::ostream& out) {
   }
   out << "\n'olifantctl COMMAND --help' shows a command's flags and an example.\n\n"
          "exit codes: 0 done (status: all serving; consent check: permitted); 1 answered no\n"
-         "(a process not serving, consent denied, one of several actions refused, nothing\n"
-         "changed); 2 usage; 3 a process unreachable; 4 the hub refused the request.\n";
+         "(a process not serving, an alert firing, consent denied, one of several actions\n"
+         "refused, nothing changed); 2 usage; 3 a process unreachable; 4 the hub refused the "
+         "request.\n";
 }
 
 void PrintCommandHelp(const Command& cmd, std::ostream& out) {

@@ -6,7 +6,7 @@
 //
 // Exit codes, for scripts:
 //   0  done; `status`: every process serving; `consent check`: permitted
-//   1  answered "no": a process not serving, consent denied, an action
+//   1  answered "no": a process not serving, an alert firing, consent denied, an action
 //      refused for one of several items, an edit that changed nothing
 //   2  usage: an unknown command or flag, a missing or malformed value
 //   3  a process could not be reached (or did not answer in time)

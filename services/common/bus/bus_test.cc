@@ -144,6 +144,26 @@ class BusTest : public testing::Test {
     return frame.ok() ? *frame : v1::ProducerFrame();
   }
 
+  // With 10 events appended and a zero retention: the consumer takes them,
+  // they are pruned once acknowledged, `more` are appended, and the consumer
+  // comes back with a new database (cursor 0), behind the horizon.
+  void ConsumeTenPruneThemAndComeBackWithoutADatabase(int more = 0) {
+    StartConsumer();
+    ASSERT_TRUE(WaitForCursor(10));
+    consumer_.reset();
+    ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 10; }));
+    auto pruned = producer_->Prune();
+    ASSERT_TRUE(pruned.ok());
+    ASSERT_EQ(*pruned, 10);
+    if (more > 0) Append(more);
+    consumer_writer_.reset();
+    consumer_db_path_ = (dir_ / "consumer2.db").string();
+    consumer_writer_ = std::make_unique<sqlite::Writer>(
+        std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
+    StartConsumer();
+    ASSERT_TRUE(WaitFor([&] { return ConsumerStatus().behind_horizon(); }));
+  }
+
   std::vector<int64_t> AppliedSeqs() {
     std::vector<int64_t> seqs;
     EXPECT_TRUE(consumer_writer_
@@ -269,21 +289,8 @@ TEST_F(BusTest, UnknownConsumerIsRefused) {
 TEST_F(BusTest, AConsumerBehindTheRetentionHorizonIsToldAndNeverSkipped) {
   StartProducer({"reader"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
   Append(10);
-  StartConsumer();
-  ASSERT_TRUE(WaitForCursor(10));
-  consumer_.reset();
-  // Everything acknowledged and past the window: pruned.
-  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 10; }));
-  auto pruned = producer_->Prune();
-  ASSERT_TRUE(pruned.ok());
-  EXPECT_EQ(*pruned, 10);
   // A consumer that lost its database starts from 0: events 1..10 are gone.
-  consumer_writer_.reset();
-  consumer_db_path_ = (dir_ / "consumer2.db").string();
-  consumer_writer_ = std::make_unique<sqlite::Writer>(
-      std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
-  StartConsumer();
-  ASSERT_TRUE(WaitFor([&] { return ConsumerStatus().behind_horizon(); }));
+  ASSERT_NO_FATAL_FAILURE(ConsumeTenPruneThemAndComeBackWithoutADatabase());
   auto status = ConsumerStatus();
   EXPECT_NE(status.last_error().find("BEHIND_HORIZON"), std::string::npos);
   EXPECT_EQ(consumer_->cursor(), 0);
@@ -324,18 +331,7 @@ TEST_F(BusTest, AReplayAppliesTheEventsFromItsSeqAgainAndIsRecorded) {
 TEST_F(BusTest, AReplayForwardStepsOverEventsAPrunedProducerNoLongerHas) {
   StartProducer({"reader"}, "tcp://127.0.0.1:*", absl::ZeroDuration());
   Append(10);
-  StartConsumer();
-  ASSERT_TRUE(WaitForCursor(10));
-  consumer_.reset();
-  ASSERT_TRUE(WaitFor([&] { return AckedAtProducer("reader") == 10; }));
-  ASSERT_EQ(*producer_->Prune(), 10);
-  Append(5);  // 11..15
-  consumer_writer_.reset();
-  consumer_db_path_ = (dir_ / "consumer2.db").string();
-  consumer_writer_ = std::make_unique<sqlite::Writer>(
-      std::move(*sqlite::Database::Open(consumer_db_path_, kConsumerSchema)));
-  StartConsumer();
-  ASSERT_TRUE(WaitFor([&] { return ConsumerStatus().behind_horizon(); }));
+  ASSERT_NO_FATAL_FAILURE(ConsumeTenPruneThemAndComeBackWithoutADatabase(/*more=*/5));
   // The operator's decision: go on from the oldest event the producer holds.
   ASSERT_TRUE(consumer_->Replay(11, "j.devries", "events 1-10 restored by hand").ok());
   ASSERT_TRUE(WaitForCursor(15));

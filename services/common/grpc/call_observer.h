@@ -28,6 +28,9 @@ inline constexpr char kTraceIdHeader[] = "x-trace-id";
 // went through the observer.
 std::string TraceIdOf(const grpc::ServerContextBase* context);
 
+// "OK", "INVALID_ARGUMENT", ... ("UNKNOWN" for a code outside the list).
+const char* CodeName(grpc::StatusCode code);
+
 // Chooses the trace id from incoming metadata values (empty when absent).
 std::string ChooseTraceId(absl::string_view x_trace_id, absl::string_view traceparent);
 
