@@ -30,11 +30,12 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Starts the hub on the embedded default (config/dev/) with the launcher, which
-# says what each process serves (read from its config file) once it is healthy.
+# says what each process serves (read from its config file) once it is healthy,
+# then runs the live demo's scenario through the adapters' real inputs.
 run: deps build
-	@echo "Starting on the dev config (loopback only; data in var/; stop with Ctrl-C)."
-	@echo "Try from another terminal: node tools/demo/try-direct-line.mjs, try-scheduling.mjs, try-handover.mjs, or drop adapters/childcare/examples/boomgaard/* into var/childcare/boomgaard/inbox (see the README)."
-	@exec $(BUILD)/bin/olifantenpad up --config-dir config/dev
+	@echo "Starting on the dev config with the live demo (loopback only; data in var/; stop with Ctrl-C)."
+	@echo "From another terminal: build/bin/olifantctl status; see the README for more."
+	@exec $(BUILD)/bin/olifantenpad up --config-dir config/dev --demo
 
 # The whole suite: lint, then every unit, service and multi-process test.
 test: deps build lint

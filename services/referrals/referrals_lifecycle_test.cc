@@ -293,9 +293,19 @@ TEST_F(LifecycleTest, OverdueAcrossAWeekendAndHolidaysIsAnnouncedOnce) {
   EXPECT_EQ(*service_->RunDueJobs(), 0) << "once";
   EXPECT_TRUE(Get(r->id())->overdue());
   EXPECT_EQ(Topics().back(), kTopicRequestOverdue);
+  // The admin status names it for the operator (and the alerts process).
+  olifantenpad::admin::v1::GetStatusResponse status;
+  ASSERT_TRUE(store_->FillStatus(&status).ok());
+  ASSERT_EQ(status.attention_size(), 1);
+  EXPECT_EQ(status.attention(0).kind(), "first_response_overdue");
+  EXPECT_EQ(status.attention(0).subject(), "requests/" + r->id());
+  EXPECT_EQ(status.attention(0).since().seconds(), absl::ToUnixSeconds(At(2026, 12, 30, 9)));
   auto accepted = Accept(*Get(r->id()));
   ASSERT_TRUE(accepted.ok()) << "a late answer is still an answer";
   EXPECT_TRUE(accepted->has_first_response_time());
+  status.Clear();
+  ASSERT_TRUE(store_->FillStatus(&status).ok());
+  EXPECT_EQ(status.attention_size(), 0) << "answered: no longer overdue";
 }
 
 TEST_F(LifecycleTest, StatisticsSuppressSmallNumbers) {

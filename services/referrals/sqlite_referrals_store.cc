@@ -317,7 +317,25 @@ absl::StatusOr<ListResult> SqliteReferralsStore::List(const ListQuery& q) {
 
 absl::Status SqliteReferralsStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {
   olif::MutexLock lock(&mu_);
-  return outbox::FillStatus(*db_, status);
+  if (absl::Status s = outbox::FillStatus(*db_, status); !s.ok()) return s;
+  // Requests announced overdue that still wait for their first response,
+  // longest waiting first (the requests_due index).
+  auto overdue = db_->Prepare(
+      "SELECT id, location_id, due_us FROM requests WHERE status = ?1 AND overdue = 1"
+      " ORDER BY due_us LIMIT 100");
+  if (!overdue.ok()) return overdue.status();
+  return (*overdue)
+      ->Bind(1, static_cast<int64_t>(v1::REQUEST_STATUS_SUBMITTED))
+      .ForEachRow([status](const sqlite::Statement& r) {
+        auto* a = status->add_attention();
+        a->set_kind("first_response_overdue");
+        a->set_subject(absl::StrCat("requests/", r.ColumnText(0)));
+        a->set_detail(absl::StrCat("a direct-line question from ", r.ColumnText(1),
+                                   " has had no first response from its expert in time"));
+        *a->mutable_since() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(r.ColumnInt64(2));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<olifantenpad::common::v1::EventEnvelope>>

@@ -43,6 +43,9 @@ class SqliteReferralsStore final : public ReferralsStore {
   absl::StatusOr<ListResult> List(const ListQuery& query) override;
   absl::StatusOr<std::vector<v1::DirectLineRequest>> CreatedBetween(
       absl::Time start, absl::Time end, const std::string& location_id) override;
+  // The outbox's figures, and each request announced overdue that still
+  // waits for its first response as an `attention` item
+  // ("first_response_overdue", "requests/<id>").
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
 
   // Create, waiting for the outcome (tools, tests, benchmarks).

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
   process.AddService(&grpc_service);
   process.SetStatusFiller([&](auto* status) {
     if (absl::Status s = store.FillStatus(status); !s.ok()) return s;
+    for (auto& a : service.AtRisk()) *status->add_attention() = std::move(a);
     return producer.FillStatus(status);
   });
   process.AddConsumer(consent_consumer);

@@ -226,11 +226,9 @@ Standing SchedulingService::StandingOf(const std::vector<v1::Visit>& visits,
   return st;
 }
 
-absl::StatusOr<Events> SchedulingService::EvaluateGroup(SchedulingTransaction& txn,
-                                                        const std::string& location_id,
-                                                        const std::string& group_id,
-                                                        const std::string& school_year,
-                                                        absl::Time now, const v1::Visit* changed) {
+absl::StatusOr<Events> SchedulingService::EvaluateGroup(
+    SchedulingTransaction& txn, const std::string& location_id, const std::string& group_id,
+    const std::string& school_year, absl::Time now, const v1::Visit* changed, bool* at_risk) {
   absl::StatusOr<std::vector<v1::Visit>> visits =
       txn.GroupVisits(location_id, group_id, school_year, v1::VISIT_KIND_PREVENTIVE_GROUP_VISIT);
   if (!visits.ok()) return visits.status();
@@ -246,6 +244,7 @@ absl::StatusOr<Events> SchedulingService::EvaluateGroup(SchedulingTransaction& t
   const cfg::SchoolRegion region =
       location == nullptr ? cfg::SCHOOL_REGION_UNSPECIFIED : location->region();
   const Standing st = StandingOf(*visits, school_year, region, now);
+  if (at_risk != nullptr) *at_risk = st.at_risk;
   absl::StatusOr<ComplianceState> state = txn.Compliance(location_id, group_id, school_year);
   if (!state.ok()) return state.status();
   const ComplianceState next =
@@ -710,12 +709,19 @@ absl::StatusOr<int> SchedulingService::RunDueJobs() {
   const std::string year = calendar_.SchoolYearOf(now);
   const std::shared_ptr<const directory::Directory> dir = directory_.Get();
   int announced = 0;
+  std::map<std::string, std::pair<const cfg::Location*, const cfg::Group*>> at_risk;
   absl::Status s = store_.RunTransaction([&](SchedulingTransaction& txn) -> absl::Status {
+    at_risk.clear();  // a transaction run again starts over
     for (const cfg::Location& location : dir->proto().locations()) {
       for (const cfg::Group& group : location.groups()) {
+        bool risk = false;
         absl::StatusOr<Events> events =
-            EvaluateGroup(txn, location.id(), group.id(), year, now, nullptr);
+            EvaluateGroup(txn, location.id(), group.id(), year, now, nullptr, &risk);
         if (!events.ok()) return events.status();
+        if (risk) {
+          at_risk[absl::StrCat("groups/", location.id(), "/", group.id(), "/", year)] = {&location,
+                                                                                         &group};
+        }
         if (events->empty()) continue;
         if (absl::Status p = txn.Publish(*events, NewUuid(), now); !p.ok()) return p;
         announced += static_cast<int>(events->size());
@@ -724,7 +730,30 @@ absl::StatusOr<int> SchedulingService::RunDueJobs() {
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  olif::MutexLock lock(&mu_);
+  std::map<std::string, olifantenpad::admin::v1::Attention> next;
+  for (const auto& [subject, where] : at_risk) {
+    auto it = at_risk_.find(subject);
+    if (it != at_risk_.end()) {
+      next[subject] = it->second;
+      continue;
+    }
+    olifantenpad::admin::v1::Attention& a = next[subject];
+    a.set_kind("visit_minimum_at_risk");
+    a.set_subject(subject);
+    a.set_detail(absl::StrCat("group ", where.second->name(), " at ", where.first->name(),
+                              " may not get its minimum of preventive visits in ", year));
+    *a.mutable_since() = ToTimestamp(now);
+  }
+  at_risk_ = std::move(next);
   return announced;
+}
+
+std::vector<olifantenpad::admin::v1::Attention> SchedulingService::AtRisk() const {
+  olif::MutexLock lock(&mu_);
+  std::vector<olifantenpad::admin::v1::Attention> out;
+  for (const auto& [subject, a] : at_risk_) out.push_back(a);
+  return out;
 }
 
 }  // namespace olif::scheduling

@@ -17,13 +17,16 @@
 // Thread-safe; `store`, `clock` and `directory` must outlive the service.
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/config/v1/scheduling.pb.h"
 #include "olifantenpad/scheduling/v1/scheduling.pb.h"
 #include "services/common/clock/clock.h"
 #include "services/common/directory/directory.h"
+#include "services/common/sync/mutex.h"
 #include "services/scheduling/scheduling_store.h"
 #include "services/scheduling/school_calendar.h"
 
@@ -111,6 +114,11 @@ class SchedulingService {
   // school year and announces what changed. Blocks until durable; returns
   // the number of announcements.
   absl::StatusOr<int> RunDueJobs();
+  // The groups the last RunDueJobs found at risk of missing the visit
+  // minimum this school year, as the admin status's `attention` items
+  // ("visit_minimum_at_risk", "groups/<location>/<group>/<school year>"),
+  // each since the run that first found it.
+  std::vector<olifantenpad::admin::v1::Attention> AtRisk() const;
 
   const SchoolCalendar& calendar() const { return calendar_; }
 
@@ -130,7 +138,8 @@ class SchedulingService {
   // `school_year` and returns the announcements due.
   absl::StatusOr<Events> EvaluateGroup(SchedulingTransaction& txn, const std::string& location_id,
                                        const std::string& group_id, const std::string& school_year,
-                                       absl::Time now, const v1::Visit* changed);
+                                       absl::Time now, const v1::Visit* changed,
+                                       bool* at_risk = nullptr);
   Standing StandingOf(const std::vector<v1::Visit>& visits, const std::string& school_year,
                       olifantenpad::config::v1::SchoolRegion region, absl::Time now) const;
   void WriteAvailability(const std::string& expert_id, int64_t version,
@@ -141,6 +150,9 @@ class SchedulingService {
   const directory::DirectoryHolder& directory_;
   const SchoolCalendar calendar_;
   const Settings settings_;
+  mutable olif::Mutex mu_;
+  // The subject of each group at risk at the last run → the attention item.
+  std::map<std::string, olifantenpad::admin::v1::Attention> at_risk_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace olif::scheduling

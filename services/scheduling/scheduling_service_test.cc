@@ -369,13 +369,24 @@ TEST_F(SchedulingServiceTest, PlanTwoHoldOneCancelTheOtherAndTheGroupIsAtRiskOnc
   EXPECT_TRUE(g.at_risk());
   EXPECT_EQ(Count(kTopicMinimumAtRisk), 1);
   // The job finds nothing new to say, however often it runs.
+  EXPECT_TRUE(service_->AtRisk().empty()) << "known to the admin status once the job looked";
   EXPECT_EQ(*service_->RunDueJobs(), 0);
+  clock_.SetTime(At(2026, 12, 8, 13));
   EXPECT_EQ(*service_->RunDueJobs(), 0);
+  // The admin status names the group for the operator (and the alerts process),
+  // since the run that first found it.
+  std::vector<olifantenpad::admin::v1::Attention> risk = service_->AtRisk();
+  ASSERT_EQ(risk.size(), 1u);
+  EXPECT_EQ(risk[0].kind(), "visit_minimum_at_risk");
+  EXPECT_EQ(risk[0].subject(), absl::StrCat("groups/", kNoord, "/", kEgeltjes, "/2026-2027"));
+  EXPECT_EQ(risk[0].since().seconds(), absl::ToUnixSeconds(At(2026, 12, 8, 12)));
   // A new visit restores it, once.
   auto third = Plan(Preventive(At(2027, 3, 16, 10)));
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_FALSE(Compliance().at_risk());
   EXPECT_EQ(Count(kTopicMinimumRestored), 1);
+  EXPECT_EQ(*service_->RunDueJobs(), 0);
+  EXPECT_TRUE(service_->AtRisk().empty()) << "restored: no longer named";
   // Falling below again this school year is not announced a second time.
   ASSERT_TRUE(Cancel(*third).ok());
   EXPECT_TRUE(Compliance().at_risk());

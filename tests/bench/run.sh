@@ -20,6 +20,9 @@ echo "== referrals (in process; growth: a create with N requests already stored)
 echo
 "$here/processes.sh" "$build"
 echo
+echo "== the hub: olifantenpad up, start to every process healthy =="
+node "$here/hub_start.mjs" "$build"
+echo
 echo "== scheduling (PlanVisit durable; an expert's calendar feed) =="
 "$build/bin/scheduling_bench"
 echo

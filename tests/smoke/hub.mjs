@@ -74,7 +74,7 @@ export async function hubEnv(dataDir) {
     OLIF_REFERRALS_BUS: referralsBus,
     OLIF_CHILDCARE_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_CHILDCARE_METRICS: "127.0.0.1:0",
-    OLIF_CHILDCARE_BOOMGAARD_WEBHOOK: "127.0.0.1:0",
+    OLIF_CHILDCARE_BOOMGAARD_WEBHOOK: `127.0.0.1:${await freePort()}`,
     OLIF_SCHOOL_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_SCHOOL_METRICS: "127.0.0.1:0",
     OLIF_SCHOOL_RECEIPT_PAGE: "127.0.0.1:0",

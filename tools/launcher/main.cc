@@ -5,7 +5,11 @@
 // output with each line's process in front, and stops them all on Ctrl-C or
 // SIGTERM. See supervisor.h.
 //
-//   olifantenpad up [--config-dir config/dev] [--bin-dir DIR]
+//   olifantenpad up [--config-dir config/dev] [--bin-dir DIR] [--demo]
+//
+// --demo: once every process is healthy, the live demo's scenario runs
+// (tools/demo/scenario.mjs, with node, from the source tree) through the
+// adapters' real inputs, saying what to look at; the hub keeps running after.
 
 #include <unistd.h>
 
@@ -21,9 +25,12 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: olifantenpad up [--config-dir DIR] [--bin-dir DIR]\n"
+    "usage: olifantenpad up [--config-dir DIR] [--bin-dir DIR] [--demo]\n"
     "  --config-dir  where <process>.yaml files are (default config/dev)\n"
-    "  --bin-dir     where the process binaries are (default: beside olifantenpad)\n";
+    "  --bin-dir     where the process binaries are (default: beside olifantenpad)\n"
+    "  --demo        once all are healthy, run the live demo (tools/demo/scenario.mjs,\n"
+    "                from the source tree; needs node and make deps)\n";
+constexpr char kScenario[] = "tools/demo/scenario.mjs";
 
 }  // namespace
 
@@ -40,8 +47,11 @@ int main(int argc, char** argv) {
   }
   std::filesystem::path config_dir = "config/dev";
   std::filesystem::path bin_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+  bool demo = false;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (i + 1 < args.size() && args[i] == "--config-dir") {
+    if (args[i] == "--demo") {
+      demo = true;
+    } else if (i + 1 < args.size() && args[i] == "--config-dir") {
       config_dir = args[++i];
     } else if (i + 1 < args.size() && args[i] == "--bin-dir") {
       bin_dir = args[++i];
@@ -75,6 +85,14 @@ int main(int argc, char** argv) {
   if (children.empty()) {
     std::fprintf(stderr, "olifantenpad: no process is configured in %s\n", config_dir.c_str());
     return 1;
+  }
+  if (demo) {
+    if (!std::filesystem::exists(kScenario)) {
+      std::fprintf(stderr, "olifantenpad: --demo runs %s from the source tree; start it there\n",
+                   kScenario);
+      return 1;
+    }
+    children.push_back({"demo", {"/usr/bin/env", "node", kScenario}, "", /*once=*/true});
   }
   olif::launcher::Supervisor supervisor(std::move(children), {}, stdout);
   return supervisor.Run();

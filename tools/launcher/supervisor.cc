@@ -150,10 +150,15 @@ void Supervisor::CheckHealth(Child& c) {
   Say(absl::StrCat(c.spec.name, " is healthy (grpc ", c.grpc_address, ")",
                    c.spec.serves.empty() ? "" : absl::StrCat(": ", c.spec.serves)));
   bool all = true;
-  for (const Child& other : children_) all = all && other.healthy;
+  for (const Child& other : children_) all = all && (other.healthy || other.spec.once);
   if (all && !all_healthy_said_) {
     all_healthy_said_ = true;
-    Say("all services are healthy; Ctrl-C stops them");
+    Say(absl::StrCat("all services are healthy in ",
+                     absl::ToInt64Milliseconds(absl::Now() - started_at_),
+                     " ms; Ctrl-C stops them"));
+    for (Child& task : children_) {
+      if (task.spec.once && task.pid < 0) Start(task);
+    }
   }
 }
 
@@ -168,6 +173,11 @@ void Supervisor::Reap() {
       c.healthy = false;
       if (stopping_) {
         Say(absl::StrCat(c.spec.name, " stopped (", Describe(status), ")"));
+        break;
+      }
+      if (c.spec.once) {
+        Say(absl::StrCat(c.spec.name, " finished (", Describe(status), ")"));
+        c.restart_at = absl::InfiniteFuture();
         break;
       }
       // A child that ran healthy for a while starts again from the first backoff.
@@ -235,7 +245,10 @@ int Supervisor::Run() {
     Say(absl::StrCat("signalfd: ", std::strerror(errno)));
     return 1;
   }
-  for (Child& c : children_) Start(c);
+  started_at_ = absl::Now();
+  for (Child& c : children_) {
+    if (!c.spec.once) Start(c);
+  }
   for (;;) {
     std::vector<pollfd> fds = {{sfd, POLLIN, 0}};
     for (Child& c : children_) {

@@ -6,7 +6,8 @@
 // a child that exits is started again after a backoff that doubles up to a
 // limit (and is reset once it has been healthy for a minute); SIGTERM or
 // SIGINT stops every child (SIGTERM, then SIGKILL after the grace) and
-// returns. Children run in their own process group (a terminal's Ctrl-C
+// returns. A child marked `once` (a task) starts when every other child is
+// healthy and is not restarted. Children run in their own process group (a terminal's Ctrl-C
 // reaches the supervisor only, which stops them in order) and get SIGTERM if
 // the supervisor dies.
 //
@@ -27,6 +28,10 @@ struct ChildSpec {
   std::string name;
   std::vector<std::string> argv;  // argv[0] is the program's path
   std::string serves;             // said when it is healthy, e.g. "grpc 127.0.0.1:7401, ..."
+  // A task rather than a service (the demo's scenario): started once every
+  // service is healthy, run once (not restarted), no health check; its exit
+  // is said.
+  bool once = false;
 };
 
 struct SupervisorOptions {
@@ -74,6 +79,7 @@ class Supervisor {
   std::FILE* out_;
   size_t name_width_ = 0;
   bool all_healthy_said_ = false;
+  absl::Time started_at_;  // when Run() started the services
   bool stopping_ = false;
 };
 

@@ -193,8 +193,9 @@ TEST(WriterCheckpointTest, TheLogIsCopiedBesideTheWriterAndStaysBounded) {
   auto db = Database::Open(path, {{1, "0001_blobs.sql", "CREATE TABLE blobs (b BLOB);"}});
   ASSERT_TRUE(db.ok()) << db.status();
   Writer writer(std::move(*db), WriterOptions{.checkpoint_pages = 16});
-  // 1,000 commits of 8 KiB each: 2,000 pages at least pass through the log.
-  for (int i = 0; i < 1000; ++i) {
+  // 2,000 commits of 8 KiB each: 4,000 pages at least (16 MiB) pass through
+  // the log.
+  for (int i = 0; i < 2000; ++i) {
     ASSERT_TRUE(writer
                     .Run([](Database& d) {
                       auto insert = d.Prepare("INSERT INTO blobs (b) VALUES (zeroblob(8192))");
@@ -204,10 +205,11 @@ TEST(WriterCheckpointTest, TheLogIsCopiedBesideTheWriterAndStaysBounded) {
                     .ok());
   }
   EXPECT_GT(writer.stats().checkpoints, 0u);
-  // Without checkpoints the log would hold every page written (over 8 MiB);
+  // Without checkpoints the log would hold every page written (over 16 MiB);
   // restarted after checkpoints, it stays far below that (near 8 x 16 pages
-  // when nothing else runs; the margin is for a busy machine).
-  EXPECT_LT(std::filesystem::file_size(path + "-wal"), 4u << 20);
+  // when nothing else runs; the margin is for a busy machine, where the
+  // checkpoint thread may wait a while and the log's high-water mark rise).
+  EXPECT_LT(std::filesystem::file_size(path + "-wal"), 6u << 20);
 }
 
 }  // namespace
