@@ -286,10 +286,9 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::AuditTrail() {
   return audit::Read(*db_, kAuditTable);
 }
 
-absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SqliteConsentStore::SearchAudit(
-    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+absl::StatusOr<std::vector<AuditEntry>> SqliteConsentStore::SearchAudit(const audit::Query& query) {
   olif::MutexLock lock(&mu_);
-  return audit::SearchForAdmin(*db_, kAuditTable, request);
+  return audit::Search(*db_, kAuditTable, query);
 }
 
 absl::Status SqliteConsentStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {

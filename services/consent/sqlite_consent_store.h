@@ -36,9 +36,8 @@ class SqliteConsentStore final : public ConsentStore {
   absl::StatusOr<ConsentPage> List(const ConsentQuery& query) override;
   absl::StatusOr<std::vector<v1::Consent>> ForChild(const std::string& child_ref) override;
   absl::StatusOr<std::vector<AuditEntry>> AuditTrail() override;
-  // The Admin service's SearchAudit over this store's audit table.
-  absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchAudit(
-      const olifantenpad::admin::v1::SearchAuditRequest& request);
+  // The audit lines matching `query`, newest first (the Admin service's SearchAudit).
+  absl::StatusOr<std::vector<AuditEntry>> SearchAudit(const audit::Query& query);
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
 
   // For wiring the bus producer, which reads the outbox through the same

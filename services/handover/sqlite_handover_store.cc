@@ -284,10 +284,10 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteHandoverStore::AuditTrail(
   return audit::Read(*db_, kAuditTable, handover_id);
 }
 
-absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SqliteHandoverStore::SearchAudit(
-    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+absl::StatusOr<std::vector<AuditEntry>> SqliteHandoverStore::SearchAudit(
+    const audit::Query& query) {
   olif::MutexLock lock(&mu_);
-  return audit::SearchForAdmin(*db_, kAuditTable, request);
+  return audit::Search(*db_, kAuditTable, query);
 }
 
 absl::Status SqliteHandoverStore::FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) {

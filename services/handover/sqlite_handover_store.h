@@ -44,9 +44,8 @@ class SqliteHandoverStore final : public HandoverStore {
       const std::string& child_ref, const std::string& school_organisation_id,
       absl::Time at) override;
   absl::StatusOr<std::vector<AuditEntry>> AuditTrail(const std::string& handover_id) override;
-  // The Admin service's SearchAudit over this store's audit table.
-  absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchAudit(
-      const olifantenpad::admin::v1::SearchAuditRequest& request);
+  // The audit lines matching `query`, newest first (the Admin service's SearchAudit).
+  absl::StatusOr<std::vector<AuditEntry>> SearchAudit(const audit::Query& query);
   absl::Status FillStatus(olifantenpad::admin::v1::GetStatusResponse* status) override;
 
   // The outbox's events after `after_seq`, oldest first (tests and tools).

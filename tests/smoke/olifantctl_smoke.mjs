@@ -193,7 +193,7 @@ await steps.run(12, { running: [{ killIfRunning: () => up?.killIfRunning() }], d
     assert.equal(checks.json.entries[0].reason, "olifantctl smoke test");
   });
 
-  await step("replay: a consumer fetches again from a seq, recorded; an unknown one is refused", async () => {
+  await step("replay: a consumer fetches again from a seq, in the audit trail; an unknown one is refused", async () => {
     const r = await ctl(["replay", "--process", "youthcare_fhir", "--consumer", "referrals", "--from-seq", "1", ...who]);
     assert.equal(r.code, 0, r.err);
     assert.ok(Number(r.json.previous_cursor) >= 1);
@@ -204,6 +204,12 @@ await steps.run(12, { running: [{ killIfRunning: () => up?.killIfRunning() }], d
         .find((b) => b.producer === "referrals");
       return Number(c.cursor) === Number(r.json.previous_cursor) ? true : null;
     }, "the consumer back at its head");
+    const audited = await ctl(["audit", "search", "--process", "youthcare_fhir", "--action", "replay"]);
+    assert.equal(audited.code, 0, audited.err);
+    assert.equal(audited.json.entries.length, 1);
+    assert.equal(audited.json.entries[0].actor, "j.devries");
+    assert.equal(audited.json.entries[0].object_id, "referrals");
+    assert.match(audited.json.entries[0].reason, /^olifantctl smoke test \(cursor \d+ -> 0\)$/);
     const unknown = await ctl(["replay", "--process", "youthcare_fhir", "--consumer", "nope", "--from-seq", "1", ...who]);
     assert.equal(unknown.code, 4);
     assert.match(unknown.err, /consumes no producer named 'nope'/);

@@ -941,7 +941,7 @@ const std::vector<Command>& Commands() {
        {},
        ConsentCheck},
       {"audit search",
-       "the audit trails (consent, handover), newest first",
+       "the audit trails (consent, handover) and replays, newest first",
        "[--process P] [--actor A] [--action A] [--object ID] [--child REF] [--from T] [--to T] "
        "[--limit N]",
        "olifantctl audit search --child 7b0c... --from 7d",

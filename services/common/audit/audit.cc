@@ -77,9 +77,7 @@ absl::StatusOr<std::vector<Entry>> Search(sqlite::Database& db, const Table& tab
   return Collect(**stmt);
 }
 
-absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchForAdmin(
-    sqlite::Database& db, const Table& table,
-    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+absl::StatusOr<Query> QueryFromAdmin(const olifantenpad::admin::v1::SearchAuditRequest& request) {
   using google::protobuf::util::TimeUtil;
   if (request.limit() < 0) {
     return absl::InvalidArgumentError(
@@ -90,15 +88,20 @@ absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchForAdmin(
           .object_id = request.object_id(),
           .child_ref = request.child_ref(),
           .limit = request.limit() == 0 ? 100 : std::min(request.limit(), 1000)};
-  if (request.has_from())
+  if (request.has_from()) {
     q.from = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.from()));
-  if (request.has_to())
+  }
+  if (request.has_to()) {
     q.to = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.to()));
+  }
   if (q.to <= q.from) return absl::InvalidArgumentError("to: must be after from");
-  absl::StatusOr<std::vector<Entry>> found = Search(db, table, q);
-  if (!found.ok()) return found.status();
+  return q;
+}
+
+olifantenpad::admin::v1::SearchAuditResponse ToAdmin(const std::vector<Entry>& entries) {
+  using google::protobuf::util::TimeUtil;
   olifantenpad::admin::v1::SearchAuditResponse out;
-  for (const Entry& e : *found) {
+  for (const Entry& e : entries) {
     auto* line = out.add_entries();
     *line->mutable_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(e.at));
     line->set_actor(e.actor);

@@ -58,10 +58,12 @@ struct Query {
 absl::StatusOr<std::vector<Entry>> Search(sqlite::Database& db, const Table& table,
                                           const Query& query);
 
-// The Admin service's SearchAudit over `table`: INVALID_ARGUMENT for a
-// negative limit or a time range that ends before it starts.
-absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchForAdmin(
-    sqlite::Database& db, const Table& table,
-    const olifantenpad::admin::v1::SearchAuditRequest& request);
+// The query of the Admin service's SearchAudit (limit 100 when 0, 1000 at
+// most): INVALID_ARGUMENT for a negative limit or a time range that ends
+// before it starts.
+absl::StatusOr<Query> QueryFromAdmin(const olifantenpad::admin::v1::SearchAuditRequest& request);
+
+// Its answer.
+olifantenpad::admin::v1::SearchAuditResponse ToAdmin(const std::vector<Entry>& entries);
 
 }  // namespace olif::audit

@@ -72,19 +72,21 @@ TEST(AuditTest, SearchFiltersNewestFirstAndTheAdminFormChecksItsInput) {
   olifantenpad::admin::v1::SearchAuditRequest request;
   request.set_actor("prof-b");
   request.mutable_from()->set_seconds(1800000003);
-  auto answer = SearchForAdmin(*db, kTable, request);
-  ASSERT_TRUE(answer.ok());
-  ASSERT_EQ(answer->entries_size(), 2);
-  EXPECT_EQ(answer->entries(0).reason(), "reason 5");
-  EXPECT_EQ(answer->entries(0).at().seconds(), 1800000005);
-  EXPECT_EQ(answer->entries(1).object_id(), "thing-0");
+  absl::StatusOr<Query> query = QueryFromAdmin(request);
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->limit, 100);
+  auto answer = ToAdmin(*Search(*db, kTable, *query));
+  ASSERT_EQ(answer.entries_size(), 2);
+  EXPECT_EQ(answer.entries(0).reason(), "reason 5");
+  EXPECT_EQ(answer.entries(0).at().seconds(), 1800000005);
+  EXPECT_EQ(answer.entries(1).object_id(), "thing-0");
+  request.set_limit(5000);
+  EXPECT_EQ(QueryFromAdmin(request)->limit, 1000);
   request.set_limit(-1);
-  EXPECT_EQ(SearchForAdmin(*db, kTable, request).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(QueryFromAdmin(request).status().code(), absl::StatusCode::kInvalidArgument);
   request.set_limit(0);
   request.mutable_to()->set_seconds(1800000001);
-  EXPECT_EQ(SearchForAdmin(*db, kTable, request).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(QueryFromAdmin(request).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

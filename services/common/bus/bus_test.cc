@@ -326,6 +326,22 @@ TEST_F(BusTest, AReplayAppliesTheEventsFromItsSeqAgainAndIsRecorded) {
                   })
                   .ok());
   EXPECT_EQ(recorded, "test 20->14 j.devries: provider restored");
+  // As the process's audit trail shows it.
+  std::vector<audit::Entry> lines;
+  ASSERT_TRUE(consumer_writer_
+                  ->Run([&](sqlite::Database& db) -> absl::Status {
+                    absl::StatusOr<std::vector<audit::Entry>> r =
+                        Replays(db, {.actor = "j.devries", .object_id = "test"});
+                    if (!r.ok()) return r.status();
+                    lines = *r;
+                    EXPECT_TRUE(Replays(db, {.action = "record"})->empty());
+                    EXPECT_TRUE(Replays(db, {.actor = "someone-else"})->empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].action, "replay");
+  EXPECT_EQ(lines[0].reason, "provider restored (cursor 20 -> 14)");
 }
 
 TEST_F(BusTest, AReplayForwardStepsOverEventsAPrunedProducerNoLongerHas) {

@@ -43,6 +43,40 @@ std::unique_ptr<zmq::socket_t> Connect(const ConsumerOptions& options) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<audit::Entry>> Replays(sqlite::Database& db, const audit::Query& q) {
+  std::vector<audit::Entry> out;
+  if (!q.child_ref.empty() || (!q.action.empty() && q.action != "replay")) return out;
+  auto exists =
+      db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bus_replays'");
+  if (!exists.ok()) return exists.status();
+  absl::StatusOr<bool> found = (*exists)->ReadOne([](const sqlite::Statement&) {});
+  if (!found.ok()) return found.status();
+  if (!*found) return out;
+  auto select = db.Prepare(
+      "SELECT at_us, who, producer, from_cursor, to_cursor, why FROM bus_replays"
+      " WHERE (?1 = '' OR who = ?1) AND (?2 = '' OR producer = ?2) AND at_us >= ?3 AND at_us < ?4"
+      " ORDER BY at_us DESC LIMIT ?5");
+  if (!select.ok()) return select.status();
+  (*select)
+      ->Bind(1, q.actor)
+      .Bind(2, q.object_id)
+      .Bind(3, q.from == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(q.from))
+      .Bind(4, q.to == absl::InfiniteFuture() ? INT64_MAX : absl::ToUnixMicros(q.to))
+      .Bind(5, int64_t{q.limit});
+  absl::Status s = (*select)->ForEachRow([&out](const sqlite::Statement& r) {
+    out.push_back({.at = absl::FromUnixMicros(r.ColumnInt64(0)),
+                   .actor = r.ColumnText(1),
+                   .action = "replay",
+                   .object_id = r.ColumnText(2),
+                   .outcome = "OK",
+                   .reason = absl::StrCat(r.ColumnText(5), " (cursor ", r.ColumnInt64(3), " -> ",
+                                          r.ColumnInt64(4), ")")});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Consumer::Consumer(ConsumerOptions options, sqlite::Writer& writer, EventHandler& handler,
                    metrics::Registry& metrics)
     : options_(std::move(options)), writer_(writer), handler_(handler), metrics_(metrics) {}

@@ -34,6 +34,7 @@
 #include "olifantenpad/admin/v1/admin.pb.h"
 #include "olifantenpad/bus/v1/bus.pb.h"
 #include "olifantenpad/common/v1/event.pb.h"
+#include "services/common/audit/audit.h"
 #include "services/common/bus/signal.h"
 #include "services/common/metrics/metrics.h"
 #include "services/common/sqlite/writer.h"
@@ -85,6 +86,12 @@ struct ConsumerOptions {
   std::string curve_public_key;
   std::string curve_secret_key;
 };
+
+// The replays recorded in `db` (a consumer's database; its bus_replays
+// table), as audit lines matching `query`, newest first: actor who, action
+// "replay", object the producer, reason why with the cursor's move. None
+// when no consumer ever ran on `db`.
+absl::StatusOr<std::vector<audit::Entry>> Replays(sqlite::Database& db, const audit::Query& query);
 
 class Consumer {
  public:

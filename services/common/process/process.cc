@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -208,12 +209,7 @@ absl::Status Process::FillStatus(olifantenpad::admin::v1::GetStatusResponse* sta
 
 absl::Status Process::FillDatabase(olifantenpad::admin::v1::DatabaseStatus* database) {
   olif::MutexLock lock(&db_mu_);
-  if (status_db_ == nullptr) {
-    absl::StatusOr<std::unique_ptr<sqlite::Database>> db =
-        sqlite::Database::Open(database_path_, {});
-    if (!db.ok()) return db.status();
-    status_db_ = std::move(*db);
-  }
+  if (absl::Status s = OpenStatusDb(); !s.ok()) return s;
   absl::StatusOr<sqlite::Database::Space> space = status_db_->SpaceUsed();
   if (!space.ok()) return space.status();
   absl::StatusOr<int> version = status_db_->SchemaVersion();
@@ -226,6 +222,37 @@ absl::Status Process::FillDatabase(olifantenpad::admin::v1::DatabaseStatus* data
   database->set_free_pages(space->free_pages);
   database->set_incremental_vacuum(space->incremental_vacuum);
   return absl::OkStatus();
+}
+
+absl::Status Process::OpenStatusDb() {
+  if (status_db_ != nullptr) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(database_path_, {});
+  if (!db.ok()) return db.status();
+  status_db_ = std::move(*db);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> Process::SearchAudit(
+    const olifantenpad::admin::v1::SearchAuditRequest& request) {
+  absl::StatusOr<audit::Query> query = audit::QueryFromAdmin(request);
+  if (!query.ok()) return query.status();
+  std::vector<audit::Entry> lines;
+  if (audit_search_) {
+    absl::StatusOr<std::vector<audit::Entry>> own = audit_search_(*query);
+    if (!own.ok()) return own.status();
+    lines = std::move(*own);
+  }
+  if (!consumers_.empty() && !database_path_.empty()) {
+    olif::MutexLock lock(&db_mu_);
+    if (absl::Status s = OpenStatusDb(); !s.ok()) return s;
+    absl::StatusOr<std::vector<audit::Entry>> replays = bus::Replays(*status_db_, *query);
+    if (!replays.ok()) return replays.status();
+    lines.insert(lines.end(), replays->begin(), replays->end());
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const audit::Entry& a, const audit::Entry& b) { return a.at > b.at; });
+  if (lines.size() > static_cast<size_t>(query->limit)) lines.resize(query->limit);
+  return audit::ToAdmin(lines);
 }
 
 absl::StatusOr<olifantenpad::admin::v1::VacuumResponse> Process::Vacuum(
@@ -271,8 +298,10 @@ absl::StatusOr<olifantenpad::admin::v1::ReplayConsumerResponse> Process::Replay(
 absl::Status Process::Start() {
   grpcx::AdminService::Hooks hooks{
       .status = [this](auto* status) { return FillStatus(status); },
-      .replay = [this](const auto& request) { return Replay(request); },
-      .audit = audit_search_};
+      .replay = [this](const auto& request) { return Replay(request); }};
+  if (audit_search_ || !consumers_.empty()) {
+    hooks.audit = [this](const auto& request) { return SearchAudit(request); };
+  }
   if (!database_path_.empty()) {
     hooks.vacuum = [this](const auto& request) { return Vacuum(request); };
   }

@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "olifantenpad/config/v1/runtime.pb.h"
+#include "services/common/audit/audit.h"
 #include "services/common/bus/consumer.h"
 #include "services/common/grpc/admin_service.h"
 #include "services/common/grpc/server_runner.h"
@@ -81,12 +82,11 @@ class Process {
   // A bus consumer of the process (it must outlive serving): its position in
   // the status, and the Admin service's ReplayConsumer.
   void AddConsumer(bus::Consumer& consumer) { consumers_.push_back(&consumer); }
-  // The Admin service's SearchAudit, for a process that keeps an audit trail.
-  void SetAuditSearch(grpcx::AdminService::Action<olifantenpad::admin::v1::SearchAuditRequest,
-                                                  olifantenpad::admin::v1::SearchAuditResponse>
-                          search) {
-    audit_search_ = std::move(search);
-  }
+  // The audit trail of a process that keeps one, for the Admin service's
+  // SearchAudit (which adds the replays of the process's consumers).
+  using AuditSearch =
+      std::function<absl::StatusOr<std::vector<audit::Entry>>(const audit::Query& query)>;
+  void SetAuditSearch(AuditSearch search) { audit_search_ = std::move(search); }
   // Runs on SIGHUP, on the thread in RunUntilSignal(); calls keep being served
   // meanwhile. `reload` logs what it did.
   void OnReload(std::function<void()> reload) { reload_ = std::move(reload); }
@@ -110,6 +110,11 @@ class Process {
       const olifantenpad::admin::v1::VacuumRequest& request);
   absl::StatusOr<olifantenpad::admin::v1::ReplayConsumerResponse> Replay(
       const olifantenpad::admin::v1::ReplayConsumerRequest& request);
+  // The audit trail's lines and the consumers' replays, newest first.
+  absl::StatusOr<olifantenpad::admin::v1::SearchAuditResponse> SearchAudit(
+      const olifantenpad::admin::v1::SearchAuditRequest& request);
+  // Opens status_db_ when it is not yet open.
+  absl::Status OpenStatusDb() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
   std::string name_;
   olifantenpad::config::v1::RuntimeConfig runtime_;
@@ -118,9 +123,7 @@ class Process {
   std::unique_ptr<grpcx::AdminService> admin_;
   grpcx::AdminService::Filler filler_;
   std::vector<bus::Consumer*> consumers_;
-  grpcx::AdminService::Action<olifantenpad::admin::v1::SearchAuditRequest,
-                              olifantenpad::admin::v1::SearchAuditResponse>
-      audit_search_;
+  AuditSearch audit_search_;
   std::string database_path_;
   olif::Mutex db_mu_;
   // A connection of its own for the database's figures, opened at first use.
