@@ -163,7 +163,12 @@ await steps.run(12, { running: [{ killIfRunning: () => up?.killIfRunning() }], d
     const byKey = await ctl(["history", "search", "--key", key, "--from", "1h"]);
     assert.ok(byKey.json.entries.length >= 2);
     assert.ok(byKey.json.entries.every((e) => e.key === key));
-    assert.equal(byKey.json.entries[0].outcome, "delivered", "newest first: delivered after the retry");
+    // Sent: dead-lettered first, delivered after the retry (the provider's
+    // Task changes come in under the same key; --direction leaves them out).
+    const sent = await ctl(["history", "search", "--key", key, "--direction", "out"]);
+    assert.ok(sent.json.entries.every((e) => e.direction === "out"));
+    assert.equal(sent.json.entries[0].outcome, "delivered", "newest first: delivered after the retry");
+    assert.equal(sent.json.entries.at(-1).outcome, "dead_lettered");
     const inbound = await ctl(["history", "search", "--direction", "in", "--limit", "5"]);
     assert.ok(inbound.json.entries.every((e) => e.direction === "in"));
     const bad = await ctl(["history", "search", "--from", "yesterday"]);
