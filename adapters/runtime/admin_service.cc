@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/config/config_loader.h"
 #include "services/common/grpc/unary.h"
 #include "services/common/status/status.h"
 
@@ -105,6 +106,7 @@ absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
     v.Add("direction", "must be \"in\" or \"out\"");
   }
   if (r.limit() < 0) v.Add("limit", "must not be negative");
+  if (r.id() < 0) v.Add("id", "must not be negative");
   if (r.has_from() && r.has_to() && FromTimestamp(r.to()) <= FromTimestamp(r.from())) {
     v.Add("to", "must be after from");
   }
@@ -114,6 +116,7 @@ absl::StatusOr<av1::SearchHistoryResponse> AdapterAdminServiceImpl::Search(
                  .event_id = r.event_id(),
                  .outcome = r.outcome(),
                  .direction = r.direction(),
+                 .id = r.id(),
                  .limit = r.limit() == 0 ? 100 : std::min(r.limit(), 1000)};
   if (r.has_from()) q.from = FromTimestamp(r.from());
   if (r.has_to()) q.to = FromTimestamp(r.to());
@@ -149,6 +152,37 @@ absl::StatusOr<av1::GetQueueDepthResponse> AdapterAdminServiceImpl::Depths() {
     q->set_destination(destination);
     q->set_pending(*pending);
     q->set_dead(*dead);
+  }
+  return response;
+}
+
+absl::StatusOr<av1::CountHistoryResponse> AdapterAdminServiceImpl::Count(
+    const av1::CountHistoryRequest& r) {
+  Violations v;
+  if (!r.has_from()) v.Add("from", "required");
+  if (!r.has_to()) v.Add("to", "required");
+  const absl::Duration bucket = config::ToDuration(r.bucket());
+  if (bucket < absl::Seconds(1)) v.Add("bucket", "must be at least 1s");
+  if (r.has_from() && r.has_to()) {
+    const absl::Duration span = FromTimestamp(r.to()) - FromTimestamp(r.from());
+    if (span <= absl::ZeroDuration()) {
+      v.Add("to", "must be after from");
+    } else if (bucket >= absl::Seconds(1) && span / bucket > 1440) {
+      v.Add("bucket", "makes more than 1440 buckets of the range");
+    }
+  }
+  if (!v.empty()) return v.ToStatus();
+  absl::StatusOr<std::vector<HistoryCount>> counts =
+      history_.Count(FromTimestamp(r.from()), FromTimestamp(r.to()), bucket);
+  if (!counts.ok()) return counts.status();
+  av1::CountHistoryResponse response;
+  for (const HistoryCount& c : *counts) {
+    av1::HistoryCount* out = response.add_counts();
+    out->set_destination(c.destination);
+    out->set_direction(c.direction);
+    out->set_outcome(c.outcome);
+    out->set_bucket(c.bucket);
+    out->set_count(c.count);
   }
   return response;
 }
@@ -217,6 +251,13 @@ grpc::ServerUnaryReactor* AdapterAdminServiceImpl::GetQueueDepth(
     av1::GetQueueDepthResponse* response) {
   return Answer(context, Depths(), response,
                 [](av1::GetQueueDepthResponse r, auto* out) { *out = std::move(r); });
+}
+
+grpc::ServerUnaryReactor* AdapterAdminServiceImpl::CountHistory(
+    grpc::CallbackServerContext* context, const av1::CountHistoryRequest* request,
+    av1::CountHistoryResponse* response) {
+  return Answer(context, Count(*request), response,
+                [](av1::CountHistoryResponse r, auto* out) { *out = std::move(r); });
 }
 
 }  // namespace olif::adapters

@@ -34,6 +34,8 @@ class AdapterAdminServiceImpl final
   absl::StatusOr<olifantenpad::admin::v1::SearchHistoryResponse> Search(
       const olifantenpad::admin::v1::SearchHistoryRequest& request);
   absl::StatusOr<olifantenpad::admin::v1::GetQueueDepthResponse> Depths();
+  absl::StatusOr<olifantenpad::admin::v1::CountHistoryResponse> Count(
+      const olifantenpad::admin::v1::CountHistoryRequest& request);
 
   grpc::ServerUnaryReactor* ListDeadLetters(
       grpc::CallbackServerContext* context,
@@ -63,6 +65,10 @@ class AdapterAdminServiceImpl final
       grpc::CallbackServerContext* context,
       const olifantenpad::admin::v1::GetQueueDepthRequest* request,
       olifantenpad::admin::v1::GetQueueDepthResponse* response) override;
+  grpc::ServerUnaryReactor* CountHistory(
+      grpc::CallbackServerContext* context,
+      const olifantenpad::admin::v1::CountHistoryRequest* request,
+      olifantenpad::admin::v1::CountHistoryResponse* response) override;
 
  private:
   template <typename Request, typename Response>

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/common/clock/timestamp.h"
 #include "services/common/testing/grpc_server.h"
 #include "services/common/testing/testing.h"
 
@@ -136,6 +137,42 @@ TEST_F(AdapterAdminTest, SearchHistoryChecksItsFilters) {
   EXPECT_EQ(found->entries(0).event_id(), "ev-3");
   q.set_direction("sideways");
   EXPECT_EQ(admin_->Search(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AdapterAdminTest, CountHistoryCountsPerBucketAndNamesWhatIsWrong) {
+  for (int s : {0, 30, 90}) {
+    ASSERT_TRUE(history_
+                    ->Record({.at = kT0 + absl::Seconds(s),
+                              .direction = "out",
+                              .destination = "fhir",
+                              .outcome = "delivered"})
+                    .ok());
+  }
+  av1::CountHistoryRequest r;
+  *r.mutable_from() = ToTimestamp(kT0);
+  *r.mutable_to() = ToTimestamp(kT0 + absl::Minutes(2));
+  r.mutable_bucket()->set_seconds(60);
+  auto counts = admin_->Count(r);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  ASSERT_EQ(counts->counts_size(), 2);
+  EXPECT_EQ(counts->counts(0).bucket(), 0);
+  EXPECT_EQ(counts->counts(0).count(), 2);
+  EXPECT_EQ(counts->counts(1).bucket(), 1);
+  EXPECT_EQ(counts->counts(1).count(), 1);
+  EXPECT_EQ(counts->counts(1).outcome(), "delivered");
+
+  av1::CountHistoryRequest no_range;
+  no_range.mutable_bucket()->set_seconds(60);
+  auto refused = admin_->Count(no_range);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().ToString().find("from"), std::string::npos) << refused.status();
+  av1::CountHistoryRequest too_fine = r;
+  too_fine.mutable_bucket()->set_seconds(0);
+  EXPECT_EQ(admin_->Count(too_fine).status().code(), absl::StatusCode::kInvalidArgument);
+  *too_fine.mutable_to() = ToTimestamp(kT0 + absl::Hours(25));
+  too_fine.mutable_bucket()->set_seconds(60);
+  auto many = admin_->Count(too_fine);
+  EXPECT_NE(many.status().ToString().find("1440"), std::string::npos) << many.status();
 }
 
 TEST_F(AdapterAdminTest, OperatorsActThroughGrpcWithPreciseRefusals) {

@@ -1,8 +1,9 @@
 #include "adapters/runtime/history.h"
 
-#include <limits>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/clock/timestamp.h"
 
 namespace olif::adapters {
 namespace {
@@ -32,12 +33,6 @@ constexpr char kTablesSql[] =
     " ON message_history (destination, at_us);"
     "CREATE INDEX IF NOT EXISTS message_history_outcome ON message_history (outcome, at_us);"
     "CREATE INDEX IF NOT EXISTS message_history_direction ON message_history (direction, at_us);";
-
-int64_t Micros(absl::Time t) {
-  if (t == absl::InfinitePast()) return std::numeric_limits<int64_t>::min();
-  if (t == absl::InfiniteFuture()) return std::numeric_limits<int64_t>::max();
-  return absl::ToUnixMicros(t);
-}
 
 }  // namespace
 
@@ -89,15 +84,18 @@ absl::StatusOr<sqlite::Statement*> MessageHistory::Prepare(const HistoryQuery& q
     values.push_back(value);
     absl::StrAppend(&where, " AND ", column, " = ?", values.size() + 3);
   }
+  const int id_param = static_cast<int>(values.size()) + 4;
+  if (q.id != 0) absl::StrAppend(&where, " AND id = ?", id_param);
   absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
       absl::StrCat(prefix,
                    "SELECT id, at_us, direction, destination, key, event_id, topic, outcome,"
                    " detail, sent, response, took_us FROM message_history WHERE ",
                    where, " ORDER BY at_us DESC, id DESC LIMIT ?3"));
   if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, Micros(q.from)).Bind(2, Micros(q.to));
+  (*stmt)->Bind(1, StoredMicros(q.from)).Bind(2, StoredMicros(q.to));
   (*stmt)->Bind(3, static_cast<int64_t>(q.limit > 0 ? q.limit : 100));
   for (size_t i = 0; i < values.size(); ++i) (*stmt)->Bind(static_cast<int>(i) + 4, *values[i]);
+  if (q.id != 0) (*stmt)->Bind(id_param, q.id);
   return stmt;
 }
 
@@ -134,6 +132,30 @@ absl::StatusOr<std::vector<HistoryEntry>> MessageHistory::Search(const HistoryQu
     e.response = r.ColumnBlob(10);
     e.took = absl::Microseconds(r.ColumnInt64(11));
     out.push_back(std::move(e));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<HistoryCount>> MessageHistory::Count(absl::Time from, absl::Time to,
+                                                                absl::Duration bucket) {
+  const int64_t width = std::max<int64_t>(1, absl::ToInt64Microseconds(bucket));
+  olif::MutexLock lock(&mu_);
+  absl::StatusOr<sqlite::Statement*> stmt = reader_->Prepare(
+      "SELECT destination, direction, outcome, (at_us - ?1) / ?3 AS bucket, COUNT(*)"
+      " FROM message_history WHERE at_us >= ?1 AND at_us < ?2"
+      " GROUP BY destination, direction, outcome, bucket"
+      " ORDER BY destination, direction, outcome, bucket");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, StoredMicros(from)).Bind(2, StoredMicros(to)).Bind(3, width);
+  std::vector<HistoryCount> out;
+  absl::Status s = (*stmt)->ForEachRow([&out](const sqlite::Statement& r) {
+    out.push_back({.destination = r.ColumnText(0),
+                   .direction = r.ColumnText(1),
+                   .outcome = r.ColumnText(2),
+                   .bucket = static_cast<int>(r.ColumnInt64(3)),
+                   .count = r.ColumnInt64(4)});
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -44,9 +44,19 @@ struct HistoryQuery {
   std::string event_id;
   std::string outcome;
   std::string direction;
+  int64_t id = 0;                          // 0 matches all
   absl::Time from = absl::InfinitePast();  // [from, to)
   absl::Time to = absl::InfiniteFuture();
   int limit = 100;  // newest first
+};
+
+// How many entries of one kind fell in one bucket of a time range.
+struct HistoryCount {
+  std::string destination;
+  std::string direction;
+  std::string outcome;
+  int bucket = 0;  // 0 is the bucket starting at `from`
+  int64_t count = 0;
 };
 
 class MessageHistory {
@@ -63,6 +73,10 @@ class MessageHistory {
   // How SQLite would run `query` (EXPLAIN QUERY PLAN, one step per line): each
   // filter is served by an index, never by a scan of the whole history.
   absl::StatusOr<std::string> Explain(const HistoryQuery& query);
+  // The entries in [from, to) counted per destination, direction, outcome and
+  // bucket of `bucket` (e.g. the last hour per minute, for a chart).
+  absl::StatusOr<std::vector<HistoryCount>> Count(absl::Time from, absl::Time to,
+                                                  absl::Duration bucket);
   // Forgets entries before `before`; returns how many.
   absl::StatusOr<int64_t> Prune(absl::Time before);
 

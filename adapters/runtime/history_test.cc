@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/runtime/deliverer.h"
 #include "services/common/clock/clock.h"
 #include "services/common/metrics/metrics.h"
@@ -77,6 +78,37 @@ TEST_F(HistoryTest, SearchesByEveryFilterNewestFirst) {
   EXPECT_EQ(history_->Search({.destination = "fhir"})->size(), 4u);
   EXPECT_TRUE(history_->Search({.destination = "school"})->empty());
   EXPECT_EQ(history_->Search({.event_id = "ev", .direction = "out"})->size(), 3u);
+  const int64_t second = all->at(2).id;
+  auto one = history_->Search({.id = second});
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(one->front().key, "req-1");
+  EXPECT_EQ(one->front().outcome, "delivered");
+  EXPECT_TRUE(history_->Search({.key = "req-2", .id = second})->empty());
+}
+
+TEST_F(HistoryTest, CountsPerDestinationDirectionOutcomeAndBucket) {
+  for (int s : {0, 10, 59, 61, 119}) {
+    ASSERT_TRUE(
+        history_->Record(Entry(kHistoryT0 + absl::Seconds(s), "k", "delivered", "out")).ok());
+  }
+  ASSERT_TRUE(history_->Record(Entry(kHistoryT0 + absl::Seconds(5), "k", "failed", "out")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kHistoryT0 + absl::Seconds(70), "k", "applied", "in")).ok());
+  // Outside the range: before it and at its (exclusive) end.
+  ASSERT_TRUE(history_->Record(Entry(kHistoryT0 - absl::Seconds(1), "k", "failed", "out")).ok());
+  ASSERT_TRUE(history_->Record(Entry(kHistoryT0 + absl::Seconds(120), "k", "failed", "out")).ok());
+
+  auto counts = history_->Count(kHistoryT0, kHistoryT0 + absl::Minutes(2), absl::Minutes(1));
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  std::vector<std::string> seen;
+  for (const HistoryCount& c : *counts) {
+    seen.push_back(
+        absl::StrCat(c.destination, " ", c.direction, " ", c.outcome, " ", c.bucket, " ", c.count));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"fhir in applied 1 1", "fhir out delivered 0 3",
+                                            "fhir out delivered 1 2", "fhir out failed 0 1"}));
+  EXPECT_TRUE(
+      history_->Count(kHistoryT0 + absl::Hours(1), kHistoryT0 + absl::Hours(2), absl::Minutes(1))
+          ->empty());
 }
 
 TEST_F(HistoryTest, EveryFilterIsServedByAnIndexNotAScan) {

@@ -71,30 +71,30 @@ HttpServerConnector::HttpServerConnector(HttpServerOptions options, InboundHandl
 
 HttpServerConnector::~HttpServerConnector() { Stop(); }
 
-absl::StatusOr<std::unique_ptr<httplib::Server>> HttpServerConnector::MakeServer() const {
-  const bool tls = !options_.cert_file.empty() || !options_.key_file.empty();
+absl::StatusOr<std::unique_ptr<httplib::Server>> MakeHttpServer(const HttpServerOptions& options) {
+  const bool tls = !options.cert_file.empty() || !options.key_file.empty();
   if (!tls) {
-    if (!options_.client_ca_file.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          options_.name, ": mutual TLS (client_ca_file) needs cert_file and key_file"));
+    if (!options.client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(options.name, ": mutual TLS (client_ca_file) needs cert_file and key_file"));
     }
     return std::make_unique<httplib::Server>();
   }
-  for (const std::string* f : {&options_.cert_file, &options_.key_file}) {
+  for (const std::string* f : {&options.cert_file, &options.key_file}) {
     if (f->empty() || !std::filesystem::exists(*f)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          options_.name, ": TLS needs a certificate and its key; '", *f, "' is not there"));
+          options.name, ": TLS needs a certificate and its key; '", *f, "' is not there"));
     }
   }
   auto server = std::make_unique<httplib::SSLServer>(
-      options_.cert_file.c_str(), options_.key_file.c_str(),
-      options_.client_ca_file.empty() ? nullptr : options_.client_ca_file.c_str());
+      options.cert_file.c_str(), options.key_file.c_str(),
+      options.client_ca_file.empty() ? nullptr : options.client_ca_file.c_str());
   if (!server->is_valid()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        options_.name, ": cannot use the TLS certificate ", options_.cert_file, ", key ",
-        options_.key_file,
-        options_.client_ca_file.empty() ? ""
-                                        : absl::StrCat(" or client CA ", options_.client_ca_file)));
+        options.name, ": cannot use the TLS certificate ", options.cert_file, ", key ",
+        options.key_file,
+        options.client_ca_file.empty() ? ""
+                                       : absl::StrCat(" or client CA ", options.client_ca_file)));
   }
   return server;
 }
@@ -155,7 +155,7 @@ void HttpServerConnector::Receive(const httplib::Request& req, httplib::Response
 }
 
 absl::StatusOr<int> HttpServerConnector::Start() {
-  absl::StatusOr<std::unique_ptr<httplib::Server>> server = MakeServer();
+  absl::StatusOr<std::unique_ptr<httplib::Server>> server = MakeHttpServer(options_);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   server_->set_payload_max_length(options_.max_body);

@@ -63,8 +63,6 @@ class HttpServerConnector {
     metrics::Counter& unauthorized;
     metrics::Counter& unavailable;
   };
-  // Plain HTTP, or HTTPS (with client certificates for mutual TLS).
-  absl::StatusOr<std::unique_ptr<httplib::Server>> MakeServer() const;
   // The path's handler and the precise answers to everything else.
   void Route();
   // One call: the token, the handler, the answer.
@@ -76,6 +74,11 @@ class HttpServerConnector {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };
+
+// A plain HTTP server, or HTTPS when `options` give a certificate and key
+// (with client certificates required when they give a client CA).
+// INVALID_ARGUMENT naming `options.name` for TLS files that cannot be used.
+absl::StatusOr<std::unique_ptr<httplib::Server>> MakeHttpServer(const HttpServerOptions& options);
 
 // Binds `server` to host:port (port 0: a free one) and serves it on `thread`
 // (joined by the caller after server.stop()); returns the port once the

@@ -9,14 +9,13 @@
 //
 // usage: node alerts_smoke.mjs <olifantenpad binary> <olifantctl binary>
 
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { Steps, call, fhir, freePort, grpcClient, root, tempDir, waitUntil } from "./lib.mjs";
-import { HubLauncher, hubEnv } from "./hub.mjs";
+import { HubLauncher, hubEnv, olifantctl } from "./hub.mjs";
 
 const [launcher, ctlBin] = process.argv.slice(2);
 if (!launcher || !ctlBin) {
@@ -48,11 +47,7 @@ const webhookPort = await freePort();
 await new Promise((r) => webhook.listen(webhookPort, "127.0.0.1", r));
 
 let ports = null;
-function ctl(args) {
-  return new Promise((res) => execFile(ctlBin, ["--output", "json", ...args],
-    { cwd: root, env: { ...process.env, ...ports }, timeout: 30000 },
-    (error, stdout, stderr) => res({ code: error ? error.code : 0, json: stdout.trim() ? JSON.parse(stdout) : null, err: stderr })));
-}
+const ctl = olifantctl(ctlBin, () => ports);
 const backlog = () => posts.filter((p) => p.body.alert === "fhir-backlog");
 
 let up = null;

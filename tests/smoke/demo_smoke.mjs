@@ -27,7 +27,7 @@ const steps = new Steps();
 const step = steps.step.bind(steps);
 
 let up = null;
-await steps.run(5, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
+await steps.run(6, { running: [{ killIfRunning: () => up?.killIfRunning() }], dir: dataDir }, async () => {
   const ports = { ...(await hubEnv(dataDir)), OLIF_DEMO_PACE: "0" };
   up = new HubLauncher(launcher, ports, ["--demo"]);
   const base = ports.OLIF_FHIR_BASE_URL;
@@ -63,6 +63,20 @@ await steps.run(5, { running: [{ killIfRunning: () => up?.killIfRunning() }], di
     const mails = readdirSync(join(dataDir, "school/mail"));
     assert.ok(mails.some((m) => /BEGIN:VCALENDAR/.test(readFileSync(join(dataDir, "school/mail", m), "latin1")) ||
       /text\/calendar/.test(readFileSync(join(dataDir, "school/mail", m), "latin1"))), mails.join(","));
+  });
+
+  await step("the console: a demo operator made and told, who can sign in and sees the flows", async () => {
+    const [, password] = up.out.match(/sign in as "demo" with password "([^"]+)"/) ?? [];
+    assert.ok(password, "the demo's password said");
+    const console_ = `http://${ports.OLIF_CONSOLE_HTTP}`;
+    const login = await fetch(`${console_}/login`, { method: "POST", redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ user: "demo", password }) });
+    assert.equal(login.status, 303);
+    const cookie = login.headers.get("set-cookie").split(";")[0];
+    const overview = await (await fetch(`${console_}/api/overview`, { headers: { Cookie: cookie } })).json();
+    const fhirFlow = overview.flows.find((f) => f.process === "youthcare_fhir" && f.destination === "fhir");
+    assert.ok(fhirFlow.delivered >= 3, JSON.stringify(fhirFlow));
   });
 
   await step("what the staff see: every kind of notification in the chain's outbox", async () => {

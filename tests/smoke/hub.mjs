@@ -3,9 +3,11 @@
 // (fixed before start, so peers and olifantctl can be told), data in
 // `dataDir`.
 
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, root } from "./lib.mjs";
+import { call, freePort, grpcClient, root } from "./lib.mjs";
 
 // `olifantenpad up` with `env`; its output is kept for waitFor().
 export class HubLauncher {
@@ -86,6 +88,47 @@ export async function hubEnv(dataDir) {
     OLIF_FAKE_SCHOOL_URL: `http://${fakeSchoolListen}/fhir`,
     OLIF_ALERTS_GRPC: `127.0.0.1:${await freePort()}`,
     OLIF_ALERTS_METRICS: "127.0.0.1:0",
+    OLIF_CONSOLE_GRPC: `127.0.0.1:${await freePort()}`,
+    OLIF_CONSOLE_METRICS: "127.0.0.1:0",
+    OLIF_CONSOLE_HTTP: `127.0.0.1:${await freePort()}`,
     OLIF_DATA_DIR: dataDir,
   };
+}
+
+// A runner of olifantctl against the hub whose environment `hubEnvNow()`
+// returns (called at each run: the ports are known only once the hub is set
+// up), with `env` added and `input` on its stdin. Resolves { code, out, err,
+// json }; --output json unless `json: false`.
+export function olifantctl(ctlBin, hubEnvNow) {
+  return (args, { env = {}, json = true, input = "" } = {}) => {
+    const full = json ? ["--output", "json", ...args] : args;
+    return new Promise((res) => {
+      const child = execFile(ctlBin, full,
+        { cwd: root, env: { ...process.env, ...hubEnvNow(), ...env }, timeout: 60000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+          res({ code, out: stdout, err: stderr, json: json && stdout.trim() ? JSON.parse(stdout) : null });
+        });
+      child.stdin.end(input);
+    });
+  };
+}
+
+// De Boomgaard's example files (roster, consents, a named child's question, a
+// handover form) dropped into the chain's inbox under `dataDir`; returns the inbox.
+export function dropBoomgaardExamples(dataDir) {
+  const examples = join(root, "adapters/childcare/examples/boomgaard");
+  const inbox = join(dataDir, "childcare/boomgaard/inbox");
+  mkdirSync(inbox, { recursive: true });
+  for (const f of readdirSync(examples)) copyFileSync(join(examples, f), join(inbox, f));
+  return inbox;
+}
+
+// `n` anonymous direct-line questions (the example request under new ids),
+// created in referrals through its gRPC API.
+export async function anonymousQuestions(ports, n) {
+  const referrals = grpcClient("olifantenpad/referrals/v1/referrals.proto",
+    "olifantenpad.referrals.v1.ReferralsService", Number(ports.OLIF_REFERRALS_GRPC.split(":")[1]));
+  const example = JSON.parse(readFileSync(join(root, "tests/smoke/example-request.json"), "utf8"));
+  for (let i = 0; i < n; ++i) await call(referrals, "CreateRequest", { ...example, requestId: randomUUID() });
 }

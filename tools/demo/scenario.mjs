@@ -6,11 +6,15 @@
 // gentle pace (OLIF_DEMO_PACE milliseconds between steps, 2500 by default),
 // saying at each step what to look at. Every name and number is fictitious.
 //
+// First, when the console has no users yet, it makes one for the demo: user
+// "demo", an operator, with a new random password printed here (dev only).
+//
 // usage: olifantenpad up --demo   (or: make run); by hand with the hub running:
-//        node tools/demo/scenario.mjs
+//        node tools/demo/scenario.mjs [olifantctl binary] [config dir]
 // Ports and folders are the dev defaults; the OLIF_* variables of config/dev move them.
 
-import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,9 +87,26 @@ const cycle = (n, plan) => {
     part("outcome", { valueCode: "continue" })];
 };
 
+// A user to watch the demo in the console with, when it has none yet.
+function consoleUser() {
+  const [ctlBin = join(root, "build/bin/olifantctl"), configDir = "config/dev"] = process.argv.slice(2);
+  const consoleUrl = `http://${env.OLIF_CONSOLE_HTTP ?? "127.0.0.1:7500"}/`;
+  const ctl = (args, input) => execFileSync(ctlBin, ["--config-dir", configDir, ...args],
+    { input, encoding: "utf8" });
+  if (JSON.parse(ctl(["--output", "json", "user", "list"])).users.length > 0) {
+    say(`the web console: ${consoleUrl} (sign in with a user of build/bin/olifantctl user list)`);
+    return;
+  }
+  const password = randomBytes(12).toString("base64url");
+  ctl(["user", "add", "demo", "--role", "operator", "--password-stdin"], `${password}\n`);
+  say(`the web console: ${consoleUrl} — sign in as "demo" with password "${password}"`);
+  say("   (a demo operator made because the console had no users; olifantctl user remove demo removes it)");
+}
+
 // The scenario tells one story once per data directory: its forms and
 // questions have fixed ids, and the fake provider and school keep nothing
 // across restarts.
+consoleUser();
 const ran = join(data, "demo-ran");
 if (existsSync(ran)) {
   say(`the demo ran before on the data in ${data}; to see it again from the start, stop the hub, remove ${data} and start it again`);

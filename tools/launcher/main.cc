@@ -92,7 +92,11 @@ int main(int argc, char** argv) {
                    kScenario);
       return 1;
     }
-    children.push_back({"demo", {"/usr/bin/env", "node", kScenario}, "", /*once=*/true});
+    children.push_back({"demo",
+                        {"/usr/bin/env", "node", kScenario, (bin_dir / "olifantctl").string(),
+                         config_dir.string()},
+                        "",
+                        /*once=*/true});
   }
   olif::launcher::Supervisor supervisor(std::move(children), {}, stdout);
   return supervisor.Run();

@@ -1,6 +1,7 @@
 #include "tools/olifantctl/olifantctl.h"
 
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,9 +31,12 @@
 #include "absl/time/time.h"
 #include "olifantenpad/admin/v1/adapter.grpc.pb.h"
 #include "olifantenpad/admin/v1/admin.grpc.pb.h"
+#include "olifantenpad/config/v1/console.pb.h"
 #include "olifantenpad/consent/v1/consent.grpc.pb.h"
 #include "services/common/bus/curve.h"
+#include "services/console/users.h"
 #include "tools/launcher/hub_processes.h"
+#include "tools/olifantctl/calls.h"
 #include "tools/olifantctl/hub.h"
 
 namespace olif::ctl {
@@ -140,15 +145,6 @@ google::protobuf::Timestamp ParseWhen(const std::string& flag, const std::string
 
 // ------------------------------------------------------------------ output
 
-json ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string text;
-  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
-  return json::parse(text);
-}
-
 // Columns aligned for people.
 class Table {
  public:
@@ -214,6 +210,16 @@ int ExitFor(const grpc::Status& s) {
 }
 
 // Reports a failed call about `process` and returns its exit code.
+int Failed(Context& c, const HubProcess& process, const grpc::Status& s);
+
+// Reports each process that did not answer; the exit code for them.
+template <typename T>
+int Failures(Context& c, const Gathered<T>& gathered) {
+  int code = kExitOk;
+  for (const auto& [p, s] : gathered.failures) code = std::max(code, Failed(c, *p, s));
+  return code;
+}
+
 int Failed(Context& c, const HubProcess& process, const grpc::Status& s) {
   c.err << "olifantctl: " << process.name << " (" << process.address << "): " << Describe(s)
         << "\n";
@@ -313,24 +319,14 @@ int DlqList(Context& c) {
     req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
   json found = json::array();
   Table t({"PROCESS", "ID", "DESTINATION", "KEY", "TOPIC", "ATTEMPTS", "LAST ERROR"});
-  int code = kExitOk;
-  for (const HubProcess* p : adapters) {
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    admin::ListDeadLettersResponse res;
-    grpc::Status s =
-        admin::AdapterAdminService::NewStub(c.hub().Channel(*p))->ListDeadLetters(&ctx, req, &res);
-    if (!s.ok()) {
-      code = std::max(code, Failed(c, *p, s));
-      continue;
-    }
-    for (const auto& d : res.dead_letters()) {
-      json j = ToJson(d);
-      j["process"] = p->name;
-      found.push_back(j);
-      t.Add({p->name, absl::StrCat(d.id()), d.destination(), d.key(), d.topic(),
-             absl::StrCat(d.attempts()), Short(d.last_error())});
-    }
+  const auto gathered = ListDeadLetters(c.hub(), adapters, req, c.timeout);
+  const int code = Failures(c, gathered);
+  for (const auto& [process, d] : gathered.items) {
+    json j = ToJson(d);
+    j["process"] = process;
+    found.push_back(j);
+    t.Add({process, absl::StrCat(d.id()), d.destination(), d.key(), d.topic(),
+           absl::StrCat(d.attempts()), Short(d.last_error())});
   }
   if (c.json) {
     c.out << json{{"dead_letters", found}}.dump(2) << "\n";
@@ -374,15 +370,10 @@ int DlqShow(Context& c) {
   const HubProcess& p = *Unwrap(c.hub().Adapters(c.Required("process"))).front();
   const std::vector<int64_t> ids = Ids(c);
   if (ids.size() != 1) throw UsageError{"dlq show: give one id"};
-  admin::GetDeliveryRequest req;
-  req.set_id(ids[0]);
-  admin::GetDeliveryResponse res;
-  grpc::ClientContext ctx;
-  c.SetDeadline(ctx);
-  grpc::Status s =
-      admin::AdapterAdminService::NewStub(c.hub().Channel(p))->GetDelivery(&ctx, req, &res);
+  admin::Delivery delivery;
+  grpc::Status s = GetDelivery(c.hub(), p, ids[0], c.timeout, &delivery);
   if (!s.ok()) return Failed(c, p, s);
-  PrintDelivery(c, p.name, res.delivery());
+  PrintDelivery(c, p.name, delivery);
   return kExitOk;
 }
 
@@ -395,17 +386,14 @@ int DlqAct(Context& c, const std::string& verb) {
   std::vector<std::pair<const HubProcess*, int64_t>> targets;
   if (all) {
     if (!c.flags.positional.empty()) throw UsageError{"give ids or --all, not both"};
-    for (const HubProcess* p : Unwrap(c.hub().Adapters(c.flags.Get("process")))) {
-      admin::ListDeadLettersRequest req;
-      req.set_destination(c.flags.Get("destination"));
-      req.set_limit(1000);
-      admin::ListDeadLettersResponse res;
-      grpc::ClientContext ctx;
-      c.SetDeadline(ctx);
-      grpc::Status s = admin::AdapterAdminService::NewStub(c.hub().Channel(*p))
-                           ->ListDeadLetters(&ctx, req, &res);
-      if (!s.ok()) return Failed(c, *p, s);
-      for (const auto& d : res.dead_letters()) targets.push_back({p, d.id()});  // oldest first
+    admin::ListDeadLettersRequest req;
+    req.set_destination(c.flags.Get("destination"));
+    req.set_limit(1000);
+    const auto gathered =
+        ListDeadLetters(c.hub(), Unwrap(c.hub().Adapters(c.flags.Get("process"))), req, c.timeout);
+    if (int code = Failures(c, gathered); code != kExitOk) return code;
+    for (const auto& [process, d] : gathered.items) {  // oldest first
+      targets.push_back({Unwrap(c.hub().Find(process)), d.id()});
     }
   } else {
     const HubProcess* p = Unwrap(c.hub().Adapters(c.Required("process"))).front();
@@ -418,28 +406,9 @@ int DlqAct(Context& c, const std::string& verb) {
   int failures = 0;
   int last_code = kExitOk;
   for (const auto& [p, id] : targets) {
-    auto stub = admin::AdapterAdminService::NewStub(c.hub().Channel(*p));
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s;
     admin::Delivery after;
-    if (verb == "retry") {
-      admin::RetryDeliveryRequest req;
-      req.set_id(id);
-      req.set_who(who);
-      req.set_why(why);
-      admin::RetryDeliveryResponse res;
-      s = stub->RetryDelivery(&ctx, req, &res);
-      after = res.delivery();
-    } else {
-      admin::SkipDeliveryRequest req;
-      req.set_id(id);
-      req.set_who(who);
-      req.set_why(why);
-      admin::SkipDeliveryResponse res;
-      s = stub->SkipDelivery(&ctx, req, &res);
-      after = res.delivery();
-    }
+    grpc::Status s = ActOnDelivery(c.hub(), *p, {.verb = verb, .id = id, .who = who, .why = why},
+                                   c.timeout, &after);
     json j = {{"process", p->name}, {"id", id}, {"ok", s.ok()}};
     if (s.ok()) {
       j["state"] = StateName(after.state());
@@ -504,62 +473,33 @@ int DlqEdit(Context& c) {
   if (ids.size() != 1) throw UsageError{"dlq edit: give one id"};
   const std::string who = c.Required("who");
   const std::string why = c.Required("why");
-  auto stub = admin::AdapterAdminService::NewStub(c.hub().Channel(p));
-  admin::GetDeliveryResponse current;
-  {
-    admin::GetDeliveryRequest req;
-    req.set_id(ids[0]);
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    grpc::Status s = stub->GetDelivery(&ctx, req, &current);
-    if (!s.ok()) return Failed(c, p, s);
+  admin::Delivery current;
+  if (grpc::Status s = GetDelivery(c.hub(), p, ids[0], c.timeout, &current); !s.ok()) {
+    return Failed(c, p, s);
   }
-  std::optional<std::string> payload = EditedPayload(c, current.delivery().payload());
+  std::optional<std::string> payload = EditedPayload(c, current.payload());
   if (!payload.has_value()) {
     c.err << "olifantctl: nothing changed; the dead letter is left as it was\n";
     return kExitNo;
   }
-  admin::EditAndResendDeliveryRequest req;
-  req.set_id(ids[0]);
-  req.set_payload(*payload);
-  req.set_who(who);
-  req.set_why(why);
-  admin::EditAndResendDeliveryResponse res;
-  grpc::ClientContext ctx;
-  c.SetDeadline(ctx);
-  grpc::Status s = stub->EditAndResendDelivery(&ctx, req, &res);
+  admin::Delivery after;
+  grpc::Status s = ActOnDelivery(
+      c.hub(), p, {.verb = "edit", .id = ids[0], .who = who, .why = why, .payload = *payload},
+      c.timeout, &after);
   if (!s.ok()) return Failed(c, p, s);
-  PrintDelivery(c, p.name, res.delivery());
+  PrintDelivery(c, p.name, after);
   return kExitOk;
 }
 
 // ----------------------------------------------------------------- history
 
-// Asks each of `processes` (`ask` fills the entries of its answer), merges
-// what they answer newest first (each entry's `at`), and prints it: JSON with
-// each entry's process, or a table of `headers` and `row`s. A process without
-// the call (UNIMPLEMENTED) is passed over when several are asked.
-template <typename Entry, typename Ask, typename Row>
-int MergedSearch(Context& c, const std::vector<const HubProcess*>& processes, Ask ask,
-                 std::vector<std::string> headers, Row row) {
-  std::vector<std::pair<std::string, Entry>> found;
-  int code = kExitOk;
-  for (const HubProcess* p : processes) {
-    grpc::ClientContext ctx;
-    c.SetDeadline(ctx);
-    google::protobuf::RepeatedPtrField<Entry> entries;
-    grpc::Status s = ask(*p, ctx, &entries);
-    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED && processes.size() > 1) continue;
-    if (!s.ok()) {
-      code = std::max(code, Failed(c, *p, s));
-      continue;
-    }
-    for (const Entry& e : entries) found.push_back({p->name, e});
-  }
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    return TimeUtil::TimestampToMicroseconds(a.second.at()) >
-           TimeUtil::TimestampToMicroseconds(b.second.at());
-  });
+// Prints what a merged search found: JSON with each entry's process, or a
+// table of `headers` and `row`s.
+template <typename Entry, typename Row>
+int PrintMerged(Context& c, const Gathered<Entry>& gathered, std::vector<std::string> headers,
+                Row row) {
+  const int code = Failures(c, gathered);
+  const auto& found = gathered.items;
   if (c.json) {
     json out = json::array();
     for (const auto& [process, e] : found) {
@@ -592,15 +532,8 @@ int HistorySearch(Context& c) {
   if (c.flags.Has("to")) *req.mutable_to() = ParseWhen("to", c.flags.Get("to"));
   if (c.flags.Has("limit"))
     req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
-  return MergedSearch<admin::HistoryEntry>(
-      c, adapters,
-      [&](const HubProcess& p, grpc::ClientContext& ctx, auto* entries) {
-        admin::SearchHistoryResponse res;
-        grpc::Status s =
-            admin::AdapterAdminService::NewStub(c.hub().Channel(p))->SearchHistory(&ctx, req, &res);
-        entries->Swap(res.mutable_entries());
-        return s;
-      },
+  return PrintMerged(
+      c, SearchHistory(c.hub(), adapters, req, c.timeout),
       {"AT", "PROCESS", "DIR", "DESTINATION", "KEY", "EVENT", "OUTCOME", "DETAIL"},
       [](const std::string& process, const admin::HistoryEntry& e) -> std::vector<std::string> {
         return {When(e.at()),  process,
@@ -690,15 +623,8 @@ int AuditSearch(Context& c) {
   if (c.flags.Has("to")) *req.mutable_to() = ParseWhen("to", c.flags.Get("to"));
   if (c.flags.Has("limit"))
     req.set_limit(static_cast<int32_t>(ParseInt("limit", c.flags.Get("limit"))));
-  return MergedSearch<admin::AuditEntry>(
-      c, processes,
-      [&](const HubProcess& p, grpc::ClientContext& ctx, auto* entries) {
-        admin::SearchAuditResponse res;
-        grpc::Status s =
-            admin::AdminService::NewStub(c.hub().Channel(p))->SearchAudit(&ctx, req, &res);
-        entries->Swap(res.mutable_entries());
-        return s;
-      },
+  return PrintMerged(
+      c, SearchAudit(c.hub(), processes, req, c.timeout),
       {"AT", "PROCESS", "ACTOR", "ACTION", "OBJECT", "CHILD", "OUTCOME", "REASON"},
       [](const std::string& process, const admin::AuditEntry& e) -> std::vector<std::string> {
         return {When(e.at()),
@@ -742,6 +668,110 @@ int Alerts(Context& c) {
     t.Print(c.out);
   }
   return firing ? kExitNo : kExitOk;
+}
+
+// ------------------------------------------------------------------- users
+
+// The console's users file: --users-file, or the one the console's config in
+// the config directory names.
+std::string UsersFile(Context& c) {
+  if (c.flags.Has("users-file")) return c.flags.Get("users-file");
+  const std::string path = (std::filesystem::path(c.config_dir) / "console.yaml").string();
+  olifantenpad::config::v1::ConsoleConfig config;
+  if (absl::Status s = config::LoadFile(path, &config, c.environment.env); !s.ok()) {
+    throw UsageError{absl::StrCat("cannot find the users file (give --users-file): ", s.message())};
+  }
+  return config.console().users_file();
+}
+
+// One line of the input, with the terminal's echo off while it is typed.
+std::string ReadSecretLine(Context& c, const std::string& prompt) {
+  std::istream& in = c.environment.input != nullptr ? *c.environment.input : std::cin;
+  const bool terminal = c.environment.input_is_terminal;
+  termios saved{};
+  if (terminal) {
+    c.err << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(in, line);
+  if (terminal) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    c.err << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int UserAdd(Context& c) {
+  if (c.flags.positional.size() != 1) throw UsageError{"user add: give the user's name"};
+  const std::string name = c.flags.positional[0];
+  absl::StatusOr<console::Role> role = console::ParseRole(c.Required("role"));
+  if (!role.ok()) throw UsageError{std::string(role.status().message())};
+  const bool from_stdin = c.flags.switches.count("password-stdin") > 0;
+  if (!from_stdin && !c.environment.input_is_terminal) {
+    throw UsageError{"user add: no terminal to ask the password on; give --password-stdin"};
+  }
+  const std::string password = ReadSecretLine(c, "password for " + name + ": ");
+  if (!from_stdin && ReadSecretLine(c, "the same again: ") != password) {
+    c.err << "olifantctl: the two passwords differ; nothing changed\n";
+    return kExitNo;
+  }
+  const std::string file = UsersFile(c);
+  absl::Status s =
+      console::AddUser(file, name, *role, password, c.flags.switches.count("replace") > 0);
+  if (!s.ok()) {
+    c.err << "olifantctl: " << s.message() << "\n";
+    return s.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitRefused;
+  }
+  if (c.json) {
+    c.out << json{{"user", name}, {"role", console::RoleName(*role)}, {"users_file", file}}.dump(2)
+          << "\n";
+  } else {
+    c.out << "user " << name << " (" << console::RoleName(*role) << ") is in " << file << "\n";
+  }
+  return kExitOk;
+}
+
+int UserRemove(Context& c) {
+  if (c.flags.positional.size() != 1) throw UsageError{"user remove: give the user's name"};
+  const std::string file = UsersFile(c);
+  if (absl::Status s = console::RemoveUser(file, c.flags.positional[0]); !s.ok()) {
+    c.err << "olifantctl: " << s.message() << "\n";
+    return kExitRefused;
+  }
+  if (c.json) {
+    c.out << json{{"removed", c.flags.positional[0]}, {"users_file", file}}.dump(2) << "\n";
+  } else {
+    c.out << "user " << c.flags.positional[0] << " removed from " << file << "\n";
+  }
+  return kExitOk;
+}
+
+int UserList(Context& c) {
+  const std::string file = UsersFile(c);
+  absl::StatusOr<std::vector<console::User>> users = console::ReadUsers(file);
+  if (!users.ok()) {
+    c.err << "olifantctl: " << users.status().message() << "\n";
+    return kExitRefused;
+  }
+  json list = json::array();
+  Table t({"USER", "ROLE"});
+  for (const console::User& u : *users) {
+    list.push_back({{"user", u.name}, {"role", console::RoleName(u.role)}});
+    t.Add({u.name, console::RoleName(u.role)});
+  }
+  if (c.json) {
+    c.out << json{{"users", list}, {"users_file", file}}.dump(2) << "\n";
+  } else if (t.empty()) {
+    c.out << "no users in " << file << "\n";
+  } else {
+    t.Print(c.out);
+  }
+  return kExitOk;
 }
 
 // ------------------------------------------------------------------ vacuum
@@ -969,6 +999,29 @@ const std::vector<Command>& Commands() {
        {},
        {},
        KeysGenCurve},
+      {"user add",
+       "add a console user (password from the terminal, or one line of stdin)",
+       "NAME --role read-only|operator [--password-stdin] [--replace] [--users-file F]",
+       "olifantctl user add j.devries --role operator",
+       {"role", "users-file"},
+       {"password-stdin", "replace"},
+       UserAdd,
+       1},
+      {"user remove",
+       "remove a console user (their sessions end at their next request)",
+       "NAME [--users-file F]",
+       "olifantctl user remove j.devries",
+       {"users-file"},
+       {},
+       UserRemove,
+       1},
+      {"user list",
+       "the console's users and their roles",
+       "[--users-file F]",
+       "olifantctl user list",
+       {"users-file"},
+       {},
+       UserList},
       {"config check",
        "check every config file of a directory as its process would",
        "[DIR]",

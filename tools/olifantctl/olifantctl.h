@@ -29,6 +29,10 @@ inline constexpr int kExitRefused = 4;
 struct Environment {
   config::EnvLookup env;  // ${NAME} in config files; $EDITOR, $OLIF_CONFIG_DIR
   std::string bin_dir;    // where the process binaries are (config check)
+  // Where `user add` reads a password (std::cin when null), and whether that
+  // is a terminal (then it asks twice, without echo).
+  std::istream* input = nullptr;
+  bool input_is_terminal = false;
 };
 
 // Runs `args` (without the program name); writes results to `out`, problems

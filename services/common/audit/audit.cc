@@ -1,8 +1,7 @@
 #include "services/common/audit/audit.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/strings/str_cat.h"
+#include "services/common/clock/timestamp.h"
 
 namespace olif::audit {
 
@@ -71,14 +70,13 @@ absl::StatusOr<std::vector<Entry>> Search(sqlite::Database& db, const Table& tab
       .Bind(2, q.action)
       .Bind(3, q.object_id)
       .Bind(4, q.child_ref)
-      .Bind(5, q.from == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(q.from))
-      .Bind(6, q.to == absl::InfiniteFuture() ? INT64_MAX : absl::ToUnixMicros(q.to))
+      .Bind(5, StoredMicros(q.from))
+      .Bind(6, StoredMicros(q.to))
       .Bind(7, int64_t{q.limit});
   return Collect(**stmt);
 }
 
 absl::StatusOr<Query> QueryFromAdmin(const olifantenpad::admin::v1::SearchAuditRequest& request) {
-  using google::protobuf::util::TimeUtil;
   if (request.limit() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit: must not be negative, got ", request.limit()));
@@ -89,21 +87,20 @@ absl::StatusOr<Query> QueryFromAdmin(const olifantenpad::admin::v1::SearchAuditR
           .child_ref = request.child_ref(),
           .limit = request.limit() == 0 ? 100 : std::min(request.limit(), 1000)};
   if (request.has_from()) {
-    q.from = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.from()));
+    q.from = FromTimestamp(request.from());
   }
   if (request.has_to()) {
-    q.to = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.to()));
+    q.to = FromTimestamp(request.to());
   }
   if (q.to <= q.from) return absl::InvalidArgumentError("to: must be after from");
   return q;
 }
 
 olifantenpad::admin::v1::SearchAuditResponse ToAdmin(const std::vector<Entry>& entries) {
-  using google::protobuf::util::TimeUtil;
   olifantenpad::admin::v1::SearchAuditResponse out;
   for (const Entry& e : entries) {
     auto* line = out.add_entries();
-    *line->mutable_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(e.at));
+    *line->mutable_at() = ToTimestamp(e.at);
     line->set_actor(e.actor);
     line->set_action(e.action);
     line->set_object_id(e.object_id);

@@ -11,6 +11,7 @@
 #include "services/common/bus/context.h"
 #include "services/common/bus/curve.h"
 #include "services/common/bus/frames.h"
+#include "services/common/clock/timestamp.h"
 #include "services/common/logging/logging.h"
 
 namespace olif::bus {
@@ -60,8 +61,8 @@ absl::StatusOr<std::vector<audit::Entry>> Replays(sqlite::Database& db, const au
   (*select)
       ->Bind(1, q.actor)
       .Bind(2, q.object_id)
-      .Bind(3, q.from == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(q.from))
-      .Bind(4, q.to == absl::InfiniteFuture() ? INT64_MAX : absl::ToUnixMicros(q.to))
+      .Bind(3, StoredMicros(q.from))
+      .Bind(4, StoredMicros(q.to))
       .Bind(5, int64_t{q.limit});
   absl::Status s = (*select)->ForEachRow([&out](const sqlite::Statement& r) {
     out.push_back({.at = absl::FromUnixMicros(r.ColumnInt64(0)),

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 
 #include "services/common/clock/periodic.h"
+#include "services/common/clock/timestamp.h"
 #include "services/common/testing/testing.h"
 
 namespace olif {
@@ -29,6 +31,14 @@ TEST(ClockTest, RealClockFollowsSystemTime) {
 
 namespace olif {
 namespace {
+
+TEST(ClockTest, StoredMicrosKeepTheMicrosecondAndBoundUnboundedSearches) {
+  const absl::Time t = absl::FromUnixMicros(1'764'000'000'123'456);
+  EXPECT_EQ(StoredMicros(t), 1'764'000'000'123'456);
+  EXPECT_EQ(StoredMicros(absl::InfinitePast()), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(StoredMicros(absl::InfiniteFuture()), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(FromTimestamp(ToTimestamp(t)), t);
+}
 
 TEST(PeriodicTest, RunsRepeatedlyAndStopsPromptly) {
   std::atomic<int> runs{0};
