@@ -37,7 +37,7 @@ build: configure
 # then runs the live demo's scenario through the adapters' real inputs.
 run: deps build
 	@echo "Starting on the dev config with the live demo (loopback only; data in var/; stop with Ctrl-C)."
-	@echo "From another terminal: build/bin/olifantctl status; see the README for more."
+	@echo "The web console: http://127.0.0.1:7500/ (the demo says how to sign in); from another terminal: build/bin/olifantctl status."
 	@exec $(BUILD)/bin/olifantenpad up --config-dir config/dev --demo
 
 # The whole suite: lint, then every unit, service and multi-process test.
