@@ -23,6 +23,9 @@ echo
 echo "== the hub: olifantenpad up, start to every process healthy =="
 node "$here/hub_start.mjs" "$build"
 echo
+echo "== the console: the overview page's data =="
+node "$here/console_overview.mjs" "$build"
+echo
 echo "== scheduling (PlanVisit durable; an expert's calendar feed) =="
 "$build/bin/scheduling_bench"
 echo

@@ -16,6 +16,7 @@ HttpListener::HttpListener() : server_(std::make_unique<httplib::Server>()) {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   server_->set_keep_alive_timeout(1);
+  server_->set_tcp_nodelay(true);  // no 40 ms wait for a delayed ACK on small answers
 }
 
 HttpListener::~HttpListener() { Stop(); }
