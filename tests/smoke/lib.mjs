@@ -289,12 +289,24 @@ export async function startHandoverStack(service, { consentBin, schedulingBin, h
 }
 
 // A port free on loopback now (for a peer that must be told it before it starts).
-export function freePort() {
-  return new Promise((res) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
+// A loopback port free now, for a process a test starts later and its peers
+// must know. Taken at random below the kernel's ephemeral range (32768 and
+// up): a port the kernel hands out for bind(0) or for an outgoing connection
+// in the meantime can then never be the one given here, and tests running
+// side by side rarely pick the same one. Never the same port twice in a test.
+const handedOut = new Set();
+export async function freePort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port)) continue;
+    const free = await new Promise((res) => {
+      const srv = createServer();
+      srv.once("error", () => res(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
